@@ -1,0 +1,35 @@
+# `make run`: set up and start the chat.  `make test`: set up and run the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+.PHONY: setup run test index browser clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# CPU torch from local disk first; an unpinned torch would pull a several-GB CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+index: setup
+	$(BIN)/python -m assistant build
+
+run: index
+	$(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf index test-artifacts .pytest_cache

@@ -1,0 +1,343 @@
+"""The visitor chat: a Gradio Blocks app over `Assistant.ask`, plus the widget files and the /chat API.
+
+All UI code lives here and none of the retrieval logic: every reply comes from
+`Assistant.ask`. Each turn is logged (anonymously, off the reply's path) to the
+`ChatLog`, and thumbs up/down and comments are attached to that turn.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+
+import logging  # noqa: E402
+import re  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import gradio as gr  # noqa: E402
+import uvicorn  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
+from fastapi.staticfiles import StaticFiles  # noqa: E402
+
+from .answer import Reply, Source  # noqa: E402
+from .chatlog import ChatLog, anonymous_session  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+DEFAULT_CONCURRENCY = 4
+HISTORY_MESSAGES = 12  # what follow-ups may lean on; older turns are dropped
+PASSAGE_CHARS = 400
+TITLE = "Ask the Sustainable Cashmere Union"
+WELCOME = (
+    "**Hello!** I answer questions about the **Sustainable Cashmere Union**: its herder cooperatives "
+    "in Mongolia and its partners (AVSF, NAMAC). I reply only by quoting the union's own texts, "
+    "with the source, and I say so when they don't answer. You can ask in English, French, "
+    "Mongolian, German or Spanish.\n\nTry one of these:"
+)
+CSS = """
+.gradio-container { max-width: 860px !important; margin: 0 auto !important; }
+#ask-row { flex-wrap: nowrap; gap: 8px; align-items: stretch; }
+#ask-row > * { min-width: 0 !important; }
+#ask-button { max-width: 96px; }
+@media (max-width: 480px) {
+  .gradio-container { padding: 4px !important; }
+  #chat-title h2 { font-size: 1.15rem; margin: 4px 0; }
+}
+"""
+# System fonts: the page makes no request to any third-party host.
+THEME = gr.themes.Soft(
+    primary_hue="amber",
+    font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+)
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+!|~&-])")
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def as_text(text: str) -> str:
+    """Visitor or corpus text shown as text: Markdown and HTML characters lose their meaning."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only plain web links become clickable (no javascript: or data: URLs)."""
+    if url and re.match(r"^https?://[^\s()<>]+$", url):
+        return url
+    return None
+
+
+def source_label(source: Source) -> str:
+    return source.section or source.title or source.path
+
+
+def citation(source: Source) -> str:
+    """'Source: Our partners > AVSF', linked to the page when its URL is known."""
+    label = as_text(source_label(source))
+    url = safe_url(source.url)
+    return f"Source: [{label}]({url})" if url else f"Source: {label}"
+
+
+def answer_markdown(reply: Reply) -> str:
+    """The core's Markdown (already escaped corpus text) plus the citation line when answered."""
+    if reply.answered and reply.sources:
+        return f"{reply.text}\n\n{citation(reply.sources[0])}"
+    return reply.text
+
+
+def shorten(text: str, limit: int = PASSAGE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def sources_markdown(sources: list[Source]) -> str:
+    """One numbered entry per passage: title, section, relevance, then the passage itself."""
+    entries = []
+    for number, source in enumerate(sources, start=1):
+        url = safe_url(source.url)
+        title = as_text(source.title or source.path)
+        title = f"[{title}]({url})" if url else title
+        entries.append(
+            f"{number}. **{title}** · {as_text(source_label(source))} · relevance {source.score:.2f}\n\n"
+            f"    > {as_text(shorten(source.text))}"
+        )
+    return "\n\n".join(entries)
+
+
+def sources_payload(sources: list[Source]) -> list[dict[str, Any]]:
+    """The sources as plain data for API clients ("document", not "path": gradio_client
+    would take a dict with a "path" key for a file to download)."""
+    return [
+        {"title": s.title, "section": s.section, "text": s.text, "document": s.path,
+         "url": s.url, "score": round(float(s.score), 4), "chunk_id": s.chunk_id}
+        for s in sources
+    ]
+
+
+def options(questions: list[str]) -> list[dict[str, str]]:
+    return [{"value": q, "label": q} for q in questions]
+
+
+def welcome_message(examples: list[str]) -> gr.ChatMessage:
+    return gr.ChatMessage(role="assistant", content=WELCOME, options=options(examples))
+
+
+def reply_messages(reply: Reply) -> list[gr.ChatMessage]:
+    """The answer (or decline with clickable examples) and, when answered, a collapsed Sources message."""
+    answer = gr.ChatMessage(role="assistant", content=answer_markdown(reply),
+                            options=[] if reply.answered else options(reply.examples))
+    if not (reply.answered and reply.sources):
+        return [answer]
+    sources = gr.ChatMessage(
+        role="assistant", content=sources_markdown(reply.sources),
+        metadata={"title": f"Sources ({len(reply.sources)})", "status": "done"},
+    )
+    return [answer, sources]
+
+
+def welcome_examples(bot: Any) -> list[str]:
+    """4-6 examples for the welcome: the English ones, with one French and one Mongolian for sure."""
+    examples = list(bot.example_questions(language="en"))
+    for language in ("fr", "mn"):
+        extra = bot.example_questions(language=language)
+        if extra and not any(q in examples for q in extra):
+            examples = examples[:5] + extra[:1]
+    return examples[:6]
+
+
+# ---------------------------------------------------------------- the chat
+
+
+class Chat:
+    """Turns a question into chat messages, logging the turn; shared by the UI and the /chat API."""
+
+    def __init__(self, bot: Any, chatlog: ChatLog):
+        self.bot = bot
+        self.chatlog = chatlog
+        self.examples = welcome_examples(bot)
+
+    def ask(self, question: str, history: list[dict], session: str, channel: str) -> tuple[Reply, str]:
+        """Ask the core, then queue the log row; returns the reply and the turn id for feedback."""
+        started = time.perf_counter()
+        reply = self.bot.ask(question or "", history=list(history or []))
+        latency_ms = (time.perf_counter() - started) * 1000
+        turn_id = self._log(question, reply, session, channel, latency_ms)
+        return reply, turn_id
+
+    def _log(self, question: str, reply: Reply, session: str, channel: str, latency_ms: float) -> str:
+        try:
+            return self.chatlog.log_turn(
+                session=session, channel=channel, question=question or "", answer=reply.text,
+                answered=reply.answered, language=reply.language, latency_ms=latency_ms,
+                sources=[{"chunk_id": s.chunk_id, "path": s.path, "section": s.section,
+                          "score": round(float(s.score), 4)} for s in reply.sources],
+            )
+        except Exception:  # never let the log break a reply
+            log.exception("could not queue the chat log row")
+            return ""
+
+    def rate(self, turn_id: str, session: str, rating: str | None = None, comment: str | None = None) -> None:
+        if not turn_id:
+            return
+        try:
+            self.chatlog.log_feedback(turn_id=turn_id, session=session, rating=rating, comment=comment)
+        except Exception:
+            log.exception("could not queue the feedback row")
+
+
+def remember(history: list[dict], question: str, reply: Reply) -> list[dict]:
+    """The plain-text conversation the core reads for follow-ups, capped in length."""
+    turn = [{"role": "user", "content": question or ""}, {"role": "assistant", "content": reply.text}]
+    return (list(history or []) + turn)[-HISTORY_MESSAGES:]
+
+
+def session_of(request: gr.Request | None) -> str:
+    return anonymous_session(getattr(request, "session_hash", None))
+
+
+def rating_of(liked: Any) -> str:
+    """Gradio sends True/False for the thumbs (or the option's text, or None when undone)."""
+    if liked is True:
+        return "up"
+    if liked is False:
+        return "down"
+    return str(liked).lower() if liked else "cleared"
+
+
+def message_index(index: Any) -> int:
+    return int(index[0] if isinstance(index, (list, tuple)) else index)
+
+
+def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
+    """The Blocks app: chat, input row, clear, optional comment, and the hidden /chat API."""
+    chat = Chat(bot, chatlog)
+    welcome = [welcome_message(chat.examples)]
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.Markdown(f"## {TITLE}", elem_id="chat-title")
+        chatbot = gr.Chatbot(
+            value=welcome, elem_id="chatbot", label="Chat", show_label=False, height="62vh",
+            min_height=320, layout="bubble", feedback_options=("Like", "Dislike"),
+            sanitize_html=True, allow_tags=False, render_markdown=True, buttons=["copy"],
+            group_consecutive_messages=False, latex_delimiters=[],
+        )
+        with gr.Row(elem_id="ask-row"):
+            question = gr.Textbox(show_label=False, placeholder="Ask a question…", scale=5,
+                                  max_lines=4, autofocus=True, elem_id="question", container=False)
+            ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=64, elem_id="ask-button")
+        with gr.Group(visible=False, elem_id="comment-box") as comment_box:
+            comment = gr.Textbox(label="Thanks! Anything to add? (optional)", max_lines=3,
+                                 placeholder="What was wrong or missing?", elem_id="comment")
+            comment_button = gr.Button("Send comment", size="sm", elem_id="comment-button")
+        clear_button = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="clear-button")
+
+        history = gr.State([])  # plain text turns for follow-ups
+        turns = gr.State({})  # chatbot message index -> logged turn id
+        pending = gr.State("")  # the question being answered
+        rated = gr.State("")  # turn id of the last thumbs, for the comment
+
+        def take_question(text: str, messages: list) -> tuple:
+            """Show the question at once and clear the box; the answer follows."""
+            text = (text or "").strip()
+            shown = gr.ChatMessage(role="user", content=as_text(text) or "…")
+            return "", messages + [shown], text
+
+        def take_option(messages: list, selection: gr.SelectData) -> tuple:
+            return take_question(str(selection.value), messages)[1:]
+
+        def answer(text: str, messages: list, past: list, known: dict, request: gr.Request) -> tuple:
+            reply, turn_id = chat.ask(text, past, session_of(request), channel="web")
+            new = reply_messages(reply)
+            known = dict(known or {})
+            for offset in range(len(new)):
+                known[len(messages) + offset] = turn_id
+            return messages + new, remember(past, text, reply), known
+
+        def on_like(known: dict, data: gr.LikeData, request: gr.Request) -> tuple:
+            turn_id = (known or {}).get(message_index(data.index), "")
+            chat.rate(turn_id, session_of(request), rating=rating_of(data.liked))
+            return turn_id, gr.Group(visible=bool(turn_id))
+
+        def on_comment(text: str, turn_id: str, request: gr.Request) -> tuple:
+            if (text or "").strip():
+                chat.rate(turn_id, session_of(request), comment=text.strip()[:2000])
+            return "", gr.Group(visible=False)
+
+        def clear() -> tuple:
+            return welcome, [], {}, "", gr.Group(visible=False)
+
+        def api_chat(text: str, past: list, request: gr.Request) -> tuple:
+            """The /chat endpoint: the answer (Markdown with its citation) and the sources as data."""
+            reply, _ = chat.ask(text, past, session_of(request), channel="api")
+            return answer_markdown(reply), sources_payload(reply.sources), remember(past, text, reply)
+
+        private = {"api_visibility": "private"}
+        answer_io = dict(fn=answer, inputs=[pending, chatbot, history, turns],
+                         outputs=[chatbot, history, turns], show_progress="minimal", **private)
+        for trigger in (question.submit, ask_button.click):
+            trigger(take_question, [question, chatbot], [question, chatbot, pending],
+                    queue=False, **private).then(**answer_io)
+        chatbot.option_select(take_option, [chatbot], [chatbot, pending], queue=False,
+                              **private).then(**answer_io)
+        chatbot.like(on_like, [turns], [rated, comment_box], queue=False, **private)
+        for trigger in (comment_button.click, comment.submit):
+            trigger(on_comment, [comment, rated], [comment, comment_box], queue=False, **private)
+        for trigger in (clear_button.click, chatbot.clear):
+            trigger(clear, None, [chatbot, history, turns, rated, comment_box], queue=False, **private)
+
+        api_question = gr.Textbox(visible=False, label="question")
+        api_answer = gr.Markdown(visible=False, label="answer")
+        api_sources = gr.JSON(visible=False, label="sources")
+        api_trigger = gr.Button(visible=False)
+        api_trigger.click(api_chat, [api_question, history], [api_answer, api_sources, history],
+                          api_name="chat", api_description="Ask a question; get the quoted answer "
+                          "(Markdown, with its citation) and its sources. The conversation is kept "
+                          "per client session, so follow-up questions work.")
+
+    demo.queue(default_concurrency_limit=concurrency, max_size=64)
+    return demo
+
+
+# ---------------------------------------------------------------- serving
+
+
+def create_app(bot: Any, chatlog: ChatLog, *, concurrency: int = DEFAULT_CONCURRENCY,
+               cors_origins: list[str] | None = None) -> FastAPI:
+    """The web app: the widget files under /widget and the chat at /."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    if cors_origins:  # sites allowed to call the API from their own pages (the iframe needs none)
+        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["*"], allow_credentials=False)
+    app.mount("/widget", StaticFiles(directory=WIDGET_DIR, html=True), name="widget")
+    demo = build_demo(bot, chatlog, concurrency)
+    return gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], enable_monitoring=False,
+                               ssr_mode=False, theme=THEME, css=CSS)
+
+
+class BackgroundServer:
+    """Serve the app from a thread (tests, notebooks); `stop` shuts it down cleanly."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 7860):
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.url = f"http://{host}:{port}/"
+        self.thread = threading.Thread(target=self.server.run, name="chat-server", daemon=True)
+
+    def start(self, timeout: float = 30.0) -> "BackgroundServer":
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the chat server did not start on {self.url}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)

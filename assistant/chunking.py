@@ -1,0 +1,145 @@
+"""Documents -> sentence-aligned chunks that carry their heading path.
+
+A chunk never crosses a section, so "Our partners > AVSF" describes all of it,
+and it keeps each sentence's offsets in the document text, so an answer can
+quote one sentence exactly.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from .documents import Block, Document
+
+MAX_CHUNK_WORDS = 120
+CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v1", "context": "section-v1"}
+
+ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "approx", "fig", "inc", "ltd", "co"}
+SENTENCE_END = re.compile(r"[.!?…。]+[\"'”’»)\]]*(?=\s+|$)")
+
+
+@dataclass
+class Sentence:
+    start: int  # offset in the document text
+    end: int
+    text: str
+
+
+@dataclass
+class Chunk:
+    id: int
+    path: str
+    title: str
+    section: str  # heading path, "Our partners > AVSF"
+    text: str
+    sentences: list[Sentence]
+    source: str | None = None
+    language: str = "en"
+
+    @property
+    def context_text(self) -> str:
+        """What is embedded and indexed: the heading path gives the passage its topic."""
+        return f"{self.section}\n{self.text}"
+
+    def sentence_context(self, index: int) -> str:
+        return f"{self.section}\n{self.sentences[index].text}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Chunk":
+        sentences = [Sentence(**s) for s in data["sentences"]]
+        return cls(**{**data, "sentences": sentences})
+
+
+def split_sentences(text: str, base: int = 0) -> list[Sentence]:
+    """Regex sentence split that leaves abbreviations and decimals alone."""
+    sentences, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        end = match.end()
+        if _is_abbreviation(text, match.start()) or _continues_lowercase(text, end):
+            continue
+        _append_sentence(sentences, text, start, end, base)
+        start = end
+    _append_sentence(sentences, text, start, len(text), base)
+    return sentences
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    word = re.search(r"([\w.]+)$", text[:dot])
+    return bool(word) and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1)
+
+
+def _continues_lowercase(text: str, end: int) -> bool:
+    """"customers… who ensure": a lowercase word after the mark goes on the sentence."""
+    rest = text[end:].lstrip()
+    return bool(rest) and rest[0].islower()
+
+
+def _append_sentence(sentences: list[Sentence], text: str, start: int, end: int, base: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        offset = start + piece.index(stripped)
+        sentences.append(Sentence(base + offset, base + offset + len(stripped), stripped))
+
+
+def chunk_document(document: Document, first_id: int = 0) -> list[Chunk]:
+    """Pack each section's sentences into chunks of at most MAX_CHUNK_WORDS words."""
+    chunks: list[Chunk] = []
+    for section, blocks in _sections(document):
+        sentences = [s for block in blocks for s in split_sentences(block.text, block.start)]
+        for group in _pack(sentences):
+            chunks.append(Chunk(
+                id=first_id + len(chunks),
+                path=document.path,
+                title=document.title,
+                section=section,
+                text=document.text[group[0].start:group[-1].end],
+                sentences=group,
+                source=document.source,
+                language=document.language,
+            ))
+    return chunks
+
+
+def chunk_documents(documents: list[Document]) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for document in documents:
+        chunks.extend(chunk_document(document, first_id=len(chunks)))
+    return chunks
+
+
+def _sections(document: Document) -> list[tuple[str, list[Block]]]:
+    """Group paragraphs under their heading path, the document title first."""
+    sections: list[tuple[str, list[Block]]] = []
+    headings: list[tuple[int, str]] = []
+    for block in document.blocks:
+        if block.kind == "heading":
+            headings = [(lvl, text) for lvl, text in headings if lvl < block.level]
+            headings.append((block.level, block.text))
+            continue
+        names = [document.title] + [text for _, text in headings if text != document.title]
+        path = " > ".join(names)
+        if sections and sections[-1][0] == path:
+            sections[-1][1].append(block)
+        else:
+            sections.append((path, [block]))
+    return sections
+
+
+def _pack(sentences: list[Sentence]) -> list[list[Sentence]]:
+    groups: list[list[Sentence]] = []
+    words = 0
+    for sentence in sentences:
+        count = len(sentence.text.split())
+        if groups and words + count <= MAX_CHUNK_WORDS:
+            groups[-1].append(sentence)
+            words += count
+        else:
+            groups.append([sentence])
+            words = count
+    return groups

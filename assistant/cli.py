@@ -1,0 +1,136 @@
+"""Command line: build the index, ask a question, evaluate a question set."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+DEFAULT_THRESHOLDS = Path("eval/thresholds.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant",
+                                     description="The Sustainable Cashmere Union assistant.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command")
+
+    build = commands.add_parser("build", help="build the index from the corpus (only changed text is encoded)")
+    _add_paths(build)
+    build.set_defaults(run=_build)
+
+    ask = commands.add_parser("ask", help="ask one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the reply as JSON")
+    _add_paths(ask)
+    ask.set_defaults(run=_ask)
+
+    evaluate = commands.add_parser("eval", help="measure answer quality on a question set")
+    evaluate.add_argument("cases", type=Path, help="a .jsonl question set, e.g. eval/union_qa.jsonl")
+    evaluate.add_argument("--thresholds", type=Path, default=DEFAULT_THRESHOLDS,
+                          help="minimums per category; the exit code is 1 below them")
+    evaluate.add_argument("--show-failures", action="store_true", help="list the cases answered wrongly")
+    _add_paths(evaluate)
+    evaluate.set_defaults(run=_eval)
+    return parser
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of source texts")
+    parser.add_argument("--index", type=Path, default=Path("index"), help="folder of built index files")
+    parser.add_argument("--no-multilingual", action="store_true",
+                        help="skip the multilingual index (faster builds for very large corpora)")
+
+
+def _progress():
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="text", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _open(args, progress=None):
+    from .core import Assistant
+    from .embedding import ModelUnavailable
+
+    try:
+        return Assistant.open(args.corpus, args.index, multilingual=not args.no_multilingual, progress=progress)
+    except ModelUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(3)
+
+
+def _build(args) -> int:
+    from .core import Assistant
+
+    bot = _open(args, progress=_progress())
+    stats = bot.rebuild(progress=_progress()) if not _built_just_now(bot) else bot.index.manifest["stats"]
+    skipped = bot.index.manifest.get("skipped", {})
+    print(f"index ready in {args.index}: {stats['chunks']} chunks, {stats['encoded']} texts encoded, "
+          f"{stats['reused']} reused, {stats['seconds']} s")
+    for path, error in skipped.items():
+        print(f"skipped {path}: {error}", file=sys.stderr)
+    return 0
+
+
+def _built_just_now(bot) -> bool:
+    """`Assistant.open` builds when the index is stale; `build` should not build twice."""
+    import time
+    from datetime import datetime
+
+    built = datetime.strptime(bot.index.manifest["built_at"], "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    return time.time() - built < 600 and bot.index.manifest["stats"]["encoded"] > 0
+
+
+def _ask(args) -> int:
+    bot = _open(args)
+    reply = bot.ask(args.question)
+    if args.json:
+        print(json.dumps({"answered": reply.answered, "text": reply.text,
+                          "sources": [asdict(s) for s in reply.sources], "language": reply.language},
+                         ensure_ascii=False, indent=2))
+        return 0
+    print(reply.text)
+    if reply.answered and reply.sources:
+        print(f"\nSource: {reply.sources[0].section} ({reply.sources[0].path})")
+    return 0
+
+
+def _eval(args) -> int:
+    from . import evaluation
+
+    bot = _open(args)
+    outcomes = evaluation.evaluate(bot, evaluation.load_cases(args.cases))
+    rows = evaluation.report(outcomes)
+    print(evaluation.format_table(rows))
+    if args.show_failures:
+        print(evaluation.failures_detail(outcomes))
+    if not args.thresholds.exists():
+        return 0
+    failures = evaluation.check_thresholds(rows, json.loads(args.thresholds.read_text()))
+    for failure in failures:
+        print(f"below threshold: {failure}", file=sys.stderr)
+    return 1 if failures else 0

@@ -1,0 +1,154 @@
+"""Answer quality on a question set: accuracy, passage hits, declines, latency, per category.
+
+A case is a JSON line: {"id", "category", "lang", "turns": [question, ...],
+"expect": fact string or "decline", "section": expected section}. Earlier
+turns are asked for real, so follow-ups see the assistant's own replies.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .answer import MAX_ANSWER_WORDS
+from .core import Assistant
+
+DECLINE = "decline"
+
+
+@dataclass
+class Outcome:
+    case: dict
+    answered: bool
+    text: str
+    sections: list[str]
+    seconds: float
+
+    @property
+    def expects_decline(self) -> bool:
+        return self.case["expect"] == DECLINE
+
+    @property
+    def correct(self) -> bool:
+        if self.expects_decline:
+            return not self.answered
+        plain = plain_text(self.text)
+        return (self.answered and self.case["expect"].lower() in plain.lower()
+                and len(quoted_part(plain).split()) <= MAX_ANSWER_WORDS)
+
+    def hit_at(self, k: int) -> bool:
+        return self.case.get("section") in self.sections[:k]
+
+
+@dataclass
+class CategoryReport:
+    name: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def row(self) -> dict:
+        answerable = [o for o in self.outcomes if not o.expects_decline]
+        declines = [o for o in self.outcomes if o.expects_decline]
+        times = [o.seconds * 1000 for o in self.outcomes]
+        return {
+            "category": self.name,
+            "n": len(self.outcomes),
+            "accuracy": _share(o.correct for o in self.outcomes),
+            "hit@1": _share(o.hit_at(1) for o in answerable) if answerable else None,
+            "hit@3": _share(o.hit_at(3) for o in answerable) if answerable else None,
+            "declined_ok": _share(not o.answered for o in declines) if declines else None,
+            "false_declines": _share(not o.answered for o in answerable) if answerable else None,
+            "p50_ms": float(np.percentile(times, 50)),
+            "p95_ms": float(np.percentile(times, 95)),
+        }
+
+
+def plain_text(markdown: str) -> str:
+    """The reply as a visitor reads it: no bold marks or escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+
+
+def quoted_part(text: str) -> str:
+    match = re.search(r"“(.*)”", text, re.S)
+    return match.group(1) if match else text
+
+
+def _share(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def load_cases(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def run_case(bot: Assistant, case: dict) -> Outcome:
+    history: list[dict] = []
+    for question in case["turns"][:-1]:
+        reply = bot.ask(question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": reply.text}]
+    started = time.perf_counter()
+    reply = bot.ask(case["turns"][-1], history)
+    seconds = time.perf_counter() - started
+    return Outcome(case, reply.answered, reply.text, [s.section for s in reply.sources], seconds)
+
+
+def evaluate(bot: Assistant, cases: list[dict]) -> list[Outcome]:
+    for case in cases[:3]:  # warm-up, so latency is what a running app sees
+        run_case(bot, case)
+    return [run_case(bot, case) for case in cases]
+
+
+def report(outcomes: list[Outcome]) -> list[dict]:
+    """One row per category, then the groups the targets speak of."""
+    groups: dict[str, CategoryReport] = {}
+    for outcome in outcomes:
+        groups.setdefault(outcome.case["category"], CategoryReport(outcome.case["category"])).outcomes.append(outcome)
+    rows = [groups[name].row() for name in sorted(groups)]
+    rows.append(CategoryReport("english-direct", [o for o in outcomes if o.case["category"] in
+                                                   ("factoid", "paraphrase", "typo")]).row())
+    rows.append(CategoryReport("all-answerable", [o for o in outcomes if not o.expects_decline]).row())
+    rows.append(CategoryReport("all", outcomes).row())
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    columns = ["category", "n", "accuracy", "hit@1", "hit@3", "declined_ok", "false_declines", "p50_ms", "p95_ms"]
+    lines = [" | ".join(f"{c:>14}" for c in columns)]
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row[column]
+            cells.append(f"{'-':>14}" if value is None else
+                         f"{value:>14.3f}" if isinstance(value, float) else f"{value:>14}")
+        lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def check_thresholds(rows: list[dict], thresholds: dict) -> list[str]:
+    """Failures as readable lines: {"category": {"metric": minimum}}, "max_" metrics are ceilings."""
+    by_name = {row["category"]: row for row in rows}
+    failures = []
+    for category, limits in thresholds.items():
+        row = by_name.get(category)
+        for metric, limit in limits.items():
+            ceiling = metric.startswith("max_")
+            value = row.get(metric.removeprefix("max_")) if row else None
+            if value is None or (value > limit if ceiling else value < limit):
+                failures.append(f"{category} {metric.removeprefix('max_')} = {value} "
+                                f"({'max' if ceiling else 'min'} {limit})")
+    return failures
+
+
+def failures_detail(outcomes: list[Outcome]) -> str:
+    lines = []
+    for o in outcomes:
+        if not o.correct:
+            lines.append(f"- [{o.case['category']}] {o.case['id']}: {o.case['turns'][-1]!r} expected "
+                         f"{o.case['expect']!r}; got {'answer' if o.answered else 'decline'}: "
+                         f"{plain_text(o.text)[:140]!r}")
+    return "\n".join(lines)

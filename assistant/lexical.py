@@ -1,0 +1,94 @@
+"""The lexical side: one tokenizer and a BM25 index (bm25s).
+
+Dense models blur names, acronyms and numbers ("NAMAC", "1977"); BM25 keeps
+them exact. Tokens are lowercased, stripped of accents, stemmed, and numbers
+lose their thousands separators, so "100,000" matches "100000".
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+STOPWORDS = frozenset("""
+a about above after again all also am an and any are as at be been being both but by can could did do does
+doing during each few for from further had has have having he her here hers him his how i if in into is it
+its itself just me more most my no nor not now of off on once only or other our ours out over own same she
+should so some such than that the their theirs them then there these they this those through to too under
+until up very was we were what when where which while who whom why will with would you your yours
+tell please know many much
+""".split())
+
+WORD = re.compile(r"\d+(?:[.,]\d{3})+|\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: "Vétérinaires" -> "veterinaires"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(text: str) -> list[str]:
+    """Folded words and numbers, stopwords removed, thousands separators dropped."""
+    found = []
+    for token in WORD.findall(fold(text)):
+        if token[0].isdigit():
+            token = token.replace(",", "") if re.fullmatch(r"\d+(,\d{3})+", token) else token
+        elif token in STOPWORDS:
+            continue
+        found.append(token)
+    return found
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens: stemmed words; numbers kept whole."""
+    tokens = words(text)
+    stemmed = _stemmer().stemWords([t for t in tokens if not t[0].isdigit()])
+    stems = iter(stemmed)
+    return [t if t[0].isdigit() else next(stems) for t in tokens]
+
+
+class LexicalIndex:
+    """BM25 over a list of texts; scores every text for a query."""
+
+    def __init__(self, bm25: bm25s.BM25, size: int) -> None:
+        self.bm25 = bm25
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        bm25 = bm25s.BM25()
+        bm25.index([tokenize(text) for text in texts], show_progress=False)
+        return cls(bm25, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = tokenize(query)
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def vocabulary(self) -> set[str]:
+        return set(self.bm25.vocab_dict)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(str(folder), show_progress=False)
+        (folder / "size.json").write_text(json.dumps({"size": self.size}))
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        size = json.loads((folder / "size.json").read_text())["size"]
+        return cls(bm25, size)

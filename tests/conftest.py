@@ -1,0 +1,61 @@
+"""Shared fixtures: the real models and a real index, built once per test session.
+
+The suite must pass with no network: any connection to a non-loopback address fails.
+"""
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None:
+        try:
+            allowed = ipaddress.ip_address(socket.gethostbyname(host) if host == "localhost" else host).is_loopback
+        except ValueError:
+            allowed = False
+        if not allowed:
+            raise OSError(f"network disabled in tests: {address}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_network():
+    socket.socket.connect = _loopback_only
+    yield
+    socket.socket.connect = _real_connect
+
+
+@pytest.fixture(scope="session")
+def encoders():
+    from assistant.embedding import load_encoders
+
+    return load_encoders()
+
+
+@pytest.fixture(scope="session")
+def corpus_copy(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS, folder, dirs_exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bot(corpus_copy, tmp_path_factory, encoders):
+    """An Assistant over a copy of corpus/, its index built once for the session."""
+    from assistant import Assistant
+    from assistant.core import ensure_index
+
+    index_dir = tmp_path_factory.mktemp("index")
+    index = ensure_index(corpus_copy, index_dir, encoders)
+    return Assistant(corpus_copy, index_dir, encoders, index)

@@ -1,0 +1,96 @@
+"""Questions about the partner text reach the right section and quote the right sentence."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.evaluation import plain_text
+from tests.conftest import ROOT
+
+AVSF, NAMAC, INTRO = "Our partners > AVSF", "Our partners > NAMAC", "Our partners"
+
+SECTION_CASES = [
+    ("When was AVSF founded?", AVSF),
+    ("What is AVSF?", AVSF),
+    ("What does Agronomes et Vétérinaires Sans Frontières do?", AVSF),
+    ("What did AVSF create in 2014?", AVSF),
+    ("How many families are in the network?", AVSF),
+    ("How many cooperatives are there now?", AVSF),
+    ("In which regions are the cooperatives?", AVSF),
+    ("What is dzud?", AVSF),
+    ("What do the breeders commit to?", AVSF),
+    ("Why did the breeders group into cooperatives?", AVSF),
+    ("What is NAMAC?", NAMAC),
+    ("When was NAMAC reorganized?", NAMAC),
+    ("What was the forerunner of NAMAC?", NAMAC),
+    ("When was the Supreme Council of Agricultural Cooperatives founded?", NAMAC),
+    ("How many households are NAMAC members?", NAMAC),
+    ("How many people benefit from cooperative activity?", NAMAC),
+    ("What opportunities did the association of cooperatives open up?", NAMAC),
+    ("Who supports the Sustainable Cashmere Union?", INTRO),
+    ("What kinds of support do partners give?", INTRO),
+    ("What is the virtuous circle of consumption?", INTRO),
+    ("Quand AVSF a-t-elle été fondée ?", AVSF),
+    ("NAMAC хэдэн онд өөрчлөн байгуулагдсан бэ?", NAMAC),
+]
+
+
+@pytest.mark.parametrize("question, section", SECTION_CASES)
+def test_question_reaches_its_section(bot, question, section):
+    reply = bot.ask(question)
+    assert reply.sources and reply.sources[0].section == section
+
+
+def test_avsf_founding_is_quoted_and_cited(bot):
+    reply = bot.ask("When was AVSF founded?")
+    assert reply.answered
+    assert "founded in **1977**" in reply.text
+    assert plain_text(reply.text).startswith("“Agronomes et Vétérinaires Sans Frontières")
+    top = reply.sources[0]
+    assert (top.title, top.section, top.path) == ("Our partners", AVSF, "partners.txt")
+    assert top.url.startswith("https://www.sustainablecashmere-mongolia.com")
+
+
+def test_reply_is_a_verbatim_quote_of_at_most_sixty_words(bot):
+    corpus = (ROOT / "corpus" / "partners.txt").read_text()
+    for question, _ in SECTION_CASES[:12]:
+        reply = bot.ask(question)
+        if reply.answered:
+            quoted = plain_text(reply.text).split("”")[0].strip("“")
+            assert len(quoted.split()) <= 60
+            for sentence in quoted.split(". "):
+                assert sentence.rstrip(".") in corpus
+
+
+@pytest.mark.parametrize("question", ["What is the weather in Paris tomorrow?", "asdf qwer zxcv",
+                                      "Give me a recipe for chocolate cake"])
+def test_off_topic_questions_are_declined_politely(bot, question):
+    reply = bot.ask(question)
+    assert not reply.answered
+    assert "don't know" in reply.text and reply.examples
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!...", None])
+def test_empty_questions_get_the_help_message(bot, question):
+    reply = bot.ask(question)
+    assert not reply.answered and "Please type a question" in reply.text and reply.examples
+
+
+def test_a_huge_question_gets_a_clear_message_not_a_search(bot):
+    reply = bot.ask("cashmere " * 6000)
+    assert not reply.answered and "too long" in reply.text and not reply.sources
+
+
+def test_cli_asks_and_prints_json(bot):
+    """The real CLI in a fresh process, against the session's index."""
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "When was AVSF founded?", "--json",
+         "--corpus", str(bot.corpus_dir), "--index", str(bot.index_dir)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["answered"] and "1977" in reply["text"]
+    assert reply["sources"][0]["section"] == AVSF

@@ -1,0 +1,89 @@
+"""The index: built once, reloaded when current, rebuilt when stale or damaged, never half-written."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.core import ensure_index
+from assistant.index import IndexUnavailable, build_index, current_version, load_index
+from tests.conftest import CORPUS
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "herds.md").write_text("# Herds\nThe herders keep goats in Arkhangai. They comb them in spring.\n")
+    return corpus
+
+
+class FailingEncoder:
+    """A real encoder that breaks after its first batch, as a crash mid-build would."""
+
+    def __init__(self, encoder):
+        self.encoder, self.name, self.model_id, self.dim = encoder, encoder.name, encoder.model_id, encoder.dim
+
+    def encode_passages(self, texts):
+        raise RuntimeError("power cut")
+
+    def encode_query(self, text):
+        return self.encoder.encode_query(text)
+
+
+def test_current_index_loads_without_encoding_and_edits_reencode_only_changes(small_corpus, tmp_path, encoders):
+    index_dir = tmp_path / "index"
+    first = ensure_index(small_corpus, index_dir, encoders)
+    assert first.manifest["stats"]["encoded"] > 0 and first.manifest["stats"]["reused"] == 0
+
+    again = ensure_index(small_corpus, index_dir, encoders)
+    assert again.folder == first.folder, "nothing changed: the index is loaded, not rebuilt"
+
+    herds = small_corpus / "herds.md"
+    herds.write_text(herds.read_text().replace("spring", "early spring"))
+    edited = ensure_index(small_corpus, index_dir, encoders)
+    assert edited.folder != first.folder
+    stats = edited.manifest["stats"]
+    # one chunk and one sentence changed, for each of the two models
+    assert stats["encoded"] == 2 * len(encoders)
+    assert any("early spring" in chunk.text for chunk in edited.chunks)
+    assert not first.folder.exists(), "old versions are removed after the switch"
+
+
+def test_a_build_that_fails_midway_leaves_the_previous_index_in_use(small_corpus, tmp_path, encoders):
+    index_dir = tmp_path / "index"
+    before = ensure_index(small_corpus, index_dir, encoders)
+    (small_corpus / "new.txt").write_text("Cashmere is combed by hand in May.\n")
+    with pytest.raises(RuntimeError, match="power cut"):
+        build_index(small_corpus, index_dir, [FailingEncoder(e) for e in encoders])
+    assert current_version(index_dir) == before.folder
+    survivor = load_index(index_dir)
+    assert len(survivor.chunks) == len(before.chunks)
+    assert list(index_dir.glob("tmp-*")), "the unfinished build is left aside, not published"
+    after = ensure_index(small_corpus, index_dir, encoders)
+    assert any("combed by hand" in c.text for c in after.chunks)
+    assert not list(index_dir.glob("tmp-*")), "leftovers are cleaned by the next build"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "delete"])
+def test_damaged_index_files_are_detected_and_rebuilt(small_corpus, tmp_path, encoders, damage, caplog):
+    index_dir = tmp_path / "index"
+    built = ensure_index(small_corpus, index_dir, encoders)
+    target = built.folder / "minilm.faiss"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:100])
+    elif damage == "garbage":
+        target.write_bytes(b"\x00garbage" * 50)
+    else:
+        target.unlink()
+    with pytest.raises(IndexUnavailable):
+        load_index(index_dir)
+    rebuilt = ensure_index(small_corpus, index_dir, encoders)
+    assert rebuilt.folder != built.folder and len(rebuilt.chunks) == len(built.chunks)
+    assert "rebuilding" in caplog.text
+
+
+def test_missing_index_folder_is_built(small_corpus, tmp_path, encoders):
+    index = ensure_index(small_corpus, tmp_path / "does" / "not" / "exist", encoders)
+    assert {c.section for c in index.chunks} >= {"Our partners > AVSF", "Herds"}
