@@ -1,9 +1,9 @@
 """Retrieved passages -> the reply: one or two verbatim corpus sentences, or an honest decline.
 
 Nothing is generated. Candidate sentences from the best passages are ranked by
-both dense models and BM25 (weighted rank fusion); the reply quotes the best one
+both dense models, BM25 and the passage rank (weights in `core`); the reply quotes the best one
 (plus the sentence before it when it leans on it) and bolds the phrase that
-answers. Whether to answer at all is decided from the evidence in `Evidence`.
+answers. Whether to answer at all is decided in `core` from the sentences' scores.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chunking import Chunk
+from .chunking import LEANING_START, Chunk
 from .index import Index
 from .language import SOURCE_NOTE
 from .lexical import fold, tokenize, words
@@ -20,11 +20,6 @@ from .retrieval import Retrieval
 
 MAX_ANSWER_WORDS = 60
 PASSAGES_SHOWN = 3
-SENTENCE_RRF_K = 5
-LEANING_START = re.compile(
-    r"^(it|its|they|their|them|this|these|those|that|he|she|his|her|in return|there|such|both|"
-    r"[\w\s]{0,40}\bamong them|the latter|the former)\b", re.I)
-
 
 @dataclass
 class Source:
@@ -44,8 +39,8 @@ class Reply:
     sources: list[Source] = field(default_factory=list)
     language: str = "en"
     examples: list[str] = field(default_factory=list)
-    query: str = ""  # the question after follow-up rewriting
-    evidence: dict = field(default_factory=dict)  # scores behind the decision, for staff
+    query: str = ""  # the question after follow-up rewriting and spelling correction
+    trace: dict = field(default_factory=dict)  # ranks and scores behind the reply, for staff
 
 
 @dataclass
@@ -57,48 +52,97 @@ class Candidate:
     signals: dict[str, float] = field(default_factory=dict)
 
 
-def rank_sentences(index: Index, retrieval: Retrieval, weights: dict[str, float],
+def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: dict[str, float],
                    chunk_limit: int = 4) -> list[Candidate]:
-    """Score every sentence of the top chunks by weighted RRF of dense, lexical and passage ranks."""
+    """Score every sentence of the top chunks: a weighted sum of the dense, lexical and passage
+    signals, each scaled to 0..1 over the candidates (so a clear lead counts, unlike with ranks),
+    plus a bonus when the sentence holds what the question asks for (its year, a count)."""
     hits = retrieval.hits[:chunk_limit]
     candidates = [Candidate(hit.chunk, i, row) for hit in hits
                   for i, row in enumerate(index.sentence_rows(hit.chunk.id))]
     if not candidates:
         return []
+    signals = _signals(index, retrieval, hits, candidates)
+    for name, values in signals.items():
+        spread = float(values.max() - values.min())
+        contributions = (values - values.min()) / spread if spread > 0 else np.zeros(len(values))
+        for candidate, value, contribution in zip(candidates, values, contributions):
+            candidate.signals[name] = float(value)
+            candidate.score += weights.get(name, 0.0) * float(contribution)
+    for candidate in candidates:
+        candidate.signals["fit"] = answer_fit(candidate.chunk.sentences[candidate.sentence].text, question)
+        candidate.score += weights.get("fit", 0.0) * candidate.signals["fit"]
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _signals(index: Index, retrieval: Retrieval, hits, candidates: list[Candidate]) -> dict[str, np.ndarray]:
     rows = np.array([c.row for c in candidates])
     signals = {name: index.dense[name].sentence_vectors[rows] @ vector
                for name, vector in retrieval.query_vectors.items()}
     signals["bm25"] = index.bm25_sentences.scores(retrieval.query)[rows]
     chunk_rank = {hit.chunk.id: rank for rank, hit in enumerate(hits)}
     signals["passage"] = -np.array([chunk_rank[c.chunk.id] for c in candidates], dtype=np.float32)
-    for name, values in signals.items():
-        order = np.argsort(-values, kind="stable")
-        for rank, position in enumerate(order, start=1):
-            candidate = candidates[position]
-            candidate.signals[name] = float(values[position])
-            candidate.score += weights.get(name, 0.0) / (SENTENCE_RRF_K + rank)
-    return sorted(candidates, key=lambda c: -c.score)
+    return signals
 
 
-def quote(index: Index, best: Candidate) -> list[str]:
-    """The best sentence, with the one before it when it leans on it (and both fit in the limit)."""
+NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
+
+
+def answer_fit(sentence: str, question: str) -> float:
+    """How well the sentence fits the question's form: it repeats the question's numbers
+    ("in 2014"), and holds the kind of answer asked for (a year for "when", a count for "how many")."""
+    asked_numbers = set(NUMBER.findall(question))
+    fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
+    kind = expected_answer(question)
+    if kind and re.search(kind, sentence) and not (set(re.findall(kind, sentence)) <= asked_numbers):
+        fit += 1.0
+    return fit
+
+
+def expected_answer(question: str) -> str | None:
+    """The pattern of the answer a "when" or "how many" question asks for, in any supported language."""
+    folded = question.lower()
+    for kind, pattern in QUESTION_KINDS:
+        if re.search(kind, folded):
+            return pattern
+    return None
+
+
+def quote(index: Index, best: Candidate, question: str) -> list[str]:
+    """The best sentence, joined by a neighbour that it leans on ("It now forms..." needs
+    "In 2022, ...") or that leans on it and holds the asked-for answer; never over the limit."""
     sentence = best.chunk.sentences[best.sentence].text
-    previous = previous_sentence(index, best)
-    if previous and LEANING_START.match(sentence):
-        if len(previous.split()) + len(sentence.split()) <= MAX_ANSWER_WORDS:
-            return [previous, sentence]
-    return [sentence]
+    before, after = neighbours(index, best)
+    kind = expected_answer(question)
+    if before and LEANING_START.match(sentence):
+        pair = [before, sentence]
+    elif after and LEANING_START.match(after) and kind and re.search(kind, after) and not re.search(kind, sentence):
+        pair = [sentence, after]
+    else:
+        return [sentence]
+    return pair if sum(len(s.split()) for s in pair) <= MAX_ANSWER_WORDS else [sentence]
 
 
-def previous_sentence(index: Index, candidate: Candidate) -> str | None:
-    """The sentence before, in the same section, even when it sits in the previous chunk."""
-    if candidate.sentence > 0:
-        return candidate.chunk.sentences[candidate.sentence - 1].text
-    if candidate.chunk.id == 0:
+def neighbours(index: Index, candidate: Candidate) -> tuple[str | None, str | None]:
+    """The sentences before and after, in the same section, even across a chunk boundary."""
+    sentences = candidate.chunk.sentences
+    before = sentences[candidate.sentence - 1].text if candidate.sentence > 0 else None
+    after = sentences[candidate.sentence + 1].text if candidate.sentence + 1 < len(sentences) else None
+    if before is None:
+        chunk = _same_section_chunk(index, candidate.chunk, -1)
+        before = chunk.sentences[-1].text if chunk else None
+    if after is None:
+        chunk = _same_section_chunk(index, candidate.chunk, +1)
+        after = chunk.sentences[0].text if chunk else None
+    return before, after
+
+
+def _same_section_chunk(index: Index, chunk: Chunk, step: int) -> Chunk | None:
+    position = chunk.id + step
+    if not 0 <= position < len(index.chunks):
         return None
-    before = index.chunks[candidate.chunk.id - 1]
-    same_section = before.path == candidate.chunk.path and before.section == candidate.chunk.section
-    return before.sentences[-1].text if same_section else None
+    other = index.chunks[position]
+    return other if (other.path, other.section) == (chunk.path, chunk.section) else None
 
 
 def trim_words(text: str, limit: int = MAX_ANSWER_WORDS) -> str:
@@ -109,7 +153,7 @@ def trim_words(text: str, limit: int = MAX_ANSWER_WORDS) -> str:
 # ---------------------------------------------------------------- highlighting
 
 YEAR = r"\b(1[89]\d\d|20\d\d)\b"
-NUMBER_PHRASE = r"\b(?:more than |approximately |about |over |some )?\d+(?:[,.]\d+)*(?: [^\W\d]+){0,2}"
+NUMBER_PHRASE = r"\b(?:more than |approximately |about |over |some )?(?!(?:1[89]|20)\d\d\b)\d+(?:[,.]\d+)*(?: [^\W\d]+){0,2}"
 QUESTION_KINDS = [
     (r"\b(when|what year|which year|since when|quand|en quelle année|wann|seit wann|in welchem jahr|"
      r"cuándo|cuando|en qué año|хэзээ|хэдэн онд|аль онд)\b", YEAR),
@@ -121,13 +165,9 @@ QUESTION_KINDS = [
 def highlight(sentence: str, question: str) -> str:
     """Bold the phrase that answers: a year for "when", the count for "how many",
     otherwise the sentence's words that the question also uses."""
-    folded_question = question.lower()
-    for kind, pattern in QUESTION_KINDS:
-        if re.search(kind, folded_question):
-            spans = _answer_spans(sentence, pattern, question)
-            if spans:
-                return _bold_spans(sentence, spans)
-    return _bold_shared_words(sentence, question)
+    pattern = expected_answer(question)
+    spans = _answer_spans(sentence, pattern, question) if pattern else []
+    return _bold_spans(sentence, spans) if spans else _bold_shared_words(sentence, question)
 
 
 def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int, int]]:

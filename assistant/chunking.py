@@ -12,10 +12,15 @@ from dataclasses import asdict, dataclass
 from .documents import Block, Document
 
 MAX_CHUNK_WORDS = 120
-CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v1", "context": "section-v1"}
+CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v1", "context": "section+leaning-v2"}
 
 ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "approx", "fig", "inc", "ltd", "co"}
 SENTENCE_END = re.compile(r"[.!?…。]+[\"'”’»)\]]*(?=\s+|$)")
+
+
+LEANING_START = re.compile(
+    r"^(it|its|they|their|them|this|these|those|that|he|she|his|her|in return|there|such|both|"
+    r"the latter|the former|[\w\s]{0,40}\bamong them)\b", re.I)
 
 
 @dataclass
@@ -23,6 +28,11 @@ class Sentence:
     start: int  # offset in the document text
     end: int
     text: str
+    leans_on: str = ""  # the previous sentence, when this one only makes sense after it
+
+    @property
+    def context(self) -> str:
+        return f"{self.leans_on} {self.text}" if self.leans_on else self.text
 
 
 @dataclass
@@ -42,7 +52,8 @@ class Chunk:
         return f"{self.section}\n{self.text}"
 
     def sentence_context(self, index: int) -> str:
-        return f"{self.section}\n{self.sentences[index].text}"
+        """A sentence as embedded: with its heading, and the sentence it leans on ("It now forms...")."""
+        return f"{self.section}\n{self.sentences[index].context}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,6 +103,7 @@ def chunk_document(document: Document, first_id: int = 0) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section, blocks in _sections(document):
         sentences = [s for block in blocks for s in split_sentences(block.text, block.start)]
+        _link_leaning(sentences)
         for group in _pack(sentences):
             chunks.append(Chunk(
                 id=first_id + len(chunks),
@@ -129,6 +141,12 @@ def _sections(document: Document) -> list[tuple[str, list[Block]]]:
         else:
             sections.append((path, [block]))
     return sections
+
+
+def _link_leaning(sentences: list[Sentence]) -> None:
+    for previous, sentence in zip(sentences, sentences[1:]):
+        if LEANING_START.match(sentence.text):
+            sentence.leans_on = previous.text
 
 
 def _pack(sentences: list[Sentence]) -> list[list[Sentence]]:

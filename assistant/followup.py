@@ -1,10 +1,12 @@
 """Follow-up questions -> self-contained search queries.
 
-"When was it reorganized?" after "Tell me about NAMAC" means NAMAC. An
-elliptical question (a pronoun, "and ...?", "what about ...", or almost no
-words of its own) is searched together with the previous question and the
-previous answer; a self-contained question is left alone, so it is never
-dragged back to the previous topic.
+"When was it reorganized?" after "Tell me about NAMAC" means NAMAC. The
+previous question is first made self-contained itself (recursively), then:
+- a pronoun ("it", "its", "that NGO") is replaced by the previous topic's name;
+- "and NAMAC?" repeats the previous question about the new name;
+- other elliptical questions are searched with the previous question beside them.
+A self-contained question is left alone, so it is never dragged back to the
+previous topic.
 """
 from __future__ import annotations
 
@@ -13,44 +15,56 @@ import re
 from .lexical import words
 
 ANAPHORA = re.compile(
-    r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|"
-    r"the same|the union|the ngo|the association|the organi[sz]ation|"
-    r"il|elle|ils|elles|son|sa|ses|leur|leurs|cette|cet|ce|"
+    r"\b(that ngo|this ngo|the ngo|that organi[sz]ation|the organi[sz]ation|the association|"
+    r"it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|"
+    r"il|elle|ils|elles|son|sa|ses|leur|leurs|cette|cet|"
     r"er|sie|es|ihr|ihre|sein|seine|dieser|diese|dieses|"
-    r"él|ella|ellos|ellas|su|sus|esta|este|"
+    r"él|ella|ellos|ellas|su|sus|"
     r"энэ|тэр|түүний|тэд|тэдний)\b", re.I)
-CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|et|und|y|e|а|бас)\b", re.I)
-CONTEXT_WORDS = 40
-
-
-ACRONYM = re.compile(r"\b[A-ZА-ЯЁӨҮ]{3,}\b")
-
-
-def needs_context(question: str) -> bool:
-    """Elliptical questions need the previous turn; one naming its own topic (an acronym) does not."""
-    if CONTINUATION.search(question) or len(words(question)) <= 1:
-        return True
-    return bool(ANAPHORA.search(question)) and not ACRONYM.search(question)
+CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|et|und|y|e|бас)\b", re.I)
+NAME = re.compile(r"\b[A-ZА-ЯЁӨҮ]{3,}\b")  # acronyms name the topics: AVSF, NAMAC
 
 
 def rewrite(question: str, history: list[dict]) -> str:
-    """The query to search: the question, plus the previous turn when the question leans on it."""
-    previous_question = _last(history, "user")
-    if not previous_question or not needs_context(question):
+    """The query to search: the question made self-contained using the previous turns."""
+    earlier = _user_questions(history)
+    if not earlier:
         return question
-    previous_answer = _last(history, "assistant") or ""
-    context = " ".join(f"{previous_question} {_plain(previous_answer)}".split()[:CONTEXT_WORDS])
-    return f"{question} ({context})"
+    previous = rewrite(earlier[-1], _before_last_question(history))
+    return resolve(question, previous)
 
 
-def _last(history: list[dict], role: str) -> str | None:
-    for message in reversed(history or []):
-        if isinstance(message, dict) and message.get("role") == role and isinstance(message.get("content"), str):
-            return message["content"]
-    return None
+def resolve(question: str, previous: str) -> str:
+    own_names = NAME.findall(question)
+    previous_names = NAME.findall(previous)
+    if CONTINUATION.search(question):
+        if own_names and previous_names:
+            return _replace_name(previous, previous_names[0], own_names[0])
+        return f"{question} ({previous})"
+    if own_names:
+        return question
+    if ANAPHORA.search(question):
+        if previous_names:
+            return ANAPHORA.sub(previous_names[0], question, count=1)
+        return f"{question} ({previous})"
+    if len(words(question)) <= 1:
+        return f"{question} ({previous})"
+    return question
 
 
-def _plain(answer: str) -> str:
-    """The quote of a previous reply, without Markdown marks or the language note."""
-    first_paragraph = answer.strip().split("\n\n")[0]
-    return re.sub(r"[*_“”\\]", "", first_paragraph)
+def _replace_name(question: str, old: str, new: str) -> str:
+    return re.sub(rf"\b{re.escape(old)}\b", new, question)
+
+
+def _user_questions(history: list[dict]) -> list[str]:
+    return [m["content"] for m in history or []
+            if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)]
+
+
+def _before_last_question(history: list[dict]) -> list[dict]:
+    """The history as it was when the previous question was asked."""
+    for position in range(len(history) - 1, -1, -1):
+        message = history[position]
+        if isinstance(message, dict) and message.get("role") == "user":
+            return history[:position]
+    return []

@@ -28,7 +28,7 @@ import numpy as np
 from .chunking import CHUNKING_PARAMS, Chunk, chunk_documents
 from .documents import corpus_files, load_corpus, SIDECAR_SUFFIX
 from .embedding import Encoder
-from .lexical import LexicalIndex
+from .lexical import TOKENIZER_VERSION, LexicalIndex, surface_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class Index:
     bm25_sentences: LexicalIndex
     sentence_owner: np.ndarray  # sentence row -> chunk id
     first_sentence: np.ndarray  # chunk id -> its first sentence row
+    vocabulary: frozenset[str]  # folded corpus words, for spelling correction
 
     def sentence_rows(self, chunk_id: int) -> range:
         start = int(self.first_sentence[chunk_id])
@@ -92,6 +93,7 @@ def build_settings(encoders: list[Encoder]) -> dict:
         "format": FORMAT_VERSION,
         "models": {encoder.name: encoder.model_id for encoder in encoders},
         "chunking": CHUNKING_PARAMS,
+        "tokenizer": TOKENIZER_VERSION,
     }
 
 
@@ -172,6 +174,7 @@ def _read_version(folder: Path, manifest: dict) -> Index:
         bm25_sentences=LexicalIndex.load(folder / "bm25-sentences"),
         sentence_owner=np.repeat(np.arange(len(chunks)), counts),
         first_sentence=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(chunks) else counts,
+        vocabulary=frozenset(json.loads((folder / "vocabulary.json").read_text())),
     )
 
 
@@ -200,6 +203,8 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
         _save_dense(folder, encoder.name, vectors, len(chunks))
     LexicalIndex.build([c.context_text for c in chunks]).save(folder / "bm25-chunks")
     LexicalIndex.build(texts[len(chunks):]).save(folder / "bm25-sentences")
+    vocabulary = sorted(surface_vocabulary([c.context_text for c in chunks]))
+    (folder / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False))
     (folder / "chunks.json").write_text(json.dumps([c.to_dict() for c in chunks], ensure_ascii=False))
     manifest = {
         "settings": build_settings(encoders),

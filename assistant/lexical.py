@@ -13,16 +13,22 @@ from functools import lru_cache
 from pathlib import Path
 
 import bm25s
+import logging
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 import numpy as np
 
 STOPWORDS = frozenset("""
 a about above after again all also am an and any are as at be been being both but by can could did do does
 doing during each few for from further had has have having he her here hers him his how i if in into is it
-its itself just me more most my no nor not now of off on once only or other our ours out over own same she
+its itself just me more most my no nor not of off on once only or other our ours out over own same she
 should so some such than that the their theirs them then there these they this those through to too under
 until up very was we were what when where which while who whom why will with would you your yours
 tell please know many much
 """.split())
+TOKENIZER_VERSION = 2  # bump when tokens change: the index is then rebuilt
+TYPO_MIN_LENGTH = 4
+TYPO_MIN_SIMILARITY = 0.75
 
 WORD = re.compile(r"\d+(?:[.,]\d{3})+|\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
 
@@ -92,3 +98,43 @@ class LexicalIndex:
         bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
         size = json.loads((folder / "size.json").read_text())["size"]
         return cls(bm25, size)
+
+
+def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
+    """Replace words the corpus does not know by the closest corpus word ("AVFS" -> "avsf",
+    "famillies" -> "families"), one edit per four letters at most; other words are kept."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0)
+        folded = fold(word)
+        if len(folded) < TYPO_MIN_LENGTH or folded in vocabulary or folded in STOPWORDS or folded.isdigit():
+            return word
+        best = process.extractOne(folded, vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
+                                  score_cutoff=TYPO_MIN_SIMILARITY)
+        return best[0] if best else word
+
+    return re.sub(r"[^\W\d_]+", fix, text)
+
+
+def known_words(text: str, vocabulary: frozenset[str]) -> int:
+    """How many of the question's words the corpus has, exactly or as a near spelling
+    (names, numbers, and cognates such as "coopératives" or "Familien")."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    count = 0
+    for word in set(words(text)):
+        if len(word) < TYPO_MIN_LENGTH:
+            continue
+        if word in vocabulary or process.extractOne(
+                word, vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
+                score_cutoff=TYPO_MIN_SIMILARITY):
+            count += 1
+    return count
+
+
+def surface_vocabulary(texts: list[str]) -> frozenset[str]:
+    """Every folded word of the corpus, the targets of spelling correction."""
+    return frozenset(word for text in texts for word in words(text) if not word.isdigit())

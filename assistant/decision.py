@@ -1,0 +1,53 @@
+"""Answer or decline: the evidence that the corpus really holds the answer.
+
+One raw cosine is not enough: off-topic questions still get a "best" sentence.
+The evidence combines how close the best sentence is with how far it stands out
+from the other candidates, words the question shares with the corpus (names,
+numbers, cognates such as "familles" ~ "families"), and whether the quote has
+the kind of answer asked for (a year for "when", a count for "how many").
+Thresholds are calibrated on eval/union_qa.jsonl; `python -m assistant eval`
+reports the trade-off (declined off-topic vs declined answerable).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .answer import Candidate, expected_answer
+from .lexical import known_words
+
+# English: best MiniLM similarity plus its lead over the median candidate.
+MIN_ENGLISH_EVIDENCE = 0.36
+# Other languages (MiniLM is English-only): the multilingual E5 similarity, lower when
+# the question shares words with the corpus.
+MIN_MULTILINGUAL_SIMILARITY = 0.805
+MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS = 0.78
+
+
+def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozenset[str]) -> dict:
+    """The numbers the decision rests on, also shown to staff."""
+    if not candidates:
+        return {}
+    evidence = {"shared_words": known_words(question, vocabulary)}
+    for name in ("minilm", "e5"):
+        values = np.array([c.signals.get(name, 0.0) for c in candidates])
+        evidence[name] = round(float(values.max()), 4)
+        evidence[f"{name}_lead"] = round(float(values.max() - np.median(values)), 4)
+    return evidence
+
+
+def is_answerable(evidence: dict, language: str) -> bool:
+    if not evidence:
+        return False
+    if language == "en":
+        return evidence["minilm"] + evidence["minilm_lead"] >= MIN_ENGLISH_EVIDENCE
+    if evidence["shared_words"]:
+        return evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
+    return evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY
+
+
+def quote_fits(quote: list[str], question: str) -> bool:
+    """A "when" question needs a year in the quote, a "how many" question a count."""
+    pattern = expected_answer(question)
+    return pattern is None or any(re.search(pattern, sentence) for sentence in quote)
