@@ -90,12 +90,15 @@ NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 
 def answer_fit(sentence: str, question: str) -> float:
     """How well the sentence fits the question's form: it repeats the question's numbers
-    ("in 2014"), and holds the kind of answer asked for (a year for "when", a count for "how many")."""
+    ("in 2014"), holds the kind of answer asked for (a year for "when", a count for "how many"),
+    and that answer names what was asked about ("11 cooperatives" for "how many cooperatives")."""
     asked_numbers = set(NUMBER.findall(question))
     fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
     kind = expected_answer(question)
-    if kind and re.search(kind, sentence) and not (set(re.findall(kind, sentence)) <= asked_numbers):
-        fit += 1.0
+    if kind:
+        answers = [m.group(0) for m in re.finditer(kind, sentence) if m.group(0).strip() not in asked_numbers]
+        asked = set(tokenize(question))
+        fit += float(bool(answers)) + float(any(asked & set(tokenize(answer)) for answer in answers))
     return fit
 
 
@@ -208,11 +211,16 @@ def format_answer(sentences: list[str], question: str, language: str) -> str:
     return f"{text}\n\n_{note}_" if note else text
 
 
-def sources_of(retrieval: Retrieval, limit: int = PASSAGES_SHOWN) -> list[Source]:
-    hits = retrieval.hits[:limit]
-    top = hits[0].score if hits else 1.0
+def sources_of(retrieval: Retrieval, candidates: list[Candidate], limit: int = PASSAGES_SHOWN) -> list[Source]:
+    """The passages behind the reply, the quoted one first; relevance is each passage's best
+    sentence score relative to the quoted sentence (passages with no scored sentence follow)."""
+    best_in_chunk: dict[int, float] = {}
+    for candidate in candidates:
+        best_in_chunk.setdefault(candidate.chunk.id, candidate.score)
+    top = candidates[0].score if candidates and candidates[0].score > 0 else 1.0
+    order = sorted(retrieval.hits, key=lambda hit: -best_in_chunk.get(hit.chunk.id, -1.0))
     return [
         Source(hit.chunk.title, hit.chunk.section, hit.chunk.text, hit.chunk.path,
-               round(hit.score / top, 3), hit.chunk.source, hit.chunk.id)
-        for hit in hits
+               round(max(best_in_chunk.get(hit.chunk.id, 0.0), 0.0) / top, 3), hit.chunk.source, hit.chunk.id)
+        for hit in order[:limit]
     ]

@@ -15,11 +15,27 @@ from typing import Protocol
 import numpy as np
 
 from . import messages
-from .answer import Candidate, Reply, format_answer, quote, rank_sentences, sources_of
+from .answer import (
+    Candidate,
+    Reply,
+    Source,
+    format_answer,
+    quote,
+    rank_sentences,
+    sources_of,
+)
 from .decision import evidence_for, is_answerable, quote_fits
 from .embedding import Encoder, load_encoders
 from .followup import rewrite
-from .index import Index, IndexUnavailable, Progress, build_index, is_current, load_index, read_manifest
+from .index import (
+    Index,
+    IndexUnavailable,
+    Progress,
+    build_index,
+    is_current,
+    load_index,
+    read_manifest,
+)
 from .language import detect_language
 from .lexical import correct_spelling
 from .retrieval import Retrieval, Retriever
@@ -29,8 +45,8 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 # Sentence-ranking weights, tuned on eval/union_qa.jsonl (answer selection alone, declines off):
 # English 0.887 and other languages 0.90 of answerable cases, against 0.85 and 0.80 for rank fusion.
-ENGLISH_WEIGHTS = {"minilm": 1.0, "e5": 0.5, "bm25": 0.5, "passage": 0.6, "fit": 0.3}
-OTHER_LANGUAGE_WEIGHTS = {"minilm": 0.2, "e5": 1.5, "bm25": 0.25, "passage": 0.6, "fit": 0.3}
+ENGLISH_WEIGHTS = {"minilm": 1.0, "e5": 0.5, "bm25": 0.5, "passage": 0.6, "fit": 0.5}
+OTHER_LANGUAGE_WEIGHTS = {"minilm": 0.2, "e5": 1.5, "bm25": 0.25, "passage": 0.6, "fit": 0.5}
 
 
 class CuratedAnswers(Protocol):
@@ -52,7 +68,7 @@ class Assistant:
     @classmethod
     def open(cls, corpus_dir: str | Path = "corpus", index_dir: str | Path = "index",
              multilingual: bool = True, progress: Progress | None = None,
-             encoders: list[Encoder] | None = None) -> "Assistant":
+             encoders: list[Encoder] | None = None) -> Assistant:
         """Load the index when it matches the corpus and models; build it otherwise.
         Pass `encoders` to share already loaded models between assistants."""
         encoders = encoders or load_encoders(multilingual=multilingual)
@@ -90,9 +106,9 @@ class Assistant:
         trace = trace_of(retrieval, candidates, evidence)
         quoted = quote(index, candidates[0], question) if candidates else []
         if not (is_answerable(evidence, language) and quote_fits(quoted, question)):
-            return self._decline(language, query, trace, retrieval)
+            return self._decline(language, query, trace, sources_of(retrieval, candidates))
         text = format_answer(quoted, question, language)
-        return Reply(True, text, sources_of(retrieval), language, [], query, trace)
+        return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)
 
     def _input_problem(self, question: str, language: str) -> Reply | None:
         examples = messages.examples_for(language)
@@ -103,10 +119,11 @@ class Assistant:
             return Reply(False, _with_examples(text, examples), [], language, examples)
         return None
 
-    def _decline(self, language: str, query: str, trace: dict, retrieval: Retrieval) -> Reply:
+    def _decline(self, language: str, query: str, trace: dict, sources: list[Source]) -> Reply:
+        """The polite "I don't know"; the closest passages stay attached for staff, not as an answer."""
         examples = messages.examples_for(language)
         text = messages.decline_text(language, examples)
-        return Reply(False, text, sources_of(retrieval), language, examples, query, trace)
+        return Reply(False, text, sources, language, examples, query, trace)
 
 
 def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
