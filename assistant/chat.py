@@ -10,21 +10,22 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
-import logging  # noqa: E402
-import re  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-import gradio as gr  # noqa: E402
-import uvicorn  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
-from fastapi.staticfiles import StaticFiles  # noqa: E402
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
-from .answer import Reply, Source  # noqa: E402
-from .chatlog import ChatLog, anonymous_session  # noqa: E402
+from . import Reply, Source
+from .chatlog import ChatLog, anonymous_session
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,16 @@ WELCOME = (
     "with the source, and I say so when they don't answer. You can ask in English, French, "
     "Mongolian, German or Spanish.\n\nTry one of these:"
 )
+API_DESCRIPTION = (
+    "Ask a question; get the quoted answer (Markdown, with its citation) and its sources "
+    "(none when it declines). The conversation is kept per client session, so follow-ups work."
+)
 CSS = """
 .gradio-container { max-width: 860px !important; margin: 0 auto !important; }
 #ask-row { flex-wrap: nowrap; gap: 8px; align-items: stretch; }
-#ask-row > * { min-width: 0 !important; }
-#ask-button { max-width: 96px; }
+#ask-row > #question { min-width: 0 !important; flex: 1 1 auto; }
+#ask-row > #ask-button { flex: 0 0 auto; }
+.in-frame #chat-title, .in-frame footer { display: none !important; }
 @media (max-width: 480px) {
   .gradio-container { padding: 4px !important; }
   #chat-title h2 { font-size: 1.15rem; margin: 4px 0; }
@@ -55,6 +61,8 @@ THEME = gr.themes.Soft(
     font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
 )
+# Inside the widget's iframe the panel has its own title bar: drop the page title and footer.
+FRAME_JS = "() => { if (window.self !== window.top) document.body.classList.add('in-frame'); }"
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+!|~&-])")
 
 
@@ -74,7 +82,11 @@ def safe_url(url: str | None) -> str | None:
 
 
 def source_label(source: Source) -> str:
-    return source.section or source.title or source.path
+    """The heading path ("Our partners > AVSF"), led by the title when the path lacks it."""
+    section, title = source.section or "", source.title or ""
+    if not section:
+        return title or source.path
+    return section if not title or section.startswith(title) else f"{title} > {section}"
 
 
 def citation(source: Source) -> str:
@@ -97,16 +109,14 @@ def shorten(text: str, limit: int = PASSAGE_CHARS) -> str:
 
 
 def sources_markdown(sources: list[Source]) -> str:
-    """One numbered entry per passage: title, section, relevance, then the passage itself."""
+    """One numbered entry per passage: its section (linked), relevance, then the passage itself."""
     entries = []
     for number, source in enumerate(sources, start=1):
+        label = as_text(source_label(source))
         url = safe_url(source.url)
-        title = as_text(source.title or source.path)
-        title = f"[{title}]({url})" if url else title
-        entries.append(
-            f"{number}. **{title}** · {as_text(source_label(source))} · relevance {source.score:.2f}\n\n"
-            f"    > {as_text(shorten(source.text))}"
-        )
+        heading = f"[{label}]({url})" if url else label
+        entries.append(f"{number}. **{heading}** · relevance {source.score:.2f}\n\n"
+                       f"    > {as_text(shorten(source.text))}")
     return "\n\n".join(entries)
 
 
@@ -128,11 +138,19 @@ def welcome_message(examples: list[str]) -> gr.ChatMessage:
     return gr.ChatMessage(role="assistant", content=WELCOME, options=options(examples))
 
 
+def unlisted(text: str, examples: list[str]) -> str:
+    """The decline without its "- example" lines: the chat shows them as buttons instead."""
+    listed = {f"- {example}" for example in examples}
+    return "\n".join(line for line in text.split("\n") if line.strip() not in listed)
+
+
 def reply_messages(reply: Reply) -> list[gr.ChatMessage]:
     """The answer (or decline with clickable examples) and, when answered, a collapsed Sources message."""
-    answer = gr.ChatMessage(role="assistant", content=answer_markdown(reply),
-                            options=[] if reply.answered else options(reply.examples))
-    if not (reply.answered and reply.sources):
+    if not reply.answered:
+        text = unlisted(reply.text, reply.examples) if reply.examples else reply.text
+        return [gr.ChatMessage(role="assistant", content=text, options=options(reply.examples))]
+    answer = gr.ChatMessage(role="assistant", content=answer_markdown(reply))
+    if not reply.sources:
         return [answer]
     sources = gr.ChatMessage(
         role="assistant", content=sources_markdown(reply.sources),
@@ -142,13 +160,8 @@ def reply_messages(reply: Reply) -> list[gr.ChatMessage]:
 
 
 def welcome_examples(bot: Any) -> list[str]:
-    """4-6 examples for the welcome: the English ones, with one French and one Mongolian for sure."""
-    examples = list(bot.example_questions(language="en"))
-    for language in ("fr", "mn"):
-        extra = bot.example_questions(language=language)
-        if extra and not any(q in examples for q in extra):
-            examples = examples[:5] + extra[:1]
-    return examples[:6]
+    """The core's 4-6 welcome examples (they include a French and a Mongolian one)."""
+    return list(bot.example_questions(language="en"))[:6]
 
 
 # ---------------------------------------------------------------- the chat
@@ -167,16 +180,21 @@ class Chat:
         started = time.perf_counter()
         reply = self.bot.ask(question or "", history=list(history or []))
         latency_ms = (time.perf_counter() - started) * 1000
-        turn_id = self._log(question, reply, session, channel, latency_ms)
+        turn_id = self._log(question, reply, session, channel, latency_ms, history)
         return reply, turn_id
 
-    def _log(self, question: str, reply: Reply, session: str, channel: str, latency_ms: float) -> str:
+    def _log(self, question: str, reply: Reply, session: str, channel: str, latency_ms: float,
+             history: list[dict] | None = None) -> str:
+        """The turn with what staff need to re-open it: sources with their text, the rewritten
+        query, the conversation it leaned on, and the retrieval trace."""
         try:
             return self.chatlog.log_turn(
                 session=session, channel=channel, question=question or "", answer=reply.text,
                 answered=reply.answered, language=reply.language, latency_ms=latency_ms,
                 sources=[{"chunk_id": s.chunk_id, "path": s.path, "section": s.section,
-                          "score": round(float(s.score), 4)} for s in reply.sources],
+                          "score": round(float(s.score), 4), "title": s.title, "text": s.text, "url": s.url}
+                         for s in reply.sources],
+                query=reply.query, history=list(history or []), trace=reply.trace,
             )
         except Exception:  # never let the log break a reply
             log.exception("could not queue the chat log row")
@@ -222,15 +240,15 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"## {TITLE}", elem_id="chat-title")
         chatbot = gr.Chatbot(
-            value=welcome, elem_id="chatbot", label="Chat", show_label=False, height="62vh",
+            value=welcome, elem_id="chatbot", label="Chat", show_label=False, height="68vh",
             min_height=320, layout="bubble", feedback_options=("Like", "Dislike"),
             sanitize_html=True, allow_tags=False, render_markdown=True, buttons=["copy"],
-            group_consecutive_messages=False, latex_delimiters=[],
+            group_consecutive_messages=True, latex_delimiters=[],
         )
         with gr.Row(elem_id="ask-row"):
-            question = gr.Textbox(show_label=False, placeholder="Ask a question…", scale=5,
-                                  max_lines=4, autofocus=True, elem_id="question", container=False)
-            ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=64, elem_id="ask-button")
+            question = gr.Textbox(label="Your question", show_label=False, placeholder="Ask a question…",
+                                  scale=5, max_lines=4, autofocus=True, elem_id="question", container=False)
+            ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=80, elem_id="ask-button")
         with gr.Group(visible=False, elem_id="comment-box") as comment_box:
             comment = gr.Textbox(label="Thanks! Anything to add? (optional)", max_lines=3,
                                  placeholder="What was wrong or missing?", elem_id="comment")
@@ -261,8 +279,9 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
 
         def on_like(known: dict, data: gr.LikeData, request: gr.Request) -> tuple:
             turn_id = (known or {}).get(message_index(data.index), "")
-            chat.rate(turn_id, session_of(request), rating=rating_of(data.liked))
-            return turn_id, gr.Group(visible=bool(turn_id))
+            rating = rating_of(data.liked)
+            chat.rate(turn_id, session_of(request), rating=rating)
+            return turn_id, gr.Group(visible=bool(turn_id) and rating != "cleared")
 
         def on_comment(text: str, turn_id: str, request: gr.Request) -> tuple:
             if (text or "").strip():
@@ -275,11 +294,14 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
         def api_chat(text: str, past: list, request: gr.Request) -> tuple:
             """The /chat endpoint: the answer (Markdown with its citation) and the sources as data."""
             reply, _ = chat.ask(text, past, session_of(request), channel="api")
-            return answer_markdown(reply), sources_payload(reply.sources), remember(past, text, reply)
+            sources = sources_payload(reply.sources) if reply.answered else []
+            return answer_markdown(reply), sources, remember(past, text, reply)
 
         private = {"api_visibility": "private"}
+        # The web chat and the API share one pool of `concurrency` answers at a time (Gradio's default: 1).
+        asking = {"concurrency_limit": concurrency, "concurrency_id": "ask"}
         answer_io = dict(fn=answer, inputs=[pending, chatbot, history, turns],
-                         outputs=[chatbot, history, turns], show_progress="minimal", **private)
+                         outputs=[chatbot, history, turns], show_progress="minimal", **asking, **private)
         for trigger in (question.submit, ask_button.click):
             trigger(take_question, [question, chatbot], [question, chatbot, pending],
                     queue=False, **private).then(**answer_io)
@@ -296,9 +318,7 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
         api_sources = gr.JSON(visible=False, label="sources")
         api_trigger = gr.Button(visible=False)
         api_trigger.click(api_chat, [api_question, history], [api_answer, api_sources, history],
-                          api_name="chat", api_description="Ask a question; get the quoted answer "
-                          "(Markdown, with its citation) and its sources. The conversation is kept "
-                          "per client session, so follow-up questions work.")
+                          api_name="chat", api_description=API_DESCRIPTION, **asking)
 
     demo.queue(default_concurrency_limit=concurrency, max_size=64)
     return demo
@@ -308,16 +328,20 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
 
 
 def create_app(bot: Any, chatlog: ChatLog, *, concurrency: int = DEFAULT_CONCURRENCY,
-               cors_origins: list[str] | None = None) -> FastAPI:
-    """The web app: the widget files under /widget and the chat at /."""
+               cors_origins: list[str] | None = None, staff: Callable[[FastAPI], Any] | None = None) -> FastAPI:
+    """The web app: the widget files under /widget, the staff console (when `staff` mounts it,
+    e.g. `lambda app: mount_staff(app, console)`) and the chat at /."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     if cors_origins:  # sites allowed to call the API from their own pages (the iframe needs none)
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["*"], allow_credentials=False)
     app.mount("/widget", StaticFiles(directory=WIDGET_DIR, html=True), name="widget")
+    if staff is not None:  # before "/": the chat's mount would otherwise catch /staff
+        staff(app)
     demo = build_demo(bot, chatlog, concurrency)
+    app.state.demo = demo  # for inspection (tests, health checks)
     return gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], enable_monitoring=False,
-                               ssr_mode=False, theme=THEME, css=CSS)
+                               ssr_mode=False, theme=THEME, css=CSS, js=FRAME_JS)
 
 
 class BackgroundServer:
@@ -329,7 +353,7 @@ class BackgroundServer:
         self.url = f"http://{host}:{port}/"
         self.thread = threading.Thread(target=self.server.run, name="chat-server", daemon=True)
 
-    def start(self, timeout: float = 30.0) -> "BackgroundServer":
+    def start(self, timeout: float = 30.0) -> BackgroundServer:
         self.thread.start()
         deadline = time.monotonic() + timeout
         while not self.server.started:

@@ -59,3 +59,28 @@ def bot(corpus_copy, tmp_path_factory, encoders):
     index_dir = tmp_path_factory.mktemp("index")
     index = ensure_index(corpus_copy, index_dir, encoders)
     return Assistant(corpus_copy, index_dir, encoders, index)
+
+
+# ---------------------------------------------------------------- servers and browser
+
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots (gitignored)
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's build: Playwright never downloads a browser here
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def require_chromium() -> None:
+    """Browser tests skip on a developer machine without Chromium, and fail in CI."""
+    import os
+
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError("Chromium is missing: .ci/run must `apt-get install -y chromium`")
+    pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)

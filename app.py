@@ -1,0 +1,63 @@
+"""Start the visitor chat: `python app.py --host 127.0.0.1 --port 7860`.
+
+Serves the chat at /, the /chat API (see README), the embeddable widget
+under /widget (demo page: /widget/demo.html) and the password-protected staff
+console under /staff (password: $ASSISTANT_STAFF_PASSWORD, or the file
+`staff_password` in the data folder, generated on first start).
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+
+import argparse
+import logging
+
+import uvicorn
+
+from assistant import Assistant
+from assistant.chat import DEFAULT_CONCURRENCY, create_app
+from assistant.chatlog import DATA_DIR_ENV, ChatLog, resolve_data_dir
+from assistant.staff import STAFF_PATH, StaffConsole, mount_staff
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="The Sustainable Cashmere Union visitor chat.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--corpus-dir", default="corpus", help="the union's texts (default corpus/)")
+    parser.add_argument("--index-dir", default="index", help="where the index lives (default index/)")
+    parser.add_argument("--data-dir", default=None,
+                        help=f"where the chat log goes (default ${DATA_DIR_ENV} or data/)")
+    parser.add_argument("--concurrency", type=int,
+                        default=int(os.environ.get("ASSISTANT_CONCURRENCY", DEFAULT_CONCURRENCY)),
+                        help=f"questions answered at once (default {DEFAULT_CONCURRENCY})")
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                        help="a site allowed to call the API from its pages (CORS); repeatable")
+    parser.add_argument("--no-staff", action="store_true", help="do not serve the staff console")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    bot = Assistant.open(corpus_dir=args.corpus_dir, index_dir=args.index_dir)
+    data_dir = resolve_data_dir(args.data_dir)
+    chatlog = ChatLog(data_dir)
+    staff = None
+    if not args.no_staff:
+        console = StaffConsole(bot, chatlog, data_dir)  # also sets bot.curated
+        staff = lambda app: mount_staff(app, console)
+        print(f"Staff console on http://{args.host}:{args.port}{STAFF_PATH}/  "
+              f"(password from {console.password_source})", flush=True)
+    app = create_app(bot, chatlog, concurrency=args.concurrency, cors_origins=args.allow_origin, staff=staff)
+    print(f"Chat on http://{args.host}:{args.port}/  (widget demo: /widget/demo.html)", flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        chatlog.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,333 @@
+"""Staff changes to the corpus: validated uploads, removals, and the background rebuild.
+
+An upload is checked before anything is written: an allowed name (.md, .txt,
+.html, .pdf; the name is reduced to its last component and safe characters, so
+`../../etc/passwd.md` becomes `corpus/passwd.md`), a size limit, and its content
+(a PDF must start with %PDF and parse; text must be UTF-8 without NUL bytes and
+not an executable or archive; every file must yield readable text). Only then is
+it written, atomically, into corpus/. A refused upload changes nothing.
+
+Every change schedules one background rebuild (`Assistant.rebuild`: only changed
+chunks are encoded, the new index is swapped in under a lock), so visitors keep
+getting answers from the old index meanwhile. Changes made during a rebuild are
+picked up by one more rebuild right after. `status()` reports the stage and,
+when done, the chunks added and removed and the time taken.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+import unicodedata
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .chunking import chunk_documents
+from .documents import SIDECAR_SUFFIX, corpus_files, load_document
+
+log = logging.getLogger(__name__)
+
+ALLOWED_SUFFIXES = (".md", ".txt", ".html", ".pdf")
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_NAME_CHARS = 80
+# Signatures of executables and archives: never a document, whatever the name says.
+BINARY_SIGNATURES = {
+    b"\x7fELF": "a Linux executable",
+    b"MZ": "a Windows executable",
+    b"\xcf\xfa\xed\xfe": "a macOS executable",
+    b"\xfe\xed\xfa\xcf": "a macOS executable",
+    b"\xca\xfe\xba\xbe": "a macOS or Java binary",
+    b"PK\x03\x04": "a ZIP archive (or Office file)",
+    b"\x1f\x8b": "a gzip archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"Rar!": "a RAR archive",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF",
+    b"\xd0\xcf\x11\xe0": "an old Office document",
+}
+
+
+class UploadRefused(ValueError):
+    """An upload that was not added; the message says why, for staff."""
+
+
+def safe_name(name: str) -> str:
+    """The upload's file name reduced to a safe name inside corpus/ (or refused)."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", str(name or "")))[-1].strip()
+    stem, dot, suffix = base.rpartition(".")
+    suffix = f".{suffix.lower()}" if dot else ""
+    if suffix not in ALLOWED_SUFFIXES:
+        allowed = ", ".join(ALLOWED_SUFFIXES)
+        raise UploadRefused(f"“{base or name}” is not an accepted document: only {allowed} files can be added.")
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem)
+    stem = re.sub(r"[-.]{2,}", "-", stem).strip("-._")[:MAX_NAME_CHARS].strip("-._")
+    return f"{stem or 'document'}{suffix}"
+
+
+def check_content(data: bytes, suffix: str, limit: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse content that is empty, too large, or not what its name says."""
+    if not data:
+        raise UploadRefused("The file is empty.")
+    if len(data) > limit:
+        raise UploadRefused(f"The file is too large ({len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB).")
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF-"):
+            kind = _signature(data)
+            raise UploadRefused(f"This is not a PDF{f' but {kind}' if kind else ''}: its content does not "
+                                "start with %PDF. Nothing was changed.")
+        return
+    kind = _signature(data)
+    if kind:
+        raise UploadRefused(f"A {suffix} file must be text, but this is {kind}. Nothing was changed.")
+    if b"\x00" in data:
+        raise UploadRefused("This file contains binary data (NUL bytes), not text. Nothing was changed.")
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UploadRefused(f"This file is not UTF-8 text ({error.reason} at byte {error.start}). "
+                            "Save it as UTF-8 and try again. Nothing was changed.") from error
+
+
+def _signature(data: bytes) -> str | None:
+    for magic, kind in BINARY_SIGNATURES.items():
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def _safe_url(url: str | None) -> str | None:
+    url = (url or "").strip()
+    if not url:
+        return None
+    if not re.match(r"^https?://[^\s<>\"']+$", url):
+        raise UploadRefused("The source link must be a web address starting with http:// or https://.")
+    return url
+
+
+class CorpusAdmin:
+    """Add and remove corpus documents for one Assistant, and rebuild its index in the background."""
+
+    def __init__(self, bot: Any, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+        self.bot = bot
+        self.corpus_dir = Path(bot.corpus_dir)
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()  # guards the rebuild state and the file changes
+        self._idle = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+        self._pending: list[str] = []
+        self._status: dict[str, Any] = {"state": "idle", "reasons": [], "stage": "", "done": 0, "total": 0}
+        self.history: list[dict] = []  # finished rebuilds, newest last
+
+    # ------------------------------------------------------------ documents
+
+    def documents(self) -> list[dict]:
+        """Each corpus document with its size, its chunks in the live index, and any parse error."""
+        index = self.bot.index
+        chunks = Counter(chunk.path for chunk in index.chunks)
+        skipped = index.manifest.get("skipped", {}) or {}
+        rows = []
+        for path in corpus_files(self.corpus_dir):
+            relative = path.relative_to(self.corpus_dir).as_posix()
+            stat = path.stat()
+            if relative in skipped:
+                state = f"not readable: {skipped[relative]}"
+            elif relative in chunks:
+                state = "indexed"
+            else:
+                state = "waiting for the rebuild"
+            rows.append({"document": relative, "size_kb": round(stat.st_size / 1024, 1),
+                         "modified": time.strftime("%Y-%m-%d %H:%M", time.gmtime(stat.st_mtime)),
+                         "chunks": chunks.get(relative, 0), "status": state})
+        return rows
+
+    def add(self, upload: str | os.PathLike, original_name: str | None = None, *, title: str = "",
+            source_url: str = "", replace: bool = False, rebuild: bool = True) -> str:
+        """Validate an uploaded file and, only if it is fine, put it in corpus/ and schedule a rebuild."""
+        upload = Path(upload)
+        name = safe_name(original_name or upload.name)
+        target = self._inside_corpus(name)
+        url = _safe_url(source_url)
+        try:
+            size = upload.stat().st_size
+        except OSError as error:
+            raise UploadRefused("The upload could not be read; please try again.") from error
+        if size > self.max_bytes:
+            raise UploadRefused(f"The file is too large ({size / 1e6:.1f} MB; the limit is "
+                                f"{self.max_bytes / 1e6:.0f} MB). Nothing was changed.")
+        data = upload.read_bytes()
+        check_content(data, target.suffix, self.max_bytes)
+        meta = {key: value for key, value in (("title", " ".join(title.split())[:200]), ("source", url)) if value}
+        chunks = self._parse(name, data, meta)
+        with self._lock:
+            if target.exists() and not replace:
+                raise UploadRefused(f"“{name}” is already in the corpus: tick “replace” to update it, "
+                                    "or rename the file.")
+            self._write(target, data, meta)
+        log.info("staff added %s (%d chunks)", name, chunks)
+        if rebuild:
+            self.request_rebuild(f"added {name}")
+        return (f"Added **{name}** ({len(data) / 1024:.1f} KB, {chunks} passages). "
+                + ("The index is being rebuilt; visitors keep getting answers meanwhile." if rebuild else ""))
+
+    def remove(self, name: str, *, rebuild: bool = True) -> str:
+        """Delete one listed document (and its metadata file), then schedule a rebuild."""
+        listed = {p.relative_to(self.corpus_dir).as_posix(): p for p in corpus_files(self.corpus_dir)}
+        if name not in listed:
+            raise UploadRefused(f"“{name}” is not a document in the corpus.")
+        if len(listed) == 1:
+            raise UploadRefused("This is the last document: the corpus cannot be empty.")
+        path = self._inside_corpus(name)
+        with self._lock:
+            path.unlink()
+            path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)
+        log.info("staff removed %s", name)
+        if rebuild:
+            self.request_rebuild(f"removed {name}")
+        return f"Removed **{name}**. The index is being rebuilt; visitors keep getting answers meanwhile."
+
+    def _inside_corpus(self, name: str) -> Path:
+        root = self.corpus_dir.resolve()
+        target = (root / name).resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise UploadRefused("That file name points outside the corpus.")
+        return target
+
+    def _parse(self, name: str, data: bytes, meta: dict) -> int:
+        """Parse a copy outside corpus/ exactly as the index will; refuse what yields no text."""
+        with tempfile.TemporaryDirectory(prefix="upload-check-") as folder:
+            copy = Path(folder) / name
+            copy.write_bytes(data)
+            if meta:
+                copy.with_name(copy.name + SIDECAR_SUFFIX).write_text(json.dumps(meta), encoding="utf-8")
+            try:
+                document = load_document(copy, name)
+                chunks = chunk_documents([document])
+            except Exception as error:  # pypdf and the parsers raise many kinds
+                raise UploadRefused(f"“{name}” could not be read ({error}). Nothing was changed.") from error
+        if not chunks:
+            raise UploadRefused(f"“{name}” has no readable text. Nothing was changed.")
+        return len(chunks)
+
+    def _write(self, target: Path, data: bytes, meta: dict) -> None:
+        """Write via a hidden temporary file (never indexed) and an atomic rename."""
+        sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
+        if meta:
+            _atomic_write(sidecar, json.dumps({**meta, "language": "en"}, ensure_ascii=False, indent=2).encode())
+        elif sidecar.exists():
+            sidecar.unlink()
+        _atomic_write(target, data)
+
+    # ------------------------------------------------------------ rebuilding
+
+    def request_rebuild(self, reason: str = "requested by staff") -> None:
+        """Schedule a rebuild; if one is running, one more runs after it (changes are never missed)."""
+        with self._lock:
+            self._pending.append(reason)
+            if self._thread is None:
+                self._status = {"state": "running", "reasons": [], "stage": "starting", "done": 0, "total": 0,
+                                "started": time.time()}
+                self._thread = threading.Thread(target=self._work, name="corpus-rebuild", daemon=True)
+                self._thread.start()
+
+    def status(self) -> dict:
+        with self._lock:
+            return {**self._status, "pending": list(self._pending)}
+
+    def wait(self, timeout: float = 120.0) -> dict:
+        """Block until no rebuild is running or pending (tests, scripts); return the last status."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._thread is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the rebuild did not finish in time")
+                self._idle.wait(remaining)
+            return dict(self._status)
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._thread = None
+                    self._idle.notify_all()
+                    return
+                reasons, self._pending = self._pending, []
+                self._status = {**self._status, "state": "running", "reasons": reasons, "stage": "starting",
+                                "done": 0, "total": 0, "started": time.time()}
+            result = self._rebuild_once(reasons)
+            with self._lock:
+                self._status = result
+                self.history.append(result)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        with self._lock:
+            self._status = {**self._status, "stage": stage, "done": int(done), "total": int(total)}
+
+    def _rebuild_once(self, reasons: list[str]) -> dict:
+        before = Counter(chunk.context_text for chunk in self.bot.index.chunks)
+        started = time.perf_counter()
+        try:
+            stats = self.bot.rebuild(self._progress)
+        except Exception as error:  # the old index keeps serving
+            log.exception("rebuild failed")
+            return {"state": "failed", "reasons": reasons, "error": str(error), "finished": time.time(),
+                    "seconds": round(time.perf_counter() - started, 2)}
+        after = Counter(chunk.context_text for chunk in self.bot.index.chunks)
+        return {
+            "state": "done", "reasons": reasons, "finished": time.time(),
+            "seconds": round(time.perf_counter() - started, 2),
+            "added": sum((after - before).values()), "removed": sum((before - after).values()),
+            "chunks": sum(after.values()), "encoded": int(stats.get("encoded", 0)),
+            "reused": int(stats.get("reused", 0)),
+            "skipped": dict(self.bot.index.manifest.get("skipped", {}) or {}),
+        }
+
+
+def describe(status: dict) -> str:
+    """The rebuild status as one Markdown paragraph for the staff page."""
+    state = status.get("state")
+    if state == "running":
+        stage, done, total = status.get("stage") or "working", status.get("done", 0), status.get("total", 0)
+        count = f" {done}/{total}" if total else ""
+        elapsed = time.time() - status.get("started", time.time())
+        why = "; ".join(status.get("reasons") or []) or "changes"
+        return f"**Rebuilding the index** ({why}): {stage}{count} · {elapsed:.0f} s so far"
+    if state == "done":
+        finished = time.strftime("%H:%M:%S UTC", time.gmtime(status.get("finished", 0)))
+        skipped = status.get("skipped") or {}
+        note = ("\n\n⚠ Not readable, skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items())
+                if skipped else "")
+        return (f"✓ **Index rebuilt** at {finished} ({'; '.join(status.get('reasons') or [])}): "
+                f"**+{status['added']}** chunks added, **−{status['removed']}** removed, "
+                f"{status['chunks']} in total; {status['encoded']} texts encoded, {status['reused']} reused; "
+                f"took **{status['seconds']:.1f} s**.{note}")
+    if state == "failed":
+        return (f"✗ **The rebuild failed** ({status.get('error')}). The previous index is still serving "
+                "visitors.")
+    return "The index is up to date."
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f".upload-{uuid.uuid4().hex[:8]}-{target.name}")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+__all__ = ["MAX_UPLOAD_BYTES", "CorpusAdmin", "UploadRefused", "check_content", "describe", "safe_name"]

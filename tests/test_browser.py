@@ -1,0 +1,215 @@
+"""The chat in a real browser: Playwright driving Debian's Chromium against the real app.
+
+Screenshots and the measured question-to-answer times go to test-artifacts/ (gitignored).
+Outside CI the tests skip when /usr/bin/chromium is missing; in CI (CI=true) they fail instead.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Page, expect, sync_playwright
+
+from assistant import Assistant
+from assistant.chat import BackgroundServer, create_app
+from assistant.chatlog import ChatLog
+from assistant.core import ensure_index
+from tests.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    require_chromium,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT = '[data-testid="bot"]'
+TIMINGS: dict[str, float] = {}
+HOSTILE_TEXT = """Shearing festival <b>news</b>
+Each cooperative of the union holds its combing festival in May <img src=x onerror="window.__pwned=2"> with the herders.
+The festival programme is announced on the notice board <script>window.__pwned=3</script> of each soum centre.
+"""
+
+require_chromium()
+
+
+
+def serve(bot: Assistant, chatlog: ChatLog) -> BackgroundServer:
+    return BackgroundServer(create_app(bot, chatlog), port=free_port()).start()
+
+
+@pytest.fixture(scope="module")
+def chatlog(tmp_path_factory):
+    log = ChatLog(tmp_path_factory.mktemp("browser-data"))
+    yield log
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def server(bot, chatlog):
+    running = serve(bot, chatlog)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(encoders, tmp_path_factory, chatlog):
+    """A chat over a corpus whose text carries <script> and <img onerror> markup."""
+    corpus = tmp_path_factory.mktemp("hostile-corpus")
+    (corpus / "festival.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("hostile-index")
+    bot = Assistant(corpus, index_dir, encoders, ensure_index(corpus, index_dir, encoders))
+    running = serve(bot, chatlog)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=2) + "\n")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def open_chat(page: Page, url: str) -> None:
+    page.goto(url, wait_until="load")
+    expect(page.locator(BOT).first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
+
+
+def ask(page: Page, question: str, expected: str, name: str, root=None) -> float:
+    """Type a question, press Enter, wait for the answer; return (and record) the seconds it took."""
+    root = root or page
+    replies = root.locator(BOT)
+    before = replies.count()
+    root.locator("#question textarea").fill(question)
+    started = time.perf_counter()
+    root.locator("#question textarea").press("Enter")
+    expect(replies.nth(before)).to_contain_text(expected, timeout=30_000)
+    seconds = time.perf_counter() - started
+    TIMINGS[name] = round(seconds, 3)
+    return seconds
+
+
+def shot(page: Page, name: str, full_page: bool = False) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def test_answer_shows_quote_citation_and_sources(page, server):
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server.url) else None)
+    open_chat(page, server.url)
+    chat = page.locator("#chatbot")
+    for example in ("When was AVSF founded?", "Quand AVSF", "NAMAC хэдэн онд"):
+        expect(chat.get_by_role("button", name=re.compile(re.escape(example)))).to_be_visible()
+    shot(page, "01-welcome")
+
+    seconds = ask(page, "When was AVSF founded?", "1977", "en_avsf")
+    answer = page.locator(BOT).nth(1)
+    expect(answer.locator("strong", has_text="1977")).to_be_visible()
+    link = answer.get_by_role("link", name="Our partners > AVSF")
+    expect(link).to_have_attribute("href", re.compile(r"^https://"))
+    sources = page.locator(BOT).nth(2)  # the collapsible message after the answer
+    sources.get_by_text("Sources (3)").click()
+    expect(sources.get_by_text("relevance 1.00")).to_be_visible()
+    expect(sources.get_by_text("Agronomes et Vétérinaires Sans Frontières")).to_be_visible()
+    page.wait_for_timeout(800)  # let the accordion finish opening before the picture
+    shot(page, "02-answer-with-sources")
+    assert seconds < 10
+    assert outside == []  # no analytics, fonts or CDNs: the page talks to our server only
+
+
+def test_thumbs_down_and_comment_reach_sqlite(page, server, chatlog):
+    open_chat(page, server.url)
+    question = "How many families are in the network?"
+    ask(page, question, "670", "en_families")
+    page.locator("#chatbot").get_by_label("Dislike").last.click()  # the thumbs under the answer
+    comment = page.locator("#comment textarea")
+    expect(comment).to_be_visible()
+    comment.fill("Please say which year this was.")
+    page.locator("#comment-button").click()
+    expect(comment).to_be_hidden()
+    shot(page, "03-thumbs-down")
+    assert chatlog.flush()
+    with sqlite3.connect(chatlog.path) as db:
+        ratings = db.execute("SELECT f.rating, f.comment, t.channel FROM feedback f JOIN turns t ON t.id = f.turn_id "
+                             "WHERE t.question = ? ORDER BY f.id", (question,)).fetchall()
+    assert ratings == [("down", None, "web"), (None, "Please say which year this was.", "web")]
+
+
+def test_mongolian_at_phone_width(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    open_chat(page, server.url)
+    ask(page, "NAMAC хэдэн онд өөрчлөн байгуулагдсан бэ?", "1992", "mn_namac_phone")
+    expect(page.locator(BOT).nth(1)).to_contain_text("Эх сурвалж")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ask_button = page.locator("#ask-button").bounding_box()
+    assert ask_button["x"] + ask_button["width"] <= 390
+    shot(page, "04-phone-mongolian")
+    context.close()
+
+
+def test_decline_offers_clickable_examples_and_clear_resets(page, server):
+    open_chat(page, server.url)
+    ask(page, "What will the weather be in Paris tomorrow?", "I don't know", "en_off_topic")
+    decline = page.locator(BOT).nth(1)
+    expect(decline).not_to_contain_text("Source:")
+    page.locator("#chatbot").get_by_role("button", name="What is NAMAC?").click()
+    expect(page.locator(BOT).nth(2)).to_contain_text("National Association of Mongolian Agricultural Cooperatives",
+                                                     timeout=30_000)
+    shot(page, "05-decline-then-example")
+    page.locator("#clear-button").click()
+    expect(page.locator(BOT)).to_have_count(1)
+    expect(page.locator('[data-testid="user"]')).to_have_count(0)
+
+
+def test_widget_demo_page_answers(page, server):
+    page.goto(server.url + "widget/demo.html", wait_until="load")
+    page.locator("#ask-us-button").click()
+    frame = page.frame_locator("#ask-us-frame")
+    expect(frame.locator(BOT).first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
+    expect(frame.locator("#chat-title")).to_be_hidden()  # the panel's own bar names the chat
+    ask(page, "When was AVSF founded?", "1977", "widget_avsf", root=frame)
+    shot(page, "06-widget-demo")
+
+
+def test_html_in_a_question_stays_inert(page, server):
+    open_chat(page, server.url)
+    question = "<img src=x onerror=window.__pwned=1>"
+    ask(page, question, "I don't know", "html_question")
+    expect(page.locator('[data-testid="user"]').last).to_contain_text(question)
+    assert page.locator('#chatbot img[src="x"]').count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    shot(page, "07-html-question-inert")
+
+
+def test_html_in_the_corpus_stays_inert(page, hostile_server):
+    open_chat(page, hostile_server.url)
+    ask(page, "Where is the festival programme announced?", "notice board", "html_corpus")
+    expect(page.locator(BOT).nth(1)).to_contain_text("<script>window.__pwned=3</script>")
+    sources = page.locator(BOT).nth(2)
+    sources.get_by_text(re.compile(r"^Sources")).click()
+    expect(sources.get_by_text('<img src=x onerror="window.__pwned=2">')).to_be_visible()
+    expect(sources.get_by_text("Shearing festival <b>news</b>")).to_be_visible()
+    page.wait_for_timeout(800)
+    assert page.locator("#chatbot script, #chatbot img[src='x'], #chatbot b").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    shot(page, "08-html-corpus-inert")

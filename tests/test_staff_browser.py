@@ -1,0 +1,121 @@
+"""The staff console in a real browser: log in, open a visitor's question, mark it wrong.
+
+Playwright drives Debian's Chromium against the real app; screenshots go to test-artifacts/.
+Outside CI the tests skip when /usr/bin/chromium is missing; in CI (CI=true) they fail instead.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+from gradio_client import Client
+from playwright.sync_api import expect, sync_playwright
+
+from assistant import Assistant
+from assistant.chat import BackgroundServer, create_app
+from assistant.chatlog import ChatLog
+from assistant.staff import StaffConsole, mount_staff
+from tests.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    require_chromium,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "staff browser test password"
+QUESTION = "Where does the sustainable cashmere come from?"
+
+require_chromium()
+
+
+
+@pytest.fixture(scope="module")
+def staff_app(bot, tmp_path_factory):
+    data = tmp_path_factory.mktemp("staff-browser-data")
+    own = Assistant(bot.corpus_dir, bot.index_dir, bot.encoders, bot.index)  # read-only: shares the index
+    chatlog = ChatLog(data)
+    console = StaffConsole(own, chatlog, data, password=PASSWORD)
+    server = BackgroundServer(create_app(own, chatlog, staff=lambda app: mount_staff(app, console)),
+                              port=free_port()).start()
+    yield server, console
+    server.stop()
+    chatlog.close()
+    console.curated.close()
+
+
+@pytest.fixture(scope="module")
+def page():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str, full_page: bool = False) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path):
+    server, console = staff_app
+    visitor = Client(server.url, verbose=False)
+    for question in ("What is the price of a scarf?", QUESTION, "what is the price of a scarf", "Is there a shop?"):
+        visitor.predict(question, api_name="/chat")
+    staff = server.url + "staff/"
+
+    page.goto(staff)  # not logged in: sent to the login form
+    expect(page).to_have_url(re.compile(r"/staff/login$"))
+    page.fill("#password", "not the password")
+    page.click("#login")
+    expect(page.get_by_role("alert")).to_have_text("Wrong password.")
+    shot(page, "s01-staff-login-refused")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    expect(page).to_have_url(staff)
+    table = page.locator("#review-table")
+    expect(table).to_contain_text(QUESTION, timeout=30_000)
+    shot(page, "s02-staff-review-table")
+
+    table.get_by_text(QUESTION).filter(visible=True).first.click()  # open the row
+    detail = page.locator("#reply-detail")
+    expect(detail).to_contain_text(QUESTION, timeout=15_000)
+    expect(page.locator("#inspector-summary")).to_contain_text("Question as searched")
+    expect(page.locator("#inspector-passages")).to_contain_text("BM25 rank")
+    page.locator("#verdict-note").locator("textarea").fill("Should name the three regions.")
+    page.locator("#mark-wrong").click()
+    expect(page.locator("#staff-notice")).to_contain_text("Marked wrong", timeout=15_000)
+    expect(detail).to_contain_text("staff verdict: wrong")
+    shot(page, "s03-staff-marked-wrong-with-inspector", full_page=True)
+    turn = console.review_rows(search=QUESTION)[0]
+    assert turn["verdict"] == "wrong"
+    assert console.turn(turn["id"])["verdict_note"] == "Should name the three regions."
+
+    # a mislabelled upload through the page is refused with a clear message, and nothing changes
+    before = sorted(p.name for p in Path(console.corpus.corpus_dir).iterdir())
+    fake = tmp_path / "annual-report.pdf"
+    fake.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))
+    page.get_by_role("tab", name="Corpus").click()
+    expect(page.locator("#documents-table")).to_contain_text("partners.txt")
+    page.locator("#upload-file").locator("input[type=file]").set_input_files(str(fake))
+    expect(page.locator("#upload-file")).to_contain_text("annual-report.pdf", timeout=15_000)
+    page.locator("#upload-button").click()
+    expect(page.locator("#staff-notice")).to_contain_text("not a PDF but a Linux executable", timeout=15_000)
+    shot(page, "s04-staff-upload-refused")
+    assert sorted(p.name for p in Path(console.corpus.corpus_dir).iterdir()) == before
+
+    page.get_by_role("tab", name="Insight").click()
+    expect(page.locator("#insight-summary")).to_contain_text("questions")
+    page.wait_for_timeout(1500)  # let the plots draw
+    shot(page, "s05-staff-insight", full_page=True)
+
+    page.goto(server.url + "staff/logout")
+    expect(page).to_have_url(re.compile(r"/staff/login$"))
+    page.goto(staff)
+    expect(page).to_have_url(re.compile(r"/staff/login$"))

@@ -1,0 +1,73 @@
+/*
+ * "Ask us": a floating button that opens the Sustainable Cashmere Union chat in a panel.
+ * Add it to any page with one tag (see snippet.html):
+ *   <script src="https://CHAT-HOST/widget/ask-us.js" data-chat-url="https://CHAT-HOST/" defer></script>
+ * The chat runs in an iframe, so the page's styles and scripts and the chat's never mix.
+ */
+(function () {
+  "use strict";
+  if (window.__askUsWidget) return; // pasted twice: keep one button
+  window.__askUsWidget = true;
+
+  var script = document.currentScript;
+  var chatUrl = chatAddress(script);
+
+  function chatAddress(tag) {
+    var given = tag && tag.getAttribute("data-chat-url");
+    if (given) return given;
+    if (tag && /^https?:/.test(tag.src)) return new URL("/", tag.src).href; // served by the chat itself
+    return "http://127.0.0.1:7860/"; // the page was opened from disk: a chat on this computer
+  }
+
+  var css =
+    "#ask-us-button{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:999px;" +
+    "padding:12px 20px;font:600 16px/1.2 system-ui,sans-serif;color:#fff;background:#b45309;" +
+    "box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}" +
+    "#ask-us-button:focus-visible{outline:3px solid #fbbf24;outline-offset:2px}" +
+    "#ask-us-panel{position:fixed;right:20px;bottom:80px;z-index:2147483000;display:none;flex-direction:column;" +
+    "width:min(420px,calc(100vw - 24px));height:min(680px,calc(100vh - 100px));background:#fff;" +
+    "border-radius:12px;overflow:hidden;box-shadow:0 8px 30px rgba(0,0,0,.3)}" +
+    "#ask-us-panel.ask-us-open{display:flex}" +
+    "#ask-us-bar{display:flex;justify-content:space-between;align-items:center;padding:8px 12px;" +
+    "font:600 15px system-ui,sans-serif;color:#fff;background:#b45309}" +
+    "#ask-us-close{border:0;background:transparent;color:#fff;font-size:22px;line-height:1;cursor:pointer}" +
+    "#ask-us-frame{flex:1;width:100%;border:0}" +
+    "@media (max-width:480px){#ask-us-panel{right:12px;left:12px;bottom:72px;width:auto;height:calc(100vh - 90px)}" +
+    "#ask-us-button{right:12px;bottom:12px}}";
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    for (var name in attributes) node.setAttribute(name, attributes[name]);
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function mount() {
+    document.head.appendChild(element("style", {}, css));
+    var button = element("button", {id: "ask-us-button", type: "button", "aria-expanded": "false",
+                                     "aria-controls": "ask-us-panel"}, "Ask us");
+    var panel = element("div", {id: "ask-us-panel", role: "dialog", "aria-label": "Ask the Sustainable Cashmere Union"});
+    var bar = element("div", {id: "ask-us-bar"}, "Ask the Sustainable Cashmere Union");
+    var close = element("button", {id: "ask-us-close", type: "button", "aria-label": "Close"}, "\u00d7");
+    bar.appendChild(close);
+    panel.appendChild(bar);
+    document.body.appendChild(panel);
+    document.body.appendChild(button);
+
+    function toggle(open) {
+      if (open && !panel.querySelector("iframe")) { // load the chat only when first opened
+        panel.appendChild(element("iframe", {id: "ask-us-frame", src: chatUrl, title: "Chat with the Sustainable Cashmere Union",
+                                             allow: "clipboard-write"}));
+      }
+      panel.classList.toggle("ask-us-open", open);
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? "Close" : "Ask us";
+    }
+    button.addEventListener("click", function () { toggle(!panel.classList.contains("ask-us-open")); });
+    close.addEventListener("click", function () { toggle(false); button.focus(); });
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape") toggle(false); });
+  }
+
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+})();
