@@ -7,16 +7,16 @@ lose their thousands separators, so "100,000" matches "100000".
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import bm25s
-import logging
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 import numpy as np
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # its index logs are noise here
 
 STOPWORDS = frozenset("""
 a about above after again all also am an and any are as at be been being both but by can could did do does
