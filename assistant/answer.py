@@ -155,8 +155,13 @@ def trim_words(text: str, limit: int = MAX_ANSWER_WORDS) -> str:
 
 # ---------------------------------------------------------------- highlighting
 
-YEAR = r"\b(1[89]\d\d|20\d\d)\b"
-NUMBER_PHRASE = r"\b(?:more than |approximately |about |over |some )?(?!(?:1[89]|20)\d\d\b)\d+(?:[,.]\d+)*(?: [^\W\d]+){0,2}"
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+YEAR = (r"\b(?:(?:1\d|20)\d\d(?:s\b)?|\d{1,2}(?:st|nd|rd|th) century|"
+        rf"(?:{MONTHS})(?: \d{{1,2}})?)\b")
+NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                "dozens?|hundreds?|thousands?|millions?|billions?")
+NUMBER_PHRASE = (r"\b(?:more than |approximately |about |over |some |nearly |almost )?"
+                 rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[,.]\d+)*|(?:{NUMBER_WORDS})\b)(?: [^\W\d]+){{0,2}}")
 QUESTION_KINDS = [
     (r"\b(when|what year|which year|since when|quand|en quelle année|wann|seit wann|in welchem jahr|"
      r"cuándo|cuando|en qué año|хэзээ|хэдэн онд|аль онд)\b", YEAR),

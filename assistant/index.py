@@ -3,7 +3,8 @@
 Layout of the index folder:
     CURRENT            name of the live version folder (replaced atomically)
     v-<id>/            one complete build: manifest.json, chunks.json,
-                       <model>.npy (chunk rows, then sentence rows), <model>.faiss,
+                       <model>.npy (chunk rows, then sentence rows), <model>.faiss (chunks),
+                       <model>-sentences.faiss,
                        bm25-chunks/, bm25-sentences/
 A build writes a new version folder and only then points CURRENT at it, so a
 crash mid-build leaves the previous index in use. Embeddings are reused by
@@ -32,7 +33,7 @@ from .lexical import TOKENIZER_VERSION, LexicalIndex, surface_vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -43,10 +44,11 @@ class IndexUnavailable(Exception):
 
 @dataclass
 class DenseIndex:
-    """One model's vectors: a FAISS index over chunks and a matrix over sentences."""
+    """One model's vectors: FAISS indexes over chunks and over sentences, and the sentence matrix."""
 
     faiss_index: faiss.Index
     sentence_vectors: np.ndarray
+    sentence_index: faiss.Index
 
 
 @dataclass
@@ -163,7 +165,8 @@ def _read_version(folder: Path, manifest: dict) -> Index:
     dense = {}
     for name in manifest["settings"]["models"]:
         vectors = np.load(folder / f"{name}.npy")
-        dense[name] = DenseIndex(faiss.read_index(str(folder / f"{name}.faiss")), vectors[len(chunks):])
+        dense[name] = DenseIndex(faiss.read_index(str(folder / f"{name}.faiss")), vectors[len(chunks):],
+                                 faiss.read_index(str(folder / f"{name}-sentences.faiss")))
     counts = np.array([len(chunk.sentences) for chunk in chunks], dtype=np.int64)
     return Index(
         folder=folder,
@@ -221,9 +224,10 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
 
 def _save_dense(folder: Path, name: str, vectors: np.ndarray, chunk_count: int) -> None:
     np.save(folder / f"{name}.npy", vectors)
-    faiss_index = faiss.IndexFlatIP(vectors.shape[1])
-    faiss_index.add(np.ascontiguousarray(vectors[:chunk_count]))
-    faiss.write_index(faiss_index, str(folder / f"{name}.faiss"))
+    for rows, suffix in ((vectors[:chunk_count], ""), (vectors[chunk_count:], "-sentences")):
+        faiss_index = faiss.IndexFlatIP(vectors.shape[1])
+        faiss_index.add(np.ascontiguousarray(rows))
+        faiss.write_index(faiss_index, str(folder / f"{name}{suffix}.faiss"))
 
 
 def _embed_with_cache(encoder: Encoder, texts: list[str], cache: dict[str, np.ndarray],
