@@ -72,37 +72,37 @@ def _progress():
     return update
 
 
-def _open(args, progress=None):
-    from .core import Assistant
-    from .embedding import ModelUnavailable
+def _encoders(args):
+    from .embedding import ModelUnavailable, load_encoders
 
     try:
-        return Assistant.open(args.corpus, args.index, multilingual=not args.no_multilingual, progress=progress)
+        return load_encoders(multilingual=not args.no_multilingual)
     except ModelUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(3)
+        raise SystemExit(3) from error
+
+
+def _open(args):
+    from .core import Assistant
+
+    return Assistant.open(args.corpus, args.index, encoders=_encoders(args))
 
 
 def _build(args) -> int:
-    from .core import Assistant
+    from .core import ensure_index
+    from .index import current_version
 
-    bot = _open(args, progress=_progress())
-    stats = bot.rebuild(progress=_progress()) if not _built_just_now(bot) else bot.index.manifest["stats"]
-    skipped = bot.index.manifest.get("skipped", {})
-    print(f"index ready in {args.index}: {stats['chunks']} chunks, {stats['encoded']} texts encoded, "
-          f"{stats['reused']} reused, {stats['seconds']} s")
-    for path, error in skipped.items():
+    before = current_version(args.index)
+    index = ensure_index(args.corpus, args.index, _encoders(args), progress=_progress())
+    stats = index.manifest["stats"]
+    if index.folder == before:
+        print(f"index in {args.index} is up to date: {stats['chunks']} chunks")
+    else:
+        print(f"index built in {args.index}: {stats['chunks']} chunks, {stats['encoded']} texts encoded, "
+              f"{stats['reused']} reused, {stats['seconds']} s")
+    for path, error in index.manifest.get("skipped", {}).items():
         print(f"skipped {path}: {error}", file=sys.stderr)
     return 0
-
-
-def _built_just_now(bot) -> bool:
-    """`Assistant.open` builds when the index is stale; `build` should not build twice."""
-    import time
-    from datetime import datetime
-
-    built = datetime.strptime(bot.index.manifest["built_at"], "%Y-%m-%dT%H:%M:%S%z").timestamp()
-    return time.time() - built < 600 and bot.index.manifest["stats"]["encoded"] > 0
 
 
 def _ask(args) -> int:
