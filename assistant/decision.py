@@ -4,7 +4,8 @@ One raw cosine is not enough: off-topic questions still get a "best" sentence.
 The evidence combines how close the best sentence is with how far it stands out
 from the other candidates, words the question shares with the corpus (names,
 numbers, cognates such as "familles" ~ "families"), and whether the quote has
-the kind of answer asked for (a year for "when", a count for "how many").
+the kind of answer asked for (a year for "when", a count for "how many"): in
+another language, a fitting answer is evidence; a missing one declines.
 Thresholds are calibrated on eval/union_qa.jsonl; `python -m assistant eval`
 reports the trade-off (declined off-topic vs declined answerable).
 """
@@ -23,13 +24,14 @@ MIN_ENGLISH_EVIDENCE = 0.36
 # the question shares words with the corpus.
 MIN_MULTILINGUAL_SIMILARITY = 0.805
 MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS = 0.78
+MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER = 0.77  # "how many" answered by a count, ...
 
 
 def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozenset[str]) -> dict:
     """The numbers the decision rests on, also shown to staff."""
     if not candidates:
         return {}
-    evidence = {"shared_words": known_words(question, vocabulary)}
+    evidence = {"shared_words": known_words(question, vocabulary), "fit": candidates[0].signals.get("fit", 0.0)}
     for name in ("minilm", "e5"):
         values = np.array([c.signals.get(name, 0.0) for c in candidates])
         evidence[name] = round(float(values.max()), 4)
@@ -42,6 +44,8 @@ def is_answerable(evidence: dict, language: str) -> bool:
         return False
     if language == "en":
         return evidence["minilm"] + evidence["minilm_lead"] >= MIN_ENGLISH_EVIDENCE
+    if evidence["fit"] >= 1 and evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER:
+        return True
     if evidence["shared_words"]:
         return evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
     return evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY
