@@ -22,10 +22,10 @@ MONGOLIAN_LETTERS = set("өүӨҮ")
 MONGOLIAN_WORDS = {"вэ", "бэ", "юу", "хэзээ", "хэдэн", "хаана", "ямар", "хэн", "байгуулагдсан", "нь", "гэж", "уу", "үү"}
 
 SOURCE_NOTE = {
-    "fr": "La source est en anglais ; voici le passage exact.",
-    "mn": "Эх сурвалж англи хэл дээр байна; яг тэр хэсгийг доор иш татав.",
-    "de": "Die Quelle ist auf Englisch; hier ist die genaue Textstelle.",
-    "es": "La fuente está en inglés; aquí está el pasaje exacto.",
+    "fr": "La source est en anglais ; le passage est cité tel quel.",
+    "mn": "Эх сурвалж англи хэл дээр байна; тэр хэсгийг үг үсгээр нь иш татав.",
+    "de": "Die Quelle ist auf Englisch; die Textstelle ist wörtlich zitiert.",
+    "es": "La fuente está en inglés; el pasaje se cita textualmente.",
 }
 
 
