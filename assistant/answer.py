@@ -70,7 +70,7 @@ def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: d
             candidate.signals[name] = float(value)
             candidate.score += weights.get(name, 0.0) * float(contribution)
     for candidate in candidates:
-        candidate.signals["fit"] = answer_fit(candidate.chunk.sentences[candidate.sentence].text, question)
+        candidate.signals["fit"] = answer_fit(candidate.chunk.sentences[candidate.sentence].context, question)
         candidate.score += weights.get("fit", 0.0) * candidate.signals["fit"]
     return sorted(candidates, key=lambda c: -c.score)
 
@@ -94,12 +94,22 @@ def answer_fit(sentence: str, question: str) -> float:
     and that answer names what was asked about ("11 cooperatives" for "how many cooperatives")."""
     asked_numbers = set(NUMBER.findall(question))
     fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
+    asked = set(tokenize(question))
     kind = expected_answer(question)
     if kind:
-        answers = [m.group(0) for m in re.finditer(kind, sentence) if m.group(0).strip() not in asked_numbers]
-        asked = set(tokenize(question))
+        answers = _new_matches(kind, sentence, asked)
         fit += float(bool(answers)) + float(any(asked & set(tokenize(answer)) for answer in answers))
+        return fit
+    folded = question.lower()
+    for question_words, pattern in SOFT_KINDS:
+        if re.search(question_words, folded):
+            fit += float(bool(_new_matches(pattern, sentence, asked)))
     return fit
+
+
+def _new_matches(pattern: str, sentence: str, asked: set[str]) -> list[str]:
+    """Matches that bring something the question does not already say ("2014" asked, "1977" new)."""
+    return [m.group(0) for m in re.finditer(pattern, sentence) if not set(tokenize(m.group(0))) <= asked]
 
 
 def expected_answer(question: str) -> str | None:
@@ -162,6 +172,14 @@ NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
                 "dozens?|hundreds?|thousands?|millions?|billions?")
 NUMBER_PHRASE = (r"\b(?:more than |approximately |about |over |some |nearly |almost )?"
                  rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[,.]\d+)*|(?:{NUMBER_WORDS})\b)(?: [^\W\d]+){{0,2}}")
+# Answers that "where" and "why" questions usually have: a place name, a purpose. A hint for
+# ranking only; unlike QUESTION_KINDS, a quote without one is not declined.
+SOFT_KINDS = [
+    (r"\b(where|which region|which regions|which country|où|wo|dónde|donde|хаана)\b",
+     r"(?<=[a-z,] )[A-Z][\w'’-]+(?:(?:,| and)? [A-Z][\w'’-]+)*"),
+    (r"\b(why|what for|pourquoi|warum|por qué|яагаад)\b",
+     r"\b(?:objective|aim|goal|purpose|in order to|so that|so as to|because|in return)\b"),
+]
 QUESTION_KINDS = [
     (r"\b(when|what year|which year|since when|quand|en quelle année|wann|seit wann|in welchem jahr|"
      r"cuándo|cuando|en qué año|хэзээ|хэдэн онд|аль онд)\b", YEAR),
