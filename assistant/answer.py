@@ -180,6 +180,9 @@ SOFT_KINDS = [
     (r"\b(why|what for|pourquoi|warum|por qué|яагаад)\b",
      r"\b(?:objective|aim|goal|purpose|in order to|so that|so as to|because|in return)\b"),
 ]
+DEFINITION_QUESTION = (r"^\s*(what|who)\s+(is|are|was|were)\b|qu'est-ce que|c'est quoi|was ist|was sind|"
+                       r"qué es|quién es|юу вэ")
+DEFINITION = r"\b(?:is|are|was|were) ((?:an?|the) [^,;.()]+?)(?= which\b| that\b| who\b|[,;.(]|$)"
 QUESTION_KINDS = [
     (r"\b(when|what year|which year|since when|quand|en quelle année|wann|seit wann|in welchem jahr|"
      r"cuándo|cuando|en qué año|хэзээ|хэдэн онд|аль онд)\b", YEAR),
@@ -189,10 +192,12 @@ QUESTION_KINDS = [
 
 
 def highlight(sentence: str, question: str) -> str:
-    """Bold the phrase that answers: a year for "when", the count for "how many",
-    otherwise the sentence's words that the question also uses."""
+    """Bold the phrase that answers: a year for "when", the count for "how many", the
+    description for "what is X?"; otherwise the sentence's words that the question also uses."""
     pattern = expected_answer(question)
     spans = _answer_spans(sentence, pattern, question) if pattern else []
+    if not spans and re.search(DEFINITION_QUESTION, question.lower()):
+        spans = [m.span(1) for m in re.finditer(DEFINITION, sentence)][:1]
     return _bold_spans(sentence, spans) if spans else _bold_shared_words(sentence, question)
 
 
@@ -220,6 +225,11 @@ def _bold_shared_words(sentence: str, question: str) -> str:
         return f"**{token}**" if fold(token) in shared and len(token) > 2 else token
 
     return re.sub(r"[^\W_]+", bold, sentence)
+
+
+def plain_text(markdown: str) -> str:
+    """A reply as a visitor reads it: no bold marks or escapes (for logs, tables, metrics)."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
 
 
 def escape_markdown(text: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer import MAX_ANSWER_WORDS
+from .answer import MAX_ANSWER_WORDS, plain_text
 from .core import Assistant
 
 DECLINE = "decline"
@@ -64,11 +64,6 @@ class CategoryReport:
             "p50_ms": float(np.percentile(times, 50)),
             "p95_ms": float(np.percentile(times, 95)),
         }
-
-
-def plain_text(markdown: str) -> str:
-    """The reply as a visitor reads it: no bold marks or escapes."""
-    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
 
 
 def quoted_part(text: str) -> str:

@@ -44,6 +44,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.background import BackgroundTask
 
 from .answer import Source
+from .answer import plain_text
 from .chat import THEME, as_text, shorten, source_label
 from .chatlog import ChatLog
 from .corpus_admin import MAX_UPLOAD_BYTES, CorpusAdmin, UploadRefused, describe
@@ -281,7 +282,7 @@ class StaffConsole:
 
     def review_table(self, *filters: Any) -> pd.DataFrame:
         rows = [[_when(t["created_at"]), t["language"] or "", t["channel"], shorten(t["question"], 140),
-                 shorten(t["answer"], 160), _result(t), _feedback(t), t.get("verdict") or "", t["id"]]
+                 shorten(plain_text(t["answer"]), 160), _result(t), _feedback(t), t.get("verdict") or "", t["id"]]
                 for t in self.review_rows(*filters)]
         return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 

@@ -47,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.core import Assistant
 from assistant.embedding import load_encoders
-from assistant.evaluation import plain_text, quoted_part
+from assistant.answer import plain_text
+from assistant.evaluation import quoted_part
 from assistant.index import Index
 
 XQUAD_DIR = ROOT.parent / "shared" / "benchmarks" / "xquad"

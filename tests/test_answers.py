@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from assistant.evaluation import plain_text
+from assistant.answer import plain_text
 from tests.conftest import ROOT
 
 AVSF, NAMAC, INTRO = "Our partners > AVSF", "Our partners > NAMAC", "Our partners"
@@ -94,3 +94,12 @@ def test_cli_asks_and_prints_json(bot):
     reply = json.loads(result.stdout)
     assert reply["answered"] and "1977" in reply["text"]
     assert reply["sources"][0]["section"] == AVSF
+
+
+@pytest.mark.parametrize("question, bold", [
+    ("What is NAMAC?", "**a Mongolian non-governmental organization**"),
+    ("How many households are in NAMAC's member cooperatives?", "**38,000 households throughout**"),
+    ("When was NAMAC reorganized?", "**1992**"),
+])
+def test_the_answering_phrase_is_bold(bot, question, bold):
+    assert bold in bot.ask(question).text
