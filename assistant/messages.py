@@ -55,6 +55,9 @@ def examples_for(language: str, count: int = 3) -> list[str]:
     return EXAMPLES.get(language, EXAMPLES["en"])[:count]
 
 
-def decline_text(language: str, examples: list[str]) -> str:
-    lead = DECLINE.get(language, DECLINE["en"])
+def with_examples(lead: str, examples: list[str]) -> str:
     return lead + "\n" + "\n".join(f"- {example}" for example in examples)
+
+
+def decline_text(language: str, examples: list[str]) -> str:
+    return with_examples(DECLINE.get(language, DECLINE["en"]), examples)
