@@ -95,15 +95,14 @@ def answer_fit(sentence: str, question: str) -> float:
     asked_numbers = set(NUMBER.findall(question))
     fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
     asked = set(tokenize(question))
-    kind = expected_answer(question)
-    if kind:
-        answers = _new_matches(kind, sentence, asked)
-        fit += float(bool(answers)) + float(any(asked & set(tokenize(answer)) for answer in answers))
+    kind = question_kind(question)
+    pattern = ANSWER_PATTERNS.get(kind)
+    if pattern is None:
         return fit
-    folded = question.lower()
-    for question_words, pattern in SOFT_KINDS:
-        if re.search(question_words, folded):
-            fit += float(bool(_new_matches(pattern, sentence, asked)))
+    answers = _new_matches(pattern, sentence, asked)
+    fit += float(bool(answers))
+    if kind in TYPED_KINDS:
+        fit += float(any(asked & set(tokenize(answer)) for answer in answers))
     return fit
 
 
@@ -112,13 +111,25 @@ def _new_matches(pattern: str, sentence: str, asked: set[str]) -> list[str]:
     return [m.group(0) for m in re.finditer(pattern, sentence) if not set(tokenize(m.group(0))) <= asked]
 
 
-def expected_answer(question: str) -> str | None:
-    """The pattern of the answer a "when" or "how many" question asks for, in any supported language."""
+def question_kind(question: str) -> str | None:
+    """What the question asks for, from its question word: the earliest (then longest) one found
+    among its first words ("How many seconds were left when..." asks for a count, "What was the
+    tribe ... when he was 16?" for no date); anywhere in Cyrillic questions, whose question word
+    comes late ("NAMAC хэдэн онд ...")."""
     folded = question.lower()
-    for kind, pattern in QUESTION_KINDS:
-        if re.search(kind, folded):
-            return pattern
-    return None
+    cyrillic = any("\u0400" <= char <= "\u04ff" for char in folded)
+    found = []
+    for kind, question_words in KIND_WORDS.items():
+        for match in re.finditer(rf"\b(?:{question_words})\b", folded):
+            if cyrillic or len(folded[:match.start()].split()) <= MAX_WORDS_BEFORE_QUESTION_WORD:
+                found.append((match.start(), -len(match.group(0)), kind))
+    return min(found)[2] if found else None
+
+
+def expected_answer(question: str) -> str | None:
+    """The pattern of a dated or counted answer ("when", "what year", "how many"), or None."""
+    kind = question_kind(question)
+    return ANSWER_PATTERNS[kind] if kind in TYPED_KINDS else None
 
 
 def quote(index: Index, best: Candidate, question: str) -> list[str]:
@@ -167,28 +178,29 @@ def trim_words(text: str, limit: int = MAX_ANSWER_WORDS) -> str:
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 YEAR = (r"\b(?:(?:1\d|20)\d\d(?:s\b)?|\d{1,2}(?:st|nd|rd|th) century|"
-        rf"(?:{MONTHS})(?: \d{{1,2}})?)\b")
+        rf"(?:{MONTHS})(?: \d{{1,2}})?|\d[\d,.]* (?:million |billion |thousand )?years ago)\b")
 NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                "dozens?|hundreds?|thousands?|millions?|billions?")
+                "dozens?|hundreds?|thousands?|millions?|billions?|once|twice|thrice")
 NUMBER_PHRASE = (r"\b(?:more than |approximately |about |over |some |nearly |almost )?"
-                 rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[,.]\d+)*|(?:{NUMBER_WORDS})\b)(?: [^\W\d]+){{0,2}}")
-# Answers that "where" and "why" questions usually have: a place name, a purpose. A hint for
-# ranking only; unlike QUESTION_KINDS, a quote without one is not declined.
-SOFT_KINDS = [
-    (r"\b(where|which region|which regions|which country|où|wo|dónde|donde|хаана)\b",
-     r"(?<=[a-z,] )[A-Z][\w'’-]+(?:(?:,| and)? [A-Z][\w'’-]+)*"),
-    (r"\b(why|what for|pourquoi|warum|por qué|яагаад)\b",
-     r"\b(?:objective|aim|goal|purpose|in order to|so that|so as to|because|in return)\b"),
-]
+                 rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[,.:]\d+)*|(?i:{NUMBER_WORDS})\b)(?: [^\W\d]+){{0,2}}")
+PLACE = r"(?<=[a-z,] )[A-Z][\w'’-]+(?:(?:,| and)? [A-Z][\w'’-]+)*"
+PURPOSE = r"\b(?:objective|aim|goal|purpose|in order to|so that|so as to|because|in return)\b"
+# Question words by the kind of answer they ask for, in the five supported languages.
+KIND_WORDS = {
+    "year": "what year|which year|en quelle année|in welchem jahr|en qué año|хэдэн онд|аль онд",
+    "when": "when|since when|quand|depuis quand|wann|seit wann|cuándo|cuando|хэзээ",
+    "count": ("how many|how much|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|cuantos|cuantas|"
+              "хэдэн|хэд|хичнээн"),
+    "where": "where|which region|which regions|which country|où|wo|dónde|donde|хаана",
+    "why": "why|what for|pourquoi|warum|por qué|яагаад",
+}
+MAX_WORDS_BEFORE_QUESTION_WORD = 2  # "In what year ...", "And how many ..."
+ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE}
+TYPED_KINDS = {"year", "when", "count"}  # answers we can recognise: bolded, and they steer the quote
+STRICT_KINDS = {"year", "count"}  # a quote without such an answer is declined ("when" can be a clause)
 DEFINITION_QUESTION = (r"^\s*(what|who)\s+(is|are|was|were)\b|qu'est-ce que|c'est quoi|was ist|was sind|"
                        r"qué es|quién es|юу вэ")
 DEFINITION = r"\b(?:is|are|was|were) ((?:an?|the) [^,;.()]+?)(?= which\b| that\b| who\b|[,;.(]|$)"
-QUESTION_KINDS = [
-    (r"\b(when|what year|which year|since when|quand|en quelle année|wann|seit wann|in welchem jahr|"
-     r"cuándo|cuando|en qué año|хэзээ|хэдэн онд|аль онд)\b", YEAR),
-    (r"\b(how many|how much|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|cuantos|cuantas|"
-     r"хэдэн|хэд|хичнээн)\b", NUMBER_PHRASE),
-]
 
 
 def highlight(sentence: str, question: str) -> str:

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from .answer import Candidate, expected_answer
+from .answer import ANSWER_PATTERNS, STRICT_KINDS, Candidate, question_kind
 from .lexical import known_words
 
 # English: best MiniLM similarity plus its lead over the median candidate.
@@ -52,6 +52,6 @@ def is_answerable(evidence: dict, language: str) -> bool:
 
 
 def quote_fits(quote: list[str], question: str) -> bool:
-    """A "when" question needs a year in the quote, a "how many" question a count."""
-    pattern = expected_answer(question)
-    return pattern is None or any(re.search(pattern, sentence) for sentence in quote)
+    """A "what year" question needs a year in the quote, a "how many" question a count."""
+    kind = question_kind(question)
+    return kind not in STRICT_KINDS or any(re.search(ANSWER_PATTERNS[kind], sentence) for sentence in quote)
