@@ -84,3 +84,26 @@ def require_chromium() -> None:
     if os.environ.get("CI"):
         raise RuntimeError("Chromium is missing: .ci/run must `apt-get install -y chromium`")
     pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+
+def serve_chat(bot, chatlog):
+    """The real visitor app for `bot`, served in this process on a free port."""
+    from assistant.chat import BackgroundServer, create_app
+
+    return BackgroundServer(create_app(bot, chatlog), port=free_port()).start()
+
+
+@pytest.fixture(scope="module")
+def chatlog(tmp_path_factory):
+    from assistant.chatlog import ChatLog
+
+    log = ChatLog(tmp_path_factory.mktemp("chat-data"))
+    yield log
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def server(bot, chatlog):
+    running = serve_chat(bot, chatlog)
+    yield running
+    running.stop()

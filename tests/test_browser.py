@@ -9,7 +9,6 @@ import json
 import re
 import sqlite3
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,18 +16,15 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Page, expect, sync_playwright
 
 from assistant import Assistant
-from assistant.chat import BackgroundServer, create_app
-from assistant.chatlog import ChatLog
 from assistant.core import ensure_index
 from tests.conftest import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    free_port,
     require_chromium,
+    serve_chat,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 BOT = '[data-testid="bot"]'
 TIMINGS: dict[str, float] = {}
 HOSTILE_TEXT = """Shearing festival <b>news</b>
@@ -40,24 +36,6 @@ require_chromium()
 
 
 
-def serve(bot: Assistant, chatlog: ChatLog) -> BackgroundServer:
-    return BackgroundServer(create_app(bot, chatlog), port=free_port()).start()
-
-
-@pytest.fixture(scope="module")
-def chatlog(tmp_path_factory):
-    log = ChatLog(tmp_path_factory.mktemp("browser-data"))
-    yield log
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def server(bot, chatlog):
-    running = serve(bot, chatlog)
-    yield running
-    running.stop()
-
-
 @pytest.fixture(scope="module")
 def hostile_server(encoders, tmp_path_factory, chatlog):
     """A chat over a corpus whose text carries <script> and <img onerror> markup."""
@@ -65,7 +43,7 @@ def hostile_server(encoders, tmp_path_factory, chatlog):
     (corpus / "festival.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("hostile-index")
     bot = Assistant(corpus, index_dir, encoders, ensure_index(corpus, index_dir, encoders))
-    running = serve(bot, chatlog)
+    running = serve_chat(bot, chatlog)
     yield running
     running.stop()
 

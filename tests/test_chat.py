@@ -12,24 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from gradio_client import Client
 
-from assistant.chat import DEFAULT_CONCURRENCY, BackgroundServer, Chat, create_app
+from assistant.chat import DEFAULT_CONCURRENCY, Chat
 from assistant.chatlog import ChatLog
-from tests.conftest import free_port
-
-
-@pytest.fixture(scope="module")
-def chatlog(tmp_path_factory):
-    log = ChatLog(tmp_path_factory.mktemp("chat-data"))
-    yield log
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def server(bot, chatlog):
-    app = create_app(bot, chatlog)
-    running = BackgroundServer(app, port=free_port()).start()
-    yield running
-    running.stop()
 
 
 def client(server) -> Client:
