@@ -76,7 +76,8 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
         bm25 = bm25s.BM25()
-        bm25.index([tokenize(text) for text in texts], show_progress=False)
+        # bm25s cannot index nothing: an empty corpus gets one placeholder row that `scores` never reports
+        bm25.index([tokenize(text) for text in texts] or [["\x00empty"]], show_progress=False)
         return cls(bm25, len(texts))
 
     def scores(self, query: str) -> np.ndarray:
@@ -84,9 +85,6 @@ class LexicalIndex:
         if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
-
-    def vocabulary(self) -> set[str]:
-        return set(self.bm25.vocab_dict)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -87,3 +87,15 @@ def test_damaged_index_files_are_detected_and_rebuilt(small_corpus, tmp_path, en
 def test_missing_index_folder_is_built(small_corpus, tmp_path, encoders):
     index = ensure_index(small_corpus, tmp_path / "does" / "not" / "exist", encoders)
     assert {c.section for c in index.chunks} >= {"Our partners > AVSF", "Herds"}
+
+
+def test_a_corpus_with_nothing_readable_builds_and_declines(tmp_path, encoders):
+    from assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    bot = Assistant.open(corpus, tmp_path / "index", encoders=encoders)
+    assert bot.index.chunks == [] and list(bot.index.manifest["skipped"]) == ["broken.pdf"]
+    reply = bot.ask("When was AVSF founded?")
+    assert not reply.answered and reply.sources == [] and "don't know" in reply.text
