@@ -20,6 +20,12 @@ from .retrieval import Retrieval
 
 MAX_ANSWER_WORDS = 60
 PASSAGES_SHOWN = 3
+# Fragments ("Respectful of man, animal and their environment.") match many questions loosely;
+# sentences get a small bonus for length, up to this many words.
+FULL_LENGTH_WORDS = 40
+# When the runner-up is the very next or previous sentence and scores within this margin, the
+# ranking cannot tell them apart: both are quoted (XQuAD en, reply holds the gold answer: +0.8 pt).
+ADJACENT_TIE_MARGIN = 0.2
 
 @dataclass
 class Source:
@@ -70,8 +76,10 @@ def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: d
             candidate.signals[name] = float(value)
             candidate.score += weights.get(name, 0.0) * float(contribution)
     for candidate in candidates:
-        candidate.signals["fit"] = answer_fit(candidate.chunk.sentences[candidate.sentence].context, question)
-        candidate.score += weights.get("fit", 0.0) * candidate.signals["fit"]
+        sentence = candidate.chunk.sentences[candidate.sentence]
+        candidate.signals["fit"] = answer_fit(sentence.context, question)
+        candidate.signals["length"] = min(len(sentence.text.split()), FULL_LENGTH_WORDS) / FULL_LENGTH_WORDS
+        candidate.score += sum(weights.get(name, 0.0) * candidate.signals[name] for name in ("fit", "length"))
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -132,9 +140,11 @@ def expected_answer(question: str) -> str | None:
     return ANSWER_PATTERNS[kind] if kind in TYPED_KINDS else None
 
 
-def quote(index: Index, best: Candidate, question: str) -> list[str]:
+def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]:
     """The best sentence, joined by a neighbour that it leans on ("It now forms..." needs
-    "In 2022, ...") or that leans on it and holds the asked-for answer; never over the limit."""
+    "In 2022, ..."), that leans on it and holds the asked-for answer, or that scores as well
+    (an answer spread over two sentences); never over the limit."""
+    best = candidates[0]
     sentence = best.chunk.sentences[best.sentence].text
     before, after = neighbours(index, best)
     kind = expected_answer(question)
@@ -142,9 +152,21 @@ def quote(index: Index, best: Candidate, question: str) -> list[str]:
         pair = [before, sentence]
     elif after and LEANING_START.match(after) and kind and re.search(kind, after) and not re.search(kind, sentence):
         pair = [sentence, after]
+    elif _adjacent_tie(candidates):
+        runner_up = candidates[1]
+        pair = [sentence, runner_up.chunk.sentences[runner_up.sentence].text]
+        pair = pair if runner_up.sentence > best.sentence else pair[::-1]
     else:
         return [sentence]
     return pair if sum(len(s.split()) for s in pair) <= MAX_ANSWER_WORDS else [sentence]
+
+
+def _adjacent_tie(candidates: list[Candidate]) -> bool:
+    if len(candidates) < 2:
+        return False
+    best, runner_up = candidates[0], candidates[1]
+    return (runner_up.chunk.id == best.chunk.id and abs(runner_up.sentence - best.sentence) == 1
+            and best.score - runner_up.score <= ADJACENT_TIE_MARGIN)
 
 
 def neighbours(index: Index, candidate: Candidate) -> tuple[str | None, str | None]:

