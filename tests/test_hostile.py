@@ -111,33 +111,46 @@ def test_hostile_question_gets_a_safe_reply_and_is_logged_verbatim(server, chatl
     assert logged == (1,)  # stored as typed (huge ones cut), the tables intact
 
 
-def test_script_cases_stay_inert_in_the_browser(server):
-    """The questions with markup, typed into the real page: shown as text, nothing runs or loads."""
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (skipped outside CI when it is missing)."""
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
     require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        outside = []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server.url) else None)
-        page.goto(server.url, wait_until="load")
-        replies = page.locator('[data-testid="bot"]')
-        expect(replies.first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
-        for _, question, _ in SCRIPT_CASES:
-            before = replies.count()
-            page.locator("#question textarea").fill(question)
-            page.locator("#question textarea").press("Enter")
-            expect(replies.nth(before)).not_to_be_empty(timeout=30_000)
-            expect(page.locator('[data-testid="user"]').last).to_contain_text(question)
-        page.wait_for_timeout(500)
-        live = page.locator("#chatbot script, #chatbot img[src='x'], #chatbot a[href^='javascript']")
-        assert live.count() == 0
-        assert page.evaluate("window.__pwned") is None
-        assert outside == []
-        browser.close()
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def assert_inert(page) -> None:
+    page.wait_for_timeout(500)
+    live = page.locator("script:not([src]):has-text('__pwned'), img[src='x'], a[href^='javascript']")
+    assert live.count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_script_cases_stay_inert_in_the_browser(server, browser):
+    """The questions with markup, typed into the real page: shown as text, nothing runs or loads."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server.url) else None)
+    page.goto(server.url, wait_until="load")
+    replies = page.locator('[data-testid="bot"]')
+    expect(replies.first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
+    for _, question, _ in SCRIPT_CASES:
+        before = replies.count()
+        page.locator("#question textarea").fill(question)
+        page.locator("#question textarea").press("Enter")
+        expect(replies.nth(before)).not_to_be_empty(timeout=30_000)
+        expect(page.locator('[data-testid="user"]').last).to_contain_text(question)
+    assert_inert(page)
+    assert outside == []
+    page.close()
 
 
 # ---------------------------------------------------------------- files, uploads and Gradio's routes
@@ -207,3 +220,22 @@ def test_staff_uploads_are_capped_and_names_cannot_escape(staff_app):
     assert not (Path(tempfile.gettempdir()) / "escape.md").exists()
     cached.unlink()
     assert files_under(corpus, corpus.parent / "data") == before  # an upload alone adds nothing to the corpus
+
+
+def test_script_cases_stay_inert_on_the_staff_review_page(staff_app, browser):
+    """The same questions as staff see them: in the review table and in the opened reply."""
+    from playwright.sync_api import expect
+
+    for _, question, _ in SCRIPT_CASES:
+        staff_app.ask(question)
+    page = browser.new_page()
+    page.goto(staff_app.url + "staff/login")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    table = page.locator("#review-table")
+    for _, question, _ in SCRIPT_CASES:
+        expect(table).to_contain_text(question, timeout=30_000)
+    table.get_by_text(SCRIPT_CASES[1][1]).filter(visible=True).first.click()  # open the <img onerror> one
+    expect(page.locator("#reply-detail")).to_contain_text(SCRIPT_CASES[1][1], timeout=15_000)
+    assert_inert(page)
+    page.close()
