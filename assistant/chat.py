@@ -1,8 +1,10 @@
 """The visitor chat: a Gradio Blocks app over `Assistant.ask`, plus the widget files and the /chat API.
 
 All UI code lives here and none of the retrieval logic: every reply comes from
-`Assistant.ask`. Each turn is logged (anonymously, off the reply's path) to the
-`ChatLog`, and thumbs up/down and comments are attached to that turn.
+`Assistant.ask`. Each turn is logged (anonymously) to the `ChatLog`, and thumbs
+up/down and comments are attached to that turn; feedback is acknowledged only
+once it is committed. Each visitor session may ask `RATE_LIMIT` questions per
+`RATE_WINDOW` seconds; beyond that it gets a friendly "slow down" message.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import logging
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,10 +25,12 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from . import Reply, Source
 from .chatlog import ChatLog, anonymous_session
+from .core import MAX_QUESTION_CHARS, clean_question
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +38,14 @@ WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
 DEFAULT_CONCURRENCY = 4
 HISTORY_MESSAGES = 12  # what follow-ups may lean on; older turns are dropped
 PASSAGE_CHARS = 400
+RATE_LIMIT = 30  # questions per session ...
+RATE_WINDOW = 60.0  # ... per this many seconds
+RATE_LIMITED = ("You are asking faster than I can read: please wait {seconds} seconds, "
+                "then ask again. (At most {limit} questions a minute.)")
+LOGGED_QUESTION_CHARS = 2 * MAX_QUESTION_CHARS  # a 50 kB paste is logged cut, with its full length
+RATINGS = {True: "up", False: "down", None: "cleared", "like": "up", "dislike": "down"}
+FEEDBACK_NOT_SAVED = "Sorry, your feedback could not be saved just now. Please try again."
+UPLOAD_LIMIT = "1mb"  # the visitor chat takes no files; Gradio's own upload route is refused anyway
 TITLE = "Ask the Sustainable Cashmere Union"
 WELCOME = (
     "**Hello!** I answer questions about the **Sustainable Cashmere Union**: its herder cooperatives "
@@ -167,6 +180,34 @@ def welcome_examples(bot: Any) -> list[str]:
 # ---------------------------------------------------------------- the chat
 
 
+class RateLimit:
+    """At most `limit` events per `window` seconds per key (a visitor session), in a sliding window."""
+
+    def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._recent: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_needed(self, key: str) -> float:
+        """0 and the event counted when allowed; otherwise the seconds until the next is allowed."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._recent) > 10_000:
+                self._forget_idle(now)
+            recent = self._recent.setdefault(key, deque())
+            while recent and recent[0] <= now - self.window:
+                recent.popleft()
+            if len(recent) >= self.limit:
+                return recent[0] + self.window - now
+            recent.append(now)
+            return 0.0
+
+    def _forget_idle(self, now: float) -> None:
+        """Keep memory bounded: drop sessions with nothing in the window."""
+        self._recent = {key: times for key, times in self._recent.items() if times and times[-1] > now - self.window}
+
+
 class Chat:
     """Turns a question into chat messages, logging the turn; shared by the UI and the /chat API."""
 
@@ -174,9 +215,15 @@ class Chat:
         self.bot = bot
         self.chatlog = chatlog
         self.examples = welcome_examples(bot)
+        self.rate_limit = RateLimit()
 
     def ask(self, question: str, history: list[dict], session: str, channel: str) -> tuple[Reply, str]:
-        """Ask the core, then queue the log row; returns the reply and the turn id for feedback."""
+        """Ask the core, then log the turn; returns the reply and the saved turn id for feedback
+        ("" when the turn was not logged: too fast, or the log failed)."""
+        wait = self.rate_limit.wait_needed(session)
+        if wait:
+            log.warning("session %s is over the rate limit", session)
+            return Reply(False, RATE_LIMITED.format(seconds=max(1, round(wait)), limit=self.rate_limit.limit)), ""
         started = time.perf_counter()
         reply = self.bot.ask(question or "", history=list(history or []))
         latency_ms = (time.perf_counter() - started) * 1000
@@ -189,7 +236,7 @@ class Chat:
         query, the conversation it leaned on, and the retrieval trace."""
         try:
             return self.chatlog.log_turn(
-                session=session, channel=channel, question=question or "", answer=reply.text,
+                session=session, channel=channel, question=logged_question(question), answer=reply.text,
                 answered=reply.answered, language=reply.language, latency_ms=latency_ms,
                 sources=[{"chunk_id": s.chunk_id, "path": s.path, "section": s.section,
                           "score": round(float(s.score), 4), "title": s.title, "text": s.text, "url": s.url}
@@ -197,21 +244,36 @@ class Chat:
                 query=reply.query, history=list(history or []), trace=reply.trace,
             )
         except Exception:  # never let the log break a reply
-            log.exception("could not queue the chat log row")
+            log.exception("could not log the chat turn")
             return ""
 
-    def rate(self, turn_id: str, session: str, rating: str | None = None, comment: str | None = None) -> None:
+    def rate(self, turn_id: str, session: str, rating: str | None = None, comment: str | None = None) -> bool:
+        """Save a thumbs or a comment; True once it is committed (only then is it acknowledged)."""
         if not turn_id:
-            return
+            return False
         try:
-            self.chatlog.log_feedback(turn_id=turn_id, session=session, rating=rating, comment=comment)
+            return self.chatlog.log_feedback(turn_id=turn_id, session=session, rating=rating, comment=comment)
         except Exception:
-            log.exception("could not queue the feedback row")
+            log.exception("could not save the feedback row")
+            return False
+
+
+def logged_question(question: Any) -> str:
+    """The question as typed, cut for the log when huge (the log keeps its full length)."""
+    text = question if isinstance(question, str) else ""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate would fail the SQLite write
+    if len(text) <= LOGGED_QUESTION_CHARS:
+        return text
+    return f"{text[:LOGGED_QUESTION_CHARS]} … [{len(text):,} characters in all]"
 
 
 def remember(history: list[dict], question: str, reply: Reply) -> list[dict]:
-    """The plain-text conversation the core reads for follow-ups, capped in length."""
-    turn = [{"role": "user", "content": question or ""}, {"role": "assistant", "content": reply.text}]
+    """The plain-text conversation the core reads for follow-ups, capped in length. Input help
+    (empty, too long, too fast) is left out: a follow-up must never drag a 50 kB paste into a search."""
+    if not reply.answered and not reply.query:
+        return list(history or [])
+    turn = [{"role": "user", "content": clean_question(question)[:MAX_QUESTION_CHARS]},
+            {"role": "assistant", "content": reply.text}]
     return (list(history or []) + turn)[-HISTORY_MESSAGES:]
 
 
@@ -219,17 +281,18 @@ def session_of(request: gr.Request | None) -> str:
     return anonymous_session(getattr(request, "session_hash", None))
 
 
-def rating_of(liked: Any) -> str:
-    """Gradio sends True/False for the thumbs (or the option's text, or None when undone)."""
-    if liked is True:
-        return "up"
-    if liked is False:
-        return "down"
-    return str(liked).lower() if liked else "cleared"
+def rating_of(liked: Any) -> str | None:
+    """Gradio sends True/False for the thumbs (or the option's text, or None when undone);
+    anything else (a forged request) is no rating."""
+    key = liked.lower() if isinstance(liked, str) else liked
+    return RATINGS.get(key) if isinstance(key, (bool, str, type(None))) else None
 
 
 def message_index(index: Any) -> int:
-    return int(index[0] if isinstance(index, (list, tuple)) else index)
+    try:
+        return int(index[0] if isinstance(index, (list, tuple)) else index)
+    except (TypeError, ValueError, IndexError):
+        return -1  # a forged index points at no message
 
 
 def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
@@ -263,7 +326,7 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
         def take_question(text: str, messages: list) -> tuple:
             """Show the question at once and clear the box; the answer follows."""
             text = (text or "").strip()
-            shown = gr.ChatMessage(role="user", content=as_text(text) or "…")
+            shown = gr.ChatMessage(role="user", content=as_text(shorten(text, MAX_QUESTION_CHARS)) or "…")
             return "", messages + [shown], text
 
         def take_option(messages: list, selection: gr.SelectData) -> tuple:
@@ -280,12 +343,18 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
         def on_like(known: dict, data: gr.LikeData, request: gr.Request) -> tuple:
             turn_id = (known or {}).get(message_index(data.index), "")
             rating = rating_of(data.liked)
-            chat.rate(turn_id, session_of(request), rating=rating)
-            return turn_id, gr.Group(visible=bool(turn_id) and rating != "cleared")
+            if not turn_id or rating is None:
+                return "", gr.Group(visible=False)
+            if not chat.rate(turn_id, session_of(request), rating=rating):
+                gr.Warning(FEEDBACK_NOT_SAVED)
+                return "", gr.Group(visible=False)
+            return turn_id, gr.Group(visible=rating != "cleared")
 
         def on_comment(text: str, turn_id: str, request: gr.Request) -> tuple:
-            if (text or "").strip():
-                chat.rate(turn_id, session_of(request), comment=text.strip()[:2000])
+            text = (text or "").strip()[:2000]
+            if text and not chat.rate(turn_id, session_of(request), comment=text):
+                gr.Warning(FEEDBACK_NOT_SAVED)
+                return text, gr.Group(visible=True)  # nothing lost: the comment stays to send again
             return "", gr.Group(visible=False)
 
         def clear() -> tuple:
@@ -330,8 +399,17 @@ def build_demo(bot: Any, chatlog: ChatLog, concurrency: int = DEFAULT_CONCURRENC
 def create_app(bot: Any, chatlog: ChatLog, *, concurrency: int = DEFAULT_CONCURRENCY,
                cors_origins: list[str] | None = None, staff: Callable[[FastAPI], Any] | None = None) -> FastAPI:
     """The web app: the widget files under /widget, the staff console (when `staff` mounts it,
-    e.g. `lambda app: mount_staff(app, console)`) and the chat at /."""
+    e.g. `lambda app: mount_staff(app, console)`) and the chat at /.
+
+    Gradio serves no file of ours: no allowed paths, and the data, index and corpus folders
+    blocked outright; its upload route is refused (visitors send no files), run history and
+    monitoring are off."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.post("/gradio_api/upload", include_in_schema=False)
+    def no_visitor_uploads() -> JSONResponse:
+        return JSONResponse({"detail": "The chat takes no files."}, status_code=403)
+
     if cors_origins:  # sites allowed to call the API from their own pages (the iframe needs none)
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["*"], allow_credentials=False)
@@ -340,8 +418,10 @@ def create_app(bot: Any, chatlog: ChatLog, *, concurrency: int = DEFAULT_CONCURR
         staff(app)
     demo = build_demo(bot, chatlog, concurrency)
     app.state.demo = demo  # for inspection (tests, health checks)
+    private = [str(Path(folder).resolve()) for folder in (chatlog.path.parent, bot.index_dir, bot.corpus_dir)]
     return gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], enable_monitoring=False,
-                               ssr_mode=False, theme=THEME, css=CSS, js=FRAME_JS)
+                               run_history=False, ssr_mode=False, theme=THEME, css=CSS, js=FRAME_JS,
+                               allowed_paths=[], blocked_paths=private, max_file_size=UPLOAD_LIMIT)
 
 
 class BackgroundServer:

@@ -1,15 +1,24 @@
-"""The anonymous question and feedback log: SQLite in WAL mode, written off the chat's path.
+"""The anonymous question and feedback log: SQLite in WAL mode, one writer thread.
 
-Every write goes through one background thread, so a slow, full or broken disk
-never delays or breaks a reply: a failed write is caught and logged, and the chat
-goes on. Each row is committed on its own (synchronous=FULL), so a crash loses at
-most the row being written. Sessions are stored as a hash of Gradio's random
-session id: no names, addresses or cookies of ours.
+Every write goes through one background thread that commits in groups: it takes
+every row waiting in its queue, writes them in one transaction and commits once
+(one fsync for many rows under load). A caller is told a row is saved only after
+that commit, so whatever the chat acknowledges (a turn id, "thanks for your
+feedback") survives a crash or `kill -9`. A failed write is caught, logged and
+reported to the caller as not saved; the chat still answers.
 
-Each turn keeps what staff need to re-open it: the question, the conversation
-it leaned on, the rewritten query, the answer, its sources (with their text) and
-the retrieval trace. The read side (review table, CSV export, insight figures)
-opens its own short-lived connections; WAL lets it read while the writer writes.
+Durability: WAL with synchronous=FULL fsyncs the WAL at every commit, so a
+committed row also survives a power cut or an OS crash, not only a killed process
+(synchronous=NORMAL would already survive `kill -9`, since the WAL sits in the OS
+cache, but could lose the last commits on power loss). Group commit keeps the
+fsync cost to a few milliseconds per batch, which is why we can afford FULL.
+
+Sessions are stored as a hash of Gradio's random session id: no names, addresses
+or cookies of ours. Each turn keeps what staff need to re-open it: the question,
+the conversation it leaned on, the rewritten query, the answer, its sources (with
+their text) and the retrieval trace. The read side (review table, CSV export,
+insight figures) opens its own short-lived connections; WAL lets it read while
+the writer writes.
 """
 from __future__ import annotations
 
@@ -36,6 +45,8 @@ DATA_DIR_ENV = "ASSISTANT_DATA_DIR"
 DEFAULT_DATA_DIR = "data"
 DB_NAME = "chatlog.sqlite3"
 QUEUE_LIMIT = 10_000
+BATCH_LIMIT = 500  # rows per commit at most
+WRITE_TIMEOUT = 10.0  # seconds a caller waits for its commit
 Job = Callable[[sqlite3.Connection], Any]
 
 SCHEMA = """
@@ -90,12 +101,33 @@ def anonymous_session(session_hash: str | None) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+class Write:
+    """One queued job and, once the writer has committed it (or failed), whether it was saved."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.saved = False
+        self._done = threading.Event()
+
+    def finish(self, saved: bool) -> None:
+        self.saved = saved
+        self._done.set()
+
+    def done(self, timeout: float = WRITE_TIMEOUT) -> bool:
+        """True once the writer has dealt with it, saved or not."""
+        return self._done.wait(timeout)
+
+    def wait(self, timeout: float = WRITE_TIMEOUT) -> bool:
+        """True only when the row is committed (a timeout counts as not saved)."""
+        return self.done(timeout) and self.saved
+
+
 class ChatLog:
-    """Queue rows now, write them in the background; `flush` waits for what was queued."""
+    """Rows are queued, written in groups by one thread; each call returns once its row is committed."""
 
     def __init__(self, data_dir: str | os.PathLike | None = None):
         self.path = resolve_data_dir(data_dir) / DB_NAME
-        self._queue: queue.Queue[Job | threading.Event | None] = queue.Queue(QUEUE_LIMIT)
+        self._queue: queue.Queue[Write | None] = queue.Queue(QUEUE_LIMIT)
         self._connection: sqlite3.Connection | None = None
         self._thread = threading.Thread(target=self._run, name="chatlog-writer", daemon=True)
         self._thread.start()
@@ -106,38 +138,39 @@ class ChatLog:
                  language: str | None, sources: list[dict[str, Any]], latency_ms: float,
                  query: str | None = None, history: list[dict] | None = None,
                  trace: dict | None = None) -> str:
-        """Queue one question/answer; return its id at once so feedback can point to it.
-        `query` (the rewritten question), `history` (the turns it leaned on) and `trace`
-        (ranks and scores) let staff re-open the reply later."""
+        """Save one question/answer; return its id once committed (feedback points to it), or ""
+        when it could not be saved. `query` (the rewritten question), `history` (the turns it
+        leaned on) and `trace` (ranks and scores) let staff re-open the reply later."""
         turn_id = uuid.uuid4().hex
         row = (turn_id, session, time.time(), channel, question, answer, int(answered), language,
                json.dumps(sources, ensure_ascii=False), round(latency_ms, 1), query or "",
                json.dumps(history or [], ensure_ascii=False), json.dumps(trace or {}, ensure_ascii=False))
-        self._submit(lambda db: db.execute(
+        saved = self._write(lambda db: db.execute(
             "INSERT INTO turns (id, session, created_at, channel, question, answer, answered, language,"
             " sources, latency_ms, query, history, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row))
-        return turn_id
+        return turn_id if saved else ""
 
     def log_feedback(self, *, turn_id: str, session: str, rating: str | None = None,
-                     comment: str | None = None) -> None:
-        """Queue a rating ("up", "down", "cleared") or a free comment on one answer."""
+                     comment: str | None = None) -> bool:
+        """Save a rating ("up", "down", "cleared") or a free comment on one answer; True once committed."""
         row = (turn_id, session, time.time(), rating, comment)
-        self._submit(lambda db: db.execute(
+        return self._write(lambda db: db.execute(
             "INSERT INTO feedback (turn_id, session, created_at, rating, comment) VALUES (?, ?, ?, ?, ?)", row))
 
-    def mark(self, turn_id: str, verdict: str, note: str | None = None) -> None:
-        """Staff's verdict on one answer ("right" or "wrong"); the latest one counts."""
+    def mark(self, turn_id: str, verdict: str, note: str | None = None) -> bool:
+        """Staff's verdict on one answer ("right" or "wrong"); the latest one counts. True once committed."""
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}")
         row = (turn_id, time.time(), verdict, (note or "").strip()[:2000] or None)
-        self._submit(lambda db: db.execute(
-            "INSERT INTO reviews (turn_id, created_at, verdict, note) VALUES (?, ?, ?, ?)", row), always=True)
+        return self._write(lambda db: db.execute(
+            "INSERT INTO reviews (turn_id, created_at, verdict, note) VALUES (?, ?, ?, ?)", row))
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every row queued so far is written (or failed); True if done in time."""
-        done = threading.Event()
-        self._submit(done, always=True)
-        return done.wait(timeout)
+        """Wait until every row queued so far is written (or failed); True if done in time.
+        (It also creates or upgrades the tables when the database is new.)"""
+        marker = Write(lambda db: None)
+        self._enqueue(marker, timeout)
+        return marker.done(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the writer thread."""
@@ -147,34 +180,60 @@ class ChatLog:
 
     # ------------------------------------------------------------ writer thread
 
-    def _submit(self, job: Job | threading.Event, always: bool = False) -> None:
+    def _write(self, job: Job, timeout: float = WRITE_TIMEOUT) -> bool:
+        write = Write(job)
+        self._enqueue(write, timeout)
+        return write.wait(timeout)
+
+    def _enqueue(self, write: Write, timeout: float) -> None:
         try:
-            self._queue.put_nowait(job)
+            self._queue.put(write, timeout=timeout)
         except queue.Full:
-            if always:
-                self._queue.put(job)
-            else:
-                log.error("chat log queue full: dropping a row")
+            log.error("chat log queue full: a row was not saved")
+            write.finish(False)
 
     def _run(self) -> None:
-        while (job := self._queue.get()) is not None:
-            if isinstance(job, threading.Event):  # a flush marker: all before it is done
-                job.set()
-                continue
-            try:
-                db = self._connect()
-                job(db)
-                db.commit()
-            except Exception:  # the log must never take the chat down
-                log.exception("chat log write failed (%s)", self.path)
-                self._reset()
+        stopping = False
+        while not stopping:
+            batch = [self._queue.get()]
+            while len(batch) < BATCH_LIMIT:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stopping = None in batch
+            writes = [write for write in batch if write is not None]
+            if writes:
+                self._commit(writes)
+
+    def _commit(self, writes: list[Write]) -> None:
+        """All in one transaction; if that fails, each row alone, so one bad row costs no other."""
+        if self._apply(writes):
+            return
+        for write in writes:
+            if len(writes) == 1 or not self._apply([write]):
+                write.finish(False)
+
+    def _apply(self, writes: list[Write]) -> bool:
+        try:
+            db = self._connect()
+            for write in writes:
+                write.job(db)
+            db.commit()
+        except Exception as error:  # the log must never take the chat down
+            log.error("chat log write failed (%s): %s", self.path, error)
+            self._reset()  # closing rolls back the uncommitted rows
+            return False
+        for write in writes:
+            write.finish(True)
+        return True
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=5.0)
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA synchronous=FULL")  # see the module docstring
             db.executescript(SCHEMA)
             _add_later_columns(db)
             self._connection = db
@@ -191,8 +250,7 @@ class ChatLog:
 
     def _read(self) -> sqlite3.Connection | None:
         """A short-lived connection for staff queries, after the writer has caught up."""
-        self._submit(lambda db: None, always=True)  # the writer creates or upgrades the tables
-        self.flush()
+        self.flush()  # the writer creates or upgrades the tables
         if not self.path.is_file():
             return None
         db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5.0)

@@ -360,8 +360,8 @@ class StaffConsole:
     def mark(self, turn_id: str, verdict: str, note: str = "") -> str:
         if not self.turn(turn_id):
             raise ValueError("Open a question first.")
-        self.chatlog.mark(turn_id, verdict, note)
-        self.chatlog.flush()
+        if not self.chatlog.mark(turn_id, verdict, note):
+            raise ValueError("The verdict could not be saved just now (see the server log); please try again.")
         return f"Marked **{verdict}**."
 
     # ------------------------------------------------------------ fixing

@@ -1,0 +1,93 @@
+"""Input limits and the per-session rate limit, on the real core and the real app."""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from gradio_client import Client
+
+from assistant import Reply
+from assistant.chat import RATE_LIMIT, RATE_WINDOW, RateLimit, logged_question, remember
+from assistant.chatlog import anonymous_session
+from assistant.core import MAX_QUESTION_CHARS, clean_question
+
+QUESTION = "When was AVSF founded?"
+
+
+def padded(length: int) -> str:
+    """The real question padded with real words to exactly `length` characters."""
+    text = QUESTION + " " + " ".join(["please"] * length)
+    return text[:length].rstrip() + "?" * (length - len(text[:length].rstrip()))
+
+
+def test_control_characters_are_removed_and_space_trimmed():
+    hostile = "\x00 When\x07 was \u202eAVSF\u202c\u200b founded?\r\n\x1b[31m \x00"
+    assert clean_question(hostile) == "When was AVSF founded? [31m"
+    assert clean_question(None) == "" and clean_question(["list"]) == ""
+
+
+def test_questions_up_to_the_limit_are_searched_longer_ones_get_a_clear_message(bot):
+    at_limit = padded(MAX_QUESTION_CHARS)
+    assert len(at_limit) == MAX_QUESTION_CHARS
+    reply = bot.ask(at_limit)
+    assert reply.query and "too long" not in reply.text  # searched, not refused
+    for length in (MAX_QUESTION_CHARS + 1, 50_000):
+        reply = bot.ask(padded(length))
+        assert not reply.answered and reply.query == "" and reply.trace == {}  # no search was run
+        assert f"too long ({length:,} characters)" in reply.text and f"at most {MAX_QUESTION_CHARS:,}" in reply.text
+
+
+def test_empty_or_punctuation_only_input_gets_the_help_message(bot):
+    for text in ("", "   ", "?!...", "\x00\x00", "¿¡ — …", "🐐🐐"):
+        reply = bot.ask(text)
+        assert not reply.answered and reply.text.startswith("Please type a question"), text
+        assert QUESTION in reply.examples
+
+
+def test_follow_up_memory_keeps_only_clean_short_questions(bot):
+    too_long = padded(50_000)
+    assert remember([], too_long, bot.ask(too_long)) == []  # never dragged into a later search
+    remembered = remember([], "When was\x00 AVSF founded?", bot.ask(QUESTION))
+    assert remembered[0] == {"role": "user", "content": QUESTION}
+
+
+def test_huge_questions_are_logged_cut_with_their_length():
+    assert logged_question(QUESTION) == QUESTION
+    logged = logged_question("x" * 50_000)
+    assert len(logged) < 2_100 and logged.endswith("[50,000 characters in all]")
+    assert logged_question("a\ud800b") == "a?b"  # a lone surrogate would fail the SQLite write
+
+
+def test_rate_limit_is_a_sliding_window_per_key():
+    limit = RateLimit(limit=3, window=0.5)
+    assert [limit.wait_needed("a") for _ in range(3)] == [0, 0, 0]
+    assert 0 < limit.wait_needed("a") <= 0.5
+    assert limit.wait_needed("b") == 0  # another session is not affected
+    time.sleep(0.55)
+    assert limit.wait_needed("a") == 0
+
+
+def test_app_limits_each_session_not_everyone(server, chatlog):
+    """About 30 questions a minute per session: the 31st within the minute gets a friendly
+    message (and is not logged); another visitor is served normally meanwhile."""
+    assert (RATE_LIMIT, RATE_WINDOW) == (30, 60.0)
+    fast = Client(server.url, verbose=False)
+    for _ in range(RATE_LIMIT):  # empty questions: answered at once, but they count
+        answer, _ = fast.predict("", api_name="/chat")
+        assert answer.startswith("Please type a question")
+    answer, sources = fast.predict(QUESTION, api_name="/chat")
+    assert answer.startswith("You are asking faster than I can read") and "30 questions a minute" in answer
+    assert sources == []
+    other, sources = Client(server.url, verbose=False).predict(QUESTION, api_name="/chat")
+    assert "**1977**" in other and sources
+    assert chatlog.flush()
+    with sqlite3.connect(chatlog.path) as db:
+        logged = db.execute("SELECT count(*), sum(question = ?) FROM turns WHERE session = ?",
+                            (QUESTION, anonymous_session(fast.session_hash))).fetchone()
+    assert logged == (RATE_LIMIT, 0)
+
+
+def test_a_rate_limited_reply_is_not_remembered_for_follow_ups():
+    slowed = Reply(False, "You are asking faster than I can read")
+    assert remember([{"role": "user", "content": QUESTION}], QUESTION, slowed) == [
+        {"role": "user", "content": QUESTION}]
