@@ -43,6 +43,8 @@ from .retrieval import Retrieval, Retriever
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+RAW_QUESTION_LIMIT = 4 * MAX_QUESTION_CHARS  # beyond this, the text is too long whatever cleaning removes
+HISTORY_MESSAGES = 8  # follow-ups are read against the last few turns only
 # Passage fusion for questions not in English: the multilingual model leads (XQuAD cross-lingual
 # paragraph R@1 0.38 -> 0.83; English questions fuse all three retrievers equally).
 OTHER_LANGUAGE_RETRIEVERS = {"e5": 1.0, "bm25": 0.15, "minilm": 0.0}
@@ -92,15 +94,19 @@ class Assistant:
 
     def ask(self, question: str, history: list[dict] | None = None) -> Reply:
         """Quote the corpus sentence that answers, or decline; never raises on what a visitor types."""
+        raw_length = len(question) if isinstance(question, str) else 0
+        if raw_length > RAW_QUESTION_LIMIT:
+            question = question[:RAW_QUESTION_LIMIT]  # cleaning 1 MB would cost more than refusing it
         question = clean_question(question)
         language = detect_language(question)
-        problem = self._input_problem(question, language)
+        length = raw_length if raw_length > RAW_QUESTION_LIMIT else len(question)
+        problem = self._input_problem(question, language, length)
         if problem:
             return problem
         with self._lock:
             index, retriever = self.index, self.retriever
         english = language == "en"
-        query = rewrite(question, history or [])
+        query = rewrite(question, recent_history(history))
         if english:
             query = correct_spelling(query, index.vocabulary)
         retrieval = retriever.search(query, weights=None if english else OTHER_LANGUAGE_RETRIEVERS)
@@ -118,12 +124,12 @@ class Assistant:
         text = format_answer(quoted, query, language)
         return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)
 
-    def _input_problem(self, question: str, language: str) -> Reply | None:
+    def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
         examples = messages.examples_for(language)
         if not any(char.isalnum() for char in question):
             return Reply(False, messages.with_examples(messages.EMPTY, examples), [], language, examples)
-        if len(question) > MAX_QUESTION_CHARS:
-            text = messages.TOO_LONG.format(length=len(question), limit=MAX_QUESTION_CHARS)
+        if length > MAX_QUESTION_CHARS:
+            text = messages.TOO_LONG.format(length=length, limit=MAX_QUESTION_CHARS)
             return Reply(False, messages.with_examples(text, examples), [], language, examples)
         return None
 
@@ -137,12 +143,22 @@ class Assistant:
 def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
                  progress: Progress | None = None) -> Index:
     """Load the index when it is current and intact; build it when missing, stale or damaged."""
-    if is_current(read_manifest(index_dir), corpus_dir, encoders):
+    manifest = read_manifest(index_dir)
+    if manifest is None and (index_dir / "CURRENT").exists():
+        log.warning("rebuilding: the index in %s has no readable manifest", index_dir)
+    if is_current(manifest, corpus_dir, encoders):
         try:
             return load_index(index_dir)
         except IndexUnavailable as error:
             log.warning("rebuilding: %s", error)
     return build_index(corpus_dir, index_dir, encoders, progress)
+
+
+def recent_history(history: list[dict] | None) -> list[dict]:
+    """The last turns, without over-long messages: an old 50 kB paste must not reach a search."""
+    kept = [m for m in history or [] if isinstance(m, dict)
+            and len(str(m.get("content", ""))) <= MAX_QUESTION_CHARS]
+    return kept[-HISTORY_MESSAGES:]
 
 
 def clean_question(question: object) -> str:

@@ -1,13 +1,14 @@
 """The index: built once, reloaded when current, rebuilt when stale or damaged, never half-written."""
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
 import pytest
 
 from assistant.core import ensure_index
-from assistant.index import IndexUnavailable, build_index, current_version, load_index
+from assistant.index import IndexUnavailable, build_index, current_version, load_index, read_manifest
 from tests.conftest import CORPUS
 
 
@@ -99,3 +100,14 @@ def test_a_corpus_with_nothing_readable_builds_and_declines(tmp_path, encoders):
     assert bot.index.chunks == [] and list(bot.index.manifest["skipped"]) == ["broken.pdf"]
     reply = bot.ask("When was AVSF founded?")
     assert not reply.answered and reply.sources == [] and "don't know" in reply.text
+
+
+def test_an_unreadable_manifest_is_logged_and_rebuilt(small_corpus, tmp_path, encoders, caplog):
+    index_dir = tmp_path / "index"
+    ensure_index(small_corpus, index_dir, encoders)
+    manifest = index_dir / (index_dir / "CURRENT").read_text().strip() / "manifest.json"
+    manifest.write_text("{ not json")
+    with caplog.at_level(logging.WARNING):
+        index = ensure_index(small_corpus, index_dir, encoders)
+    assert "no readable manifest" in caplog.text and index.chunks
+    assert read_manifest(index_dir) is not None

@@ -91,3 +91,12 @@ def test_a_rate_limited_reply_is_not_remembered_for_follow_ups():
     slowed = Reply(False, "You are asking faster than I can read")
     assert remember([{"role": "user", "content": QUESTION}], QUESTION, slowed) == [
         {"role": "user", "content": QUESTION}]
+
+
+def test_a_long_or_endless_history_never_reaches_the_search(bot):
+    paste = "NAMAC " + "filler " * 10_000
+    history = [{"role": "user", "content": paste}, {"role": "assistant", "content": "..."}]
+    assert "filler" not in bot.ask("When was it reorganized?", history=history).query
+    endless = [{"role": "user", "content": "Tell me about NAMAC"}, {"role": "assistant", "content": "..."}] * 5000
+    reply = bot.ask("When was it reorganized?", history=endless)  # no recursion limit hit
+    assert reply.answered and "1992" in reply.text
