@@ -128,3 +128,19 @@ def test_two_adjacent_sentences_that_score_alike_are_quoted_together_in_text_ord
     assert quote(bot.index, [first, second, third], "x") == texts[:1]
     third.score = 0.99
     assert quote(bot.index, [first, third, second], "x") == texts[:1]  # not neighbours
+
+
+def test_other_languages_rank_passages_by_e5_nudged_by_bm25_scores(bot):
+    from assistant.core import OTHER_LANGUAGE_LEXICAL_BOOST as boost, OTHER_LANGUAGE_RETRIEVERS as weights
+
+    question = "¿Cuándo se reorganizó NAMAC?"
+    plain = {h.chunk.id: h for h in bot.retriever.search(question, top_k=10, weights=weights).hits}
+    nudged = bot.retriever.search(question, top_k=10, weights=weights, lexical_boost=boost).hits
+    top_bm25 = max(h.scores.get("bm25", 0.0) for h in nudged)
+    for hit in nudged:
+        if "e5" in hit.scores and hit.chunk.id in plain:
+            expected = plain[hit.chunk.id].scores["e5"] + boost * hit.scores.get("bm25", 0.0) / top_bm25
+            assert hit.scores["e5"] == pytest.approx(expected, abs=1e-5)
+    assert nudged[0].chunk.section == "Our partners > NAMAC"
+    by_e5 = sorted(nudged, key=lambda h: -h.scores.get("e5", -9.0))  # BM25's own ranks no longer count
+    assert [h.chunk.id for h in nudged] == [h.chunk.id for h in by_e5]
