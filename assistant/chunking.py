@@ -16,6 +16,9 @@ CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v1", "contex
 
 ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "approx", "fig", "inc", "ltd", "co"}
 SENTENCE_END = re.compile(r"[.!?…。]+[\"'”’»)\]]*(?=\s+|$)")
+WORD_BEFORE = re.compile(r"([\w.]+)$")
+WORD_WINDOW = 32  # longer than any abbreviation
+NEXT_CHARACTER = re.compile(r"\s*(\S)")
 
 
 LEANING_START = re.compile(
@@ -78,16 +81,18 @@ def split_sentences(text: str, base: int = 0) -> list[Sentence]:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
+    """The word before the dot, looked for in a short window: searching the whole text before
+    each dot made splitting quadratic in the document's length (a longer word is no abbreviation)."""
     if text[dot] != ".":
         return False
-    word = re.search(r"([\w.]+)$", text[:dot])
+    word = WORD_BEFORE.search(text, max(0, dot - WORD_WINDOW), dot)
     return bool(word) and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1)
 
 
 def _continues_lowercase(text: str, end: int) -> bool:
     """"customers… who ensure": a lowercase word after the mark goes on the sentence."""
-    rest = text[end:].lstrip()
-    return bool(rest) and rest[0].islower()
+    following = NEXT_CHARACTER.match(text, end)
+    return bool(following) and following.group(1).islower()
 
 
 def _append_sentence(sentences: list[Sentence], text: str, start: int, end: int, base: int) -> None:

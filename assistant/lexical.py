@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import bm25s
 import numpy as np
@@ -43,6 +44,8 @@ def _stemmer():
 
 def fold(text: str) -> str:
     """Lowercase and strip accents: "Vétérinaires" -> "veterinaires"."""
+    if text.isascii():  # nothing to decompose: the character loop below is most of a build's BM25 time
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -75,10 +78,11 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str], tokenizer: Callable[[str], list[str]] = tokenize) -> "LexicalIndex":
+        """`tokenizer` may be a memo of `tokenize` (the index keeps one across rebuilds)."""
         bm25 = bm25s.BM25()
         # bm25s cannot index nothing: an empty corpus gets one placeholder row that `scores` never reports
-        bm25.index([tokenize(text) for text in texts] or [["\x00empty"]], show_progress=False)
+        bm25.index([tokenizer(text) for text in texts] or [["\x00empty"]], show_progress=False)
         return cls(bm25, len(texts))
 
     def scores(self, query: str) -> np.ndarray:

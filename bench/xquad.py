@@ -32,7 +32,6 @@ the project rebuilds it by itself when the corpus, models or chunking change.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -42,8 +41,14 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import (
+    bm25_chunk_ranking,
+    distinct,
+    load_xquad,
+    minilm_chunk_ranking,
+    print_progress,
+    write_markdown,
+)
 
 from assistant.core import Assistant
 from assistant.embedding import load_encoders
@@ -51,7 +56,6 @@ from assistant.answer import plain_text
 from assistant.evaluation import quoted_part
 from assistant.index import Index
 
-XQUAD_DIR = ROOT.parent / "shared" / "benchmarks" / "xquad"
 DEFAULT_INDEX_DIR = Path(tempfile.gettempdir()) / "cashmere-xquad-bench" / "index"
 LANGUAGES = ["en", "de", "es", "ru", "zh"]
 CROSS_LINGUAL = ["de", "es", "ru", "zh"]
@@ -94,11 +98,6 @@ class Run:
 # ---------------------------------------------------------------- data
 
 
-def load_xquad(language: str) -> list[dict]:
-    with open(XQUAD_DIR / f"xquad.{language}.json", encoding="utf-8") as handle:
-        return json.load(handle)["data"]
-
-
 def write_corpus(articles: list[dict], folder: Path) -> dict[str, str]:
     """One Markdown file per English paragraph; return {path: paragraph text}."""
     paragraphs = {}
@@ -106,8 +105,7 @@ def write_corpus(articles: list[dict], folder: Path) -> dict[str, str]:
         heading = article["title"].replace("_", " ")
         for p, paragraph in enumerate(article["paragraphs"]):
             path = f"{a:02d}-{p:02d}.md"
-            text = f"---\ntitle: {heading}, paragraph {p + 1}\n---\n# {heading}\n\n{paragraph['context']}\n"
-            (folder / path).write_text(text, encoding="utf-8")
+            write_markdown(folder / path, f"{heading}, paragraph {p + 1}", heading, paragraph["context"])
             paragraphs[path] = paragraph["context"]
     return paragraphs
 
@@ -136,10 +134,6 @@ def load_questions(language: str, gold: dict[str, tuple[str, list[str]]], limit:
 # ---------------------------------------------------------------- systems
 
 
-def distinct(paths: list[str]) -> list[str]:
-    return list(dict.fromkeys(paths))
-
-
 def ask_project(bot: Assistant, question: str) -> Outcome:
     started = time.perf_counter()
     reply = bot.ask(question, history=[])
@@ -164,8 +158,7 @@ def chunk_paths(index: Index, chunk_ids) -> list[str]:
 
 def ask_bm25(index: Index, question: str) -> Outcome:
     """BM25 alone: chunks for the ranking, the best sentence of the corpus for the reply."""
-    scores = index.bm25_chunks.scores(question)
-    ranked = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    ranked = bm25_chunk_ranking(index, question, len(index.chunks))
     sentence_scores = index.bm25_sentences.scores(question)
     best = int(np.argmax(sentence_scores)) if len(sentence_scores) else -1
     reply = sentence_text(index, best) if best >= 0 and sentence_scores[best] > 0 else ""
@@ -176,9 +169,8 @@ def ask_minilm(index: Index, encoder, question: str) -> Outcome:
     """MiniLM alone: FAISS over chunks for the ranking, the best-cosine sentence for the reply."""
     dense = index.dense["minilm"]
     vector = encoder.encode_query(question)
-    _, ids = dense.faiss_index.search(vector.reshape(1, -1), min(SEARCH_DEPTH, dense.faiss_index.ntotal))
     best = int(np.argmax(dense.sentence_vectors @ vector))
-    return Outcome(chunk_paths(index, [i for i in ids[0] if i >= 0]), sentence_text(index, best))
+    return Outcome(chunk_paths(index, minilm_chunk_ranking(index, vector, SEARCH_DEPTH)), sentence_text(index, best))
 
 
 def run_all(bot: Assistant, run: Run) -> None:
@@ -292,11 +284,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def progress(stage: str, done: int, total: int) -> None:
-    if done == total or done % 640 == 0:
-        print(f"  index: {stage} {done}/{total}", file=sys.stderr, flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     languages = [language.strip() for language in args.langs.split(",") if language.strip()]
@@ -305,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="xquad-corpus-") as corpus:
         paragraphs = write_corpus(articles, Path(corpus))
         started = time.perf_counter()
-        bot = Assistant.open(corpus, args.index_dir, encoders=load_encoders(), progress=progress)
+        bot = Assistant.open(corpus, args.index_dir, encoders=load_encoders(), progress=print_progress)
         print(f"index ready in {time.perf_counter() - started:.1f} s ({args.index_dir}): "
               f"{len(paragraphs)} paragraphs, {len(bot.index.chunks)} chunks", file=sys.stderr)
         run = Run({language: load_questions(language, gold, args.limit) for language in languages})

@@ -34,7 +34,7 @@ CASES = [
     ("blank", " \n\t  ", HELP),
     ("50kB", (AVSF + " ") * 2200, TOO_LONG),
     ("1001-chars", "a" * 1001, TOO_LONG),
-    ("NUL", f"When was\x00 AVSF founded?\x00", ANSWER),
+    ("NUL", "When was\x00 AVSF founded?\x00", ANSWER),
     ("only-NUL", "\x00\x00\x00", HELP),
     ("right-to-left-override", "When was \u202eAVSF\u202c founded?", ANSWER),
     ("zalgo", "W̴̢̛h̷̨e̸̡n̵̢ ̶w̷̧a̸̢s̵̨ ̶A̷̢V̸̡S̵̢F̶̨ ̷f̸̢o̵̡u̶̢n̷̨d̸̢e̵̡d̶̢?̷", ANY),

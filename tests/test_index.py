@@ -5,6 +5,7 @@ import logging
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.core import ensure_index
@@ -33,7 +34,11 @@ class FailingEncoder:
         return self.encoder.encode_query(text)
 
 
-def test_current_index_loads_without_encoding_and_edits_reencode_only_changes(small_corpus, tmp_path, encoders):
+def test_current_index_loads_without_encoding_and_edits_reencode_only_changes(small_corpus, tmp_path, encoders,
+                                                                             monkeypatch):
+    from assistant import index as index_module
+    from assistant.lexical import LexicalIndex, tokenize
+
     index_dir = tmp_path / "index"
     first = ensure_index(small_corpus, index_dir, encoders)
     assert first.manifest["stats"]["encoded"] > 0 and first.manifest["stats"]["reused"] == 0
@@ -43,12 +48,17 @@ def test_current_index_loads_without_encoding_and_edits_reencode_only_changes(sm
 
     herds = small_corpus / "herds.md"
     herds.write_text(herds.read_text().replace("spring", "early spring"))
+    tokenized = []
+    monkeypatch.setattr(index_module.TOKENS, "function", lambda text: tokenized.append(text) or tokenize(text))
     edited = ensure_index(small_corpus, index_dir, encoders)
     assert edited.folder != first.folder
     stats = edited.manifest["stats"]
     # one chunk and one sentence changed, for each of the two models
     assert stats["encoded"] == 2 * len(encoders)
     assert any("early spring" in chunk.text for chunk in edited.chunks)
+    assert len(tokenized) == 2 and all("early spring" in text for text in tokenized), "only changed text"
+    fresh = LexicalIndex.build([chunk.context_text for chunk in edited.chunks])
+    assert (edited.bm25_chunks.scores("herders comb goats") == fresh.scores("herders comb goats")).all()
     assert not first.folder.exists(), "old versions are removed after the switch"
 
 
@@ -111,3 +121,52 @@ def test_an_unreadable_manifest_is_logged_and_rebuilt(small_corpus, tmp_path, en
         index = ensure_index(small_corpus, index_dir, encoders)
     assert "no readable manifest" in caplog.text and index.chunks
     assert read_manifest(index_dir) is not None
+
+
+# ---------------------------------------------------------------- scale
+
+
+def test_above_the_exact_limit_the_index_is_an_inverted_file_and_still_answers(small_corpus, tmp_path,
+                                                                             encoders, monkeypatch):
+    import faiss
+
+    from assistant import Assistant
+    from assistant import index as index_module
+
+    monkeypatch.setattr(index_module, "EXACT_SEARCH_LIMIT", 10)
+    bot = Assistant.open(small_corpus, tmp_path / "index", encoders=encoders)
+    sentences = bot.index.dense["minilm"].sentence_index
+    assert faiss.try_extract_index_ivf(sentences) is not None and sentences.ntotal > 10
+    vectors = np.ascontiguousarray(bot.index.dense["minilm"].sentence_vectors)
+    _, nearest = sentences.search(vectors, 1)
+    assert (nearest[:, 0] == np.arange(len(vectors))).all(), "each stored sentence finds itself"
+    reply = bot.ask("When was AVSF founded?")
+    assert reply.answered and "**1977**" in reply.text
+
+
+def test_an_index_stays_readable_after_a_rebuild_replaces_its_files(small_corpus, tmp_path, encoders):
+    """Vector files are memory-mapped: answers in flight on the old index survive the swap."""
+    index_dir = tmp_path / "index"
+    old = ensure_index(small_corpus, index_dir, encoders)
+    (small_corpus / "new.txt").write_text("Cashmere is combed by hand in May.\n")
+    build_index(small_corpus, index_dir, encoders)
+    assert not old.folder.exists()
+    dense = old.dense["minilm"]
+    vector = np.array(dense.sentence_vectors[0])
+    scores, rows = dense.sentence_index.search(vector.reshape(1, -1), 1)
+    assert rows[0][0] == 0 and scores[0][0] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_the_multilingual_index_is_skipped_above_its_size_limit(small_corpus, tmp_path, encoders,
+                                                               monkeypatch, caplog):
+    from assistant import Assistant
+    from assistant import index as index_module
+
+    monkeypatch.setitem(index_module.SIZE_LIMITED_MODELS, "e5", 3)
+    bot = Assistant.open(small_corpus, tmp_path / "index", encoders=encoders)
+    assert len(bot.index.chunks) > 3 and set(bot.index.dense) == {"minilm"}
+    assert bot.index.manifest["dense"] == ["minilm"] and "e5 index is skipped" in caplog.text
+    assert ensure_index(small_corpus, tmp_path / "index", encoders).folder == bot.index.folder
+    assert bot.ask("When was AVSF founded?").answered
+    french = bot.ask("Quand AVSF a-t-elle été fondée ?")
+    assert not french.answered and french.language == "fr"
