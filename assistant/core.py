@@ -96,7 +96,7 @@ class Assistant:
 
     def ask(self, question: str, history: list[dict] | None = None) -> Reply:
         """Quote the corpus sentence that answers, or decline; never raises on what a visitor types."""
-        raw_length = len(question) if isinstance(question, str) else 0
+        raw_length = len(question.strip()) if isinstance(question, str) else 0
         if raw_length > RAW_QUESTION_LIMIT:
             question = question[:RAW_QUESTION_LIMIT]  # cleaning 1 MB would cost more than refusing it
         question = clean_question(question)
