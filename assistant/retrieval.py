@@ -48,7 +48,7 @@ class Retriever:
         `lexical_boost` adds BM25, scaled to 0..1, to the dense scores themselves: a small nudge
         from shared names and numbers that rank fusion would turn into a whole rank.
         `depth` is how many chunks each retriever contributes (deeper for recall benchmarks)."""
-        bm25_scores = self.index.bm25_chunks.scores(query)
+        bm25_scores = self._bm25(query)
         rankings: dict[str, list[tuple[int, float]]] = {"bm25": _ranking(bm25_scores, depth)}
         top = float(bm25_scores.max()) if len(bm25_scores) else 0.0
         boost = lexical_boost * bm25_scores / top if lexical_boost and top > 0 else None
@@ -56,6 +56,9 @@ class Retriever:
         for name, vector in vectors.items():
             rankings[name] = self._dense(name, vector, depth, boost)
         return Retrieval(query, fuse(self.index.chunks, rankings, weights or {})[:top_k], vectors)
+
+    def _bm25(self, query: str) -> np.ndarray:
+        return self.index.bm25_chunks.scores(query)
 
     def _dense(self, name: str, vector: np.ndarray, depth: int,
                boost: np.ndarray | None = None) -> list[tuple[int, float]]:
