@@ -20,11 +20,10 @@ from .answer import (
     Reply,
     Source,
     format_answer,
-    quote,
     rank_sentences,
     sources_of,
 )
-from .decision import evidence_for, is_answerable, quote_fits
+from .decision import evidence_for, fitting_quote, is_answerable, quote_fits
 from .embedding import Encoder, load_encoders
 from .followup import rewrite
 from .index import (
@@ -121,7 +120,7 @@ class Assistant:
         candidates = rank_sentences(index, retrieval, query, weights)
         evidence = evidence_for(candidates, query, index.vocabulary)
         trace = trace_of(retrieval, candidates, evidence)
-        quoted = quote(index, candidates, query) if candidates else []
+        quoted, candidates = fitting_quote(index, candidates, query)
         if not (is_answerable(evidence, language) and quote_fits(quoted, query)):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
         text = format_answer(quoted, query, language)

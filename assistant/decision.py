@@ -15,7 +15,8 @@ import re
 
 import numpy as np
 
-from .answer import ANSWER_PATTERNS, STRICT_KINDS, Candidate, question_kind
+from .answer import ANSWER_PATTERNS, STRICT_KINDS, Candidate, question_kind, quote
+from .index import Index
 from .lexical import known_words
 
 # English: best MiniLM similarity plus its lead over the median candidate.
@@ -55,3 +56,18 @@ def quote_fits(quote: list[str], question: str) -> bool:
     """A "what year" question needs a year in the quote, a "how many" question a count."""
     kind = question_kind(question)
     return kind not in STRICT_KINDS or any(re.search(ANSWER_PATTERNS[kind], sentence) for sentence in quote)
+
+
+FITTING_FALLBACK = 3  # candidates looked at for a quote that holds the asked-for year or count
+
+
+def fitting_quote(index: Index, candidates: list[Candidate], question: str) -> tuple[list[str], list[Candidate]]:
+    """The best quote that fits the question's form, and the candidates in the order that gave it:
+    when the best sentence lacks the year or count asked for, one of the next few may hold it
+    (a decline only when none does)."""
+    for position in range(min(FITTING_FALLBACK, len(candidates))):
+        order = [candidates[position], *candidates[:position], *candidates[position + 1:]]
+        quoted = quote(index, order, question)
+        if quote_fits(quoted, question):
+            return quoted, order
+    return (quote(index, candidates, question) if candidates else []), candidates

@@ -144,3 +144,17 @@ def test_other_languages_rank_passages_by_e5_nudged_by_bm25_scores(bot):
     assert nudged[0].chunk.section == "Our partners > NAMAC"
     by_e5 = sorted(nudged, key=lambda h: -h.scores.get("e5", -9.0))  # BM25's own ranks no longer count
     assert [h.chunk.id for h in nudged] == [h.chunk.id for h in by_e5]
+
+
+def test_a_count_question_quotes_the_next_best_sentence_that_holds_a_count(bot):
+    from assistant.answer import Candidate
+    from assistant.decision import fitting_quote
+
+    sentences = [(c, i) for c in bot.index.chunks for i, s in enumerate(c.sentences)]
+    no_count = next((c, i) for c, i in sentences if c.sentences[i].text.startswith("The objective is"))
+    count = next((c, i) for c, i in sentences if "670 families" in c.sentences[i].text)
+    candidates = [Candidate(*no_count, -1, 2.0), Candidate(*count, -1, 1.0)]
+    quoted, order = fitting_quote(bot.index, candidates, "How many families are there?")
+    assert any("670 families" in sentence for sentence in quoted) and order[0] is candidates[1]
+    quoted, order = fitting_quote(bot.index, candidates[:1], "How many families are there?")
+    assert not any("670" in sentence for sentence in quoted)  # nothing fits: the caller declines
