@@ -23,7 +23,7 @@ from .answer import (
     rank_sentences,
     sources_of,
 )
-from .decision import evidence_for, fitting_quote, is_answerable, quote_fits
+from .decision import evidence_for, fitting_quote, is_answerable
 from .embedding import Encoder, load_encoders
 from .followup import rewrite
 from .index import (
@@ -95,13 +95,11 @@ class Assistant:
 
     def ask(self, question: str, history: list[dict] | None = None) -> Reply:
         """Quote the corpus sentence that answers, or decline; never raises on what a visitor types."""
-        raw_length = len(question.strip()) if isinstance(question, str) else 0
-        if raw_length > RAW_QUESTION_LIMIT:
-            question = question[:RAW_QUESTION_LIMIT]  # cleaning 1 MB would cost more than refusing it
-        question = clean_question(question)
+        typed = len(question.strip()) if isinstance(question, str) else 0
+        cut = typed > RAW_QUESTION_LIMIT  # cleaning 1 MB would cost more than refusing it
+        question = clean_question(question[:RAW_QUESTION_LIMIT] if cut else question)
         language = detect_language(question)
-        length = raw_length if raw_length > RAW_QUESTION_LIMIT else len(question)
-        problem = self._input_problem(question, language, length)
+        problem = self._input_problem(question, language, typed if cut else len(question))
         if problem:
             return problem
         with self._lock:
@@ -121,7 +119,7 @@ class Assistant:
         evidence = evidence_for(candidates, query, index.vocabulary)
         trace = trace_of(retrieval, candidates, evidence)
         quoted, candidates = fitting_quote(index, candidates, query)
-        if not (is_answerable(evidence, language) and quote_fits(quoted, query)):
+        if quoted is None or not is_answerable(evidence, language):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
         text = format_answer(quoted, query, language)
         return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)

@@ -61,13 +61,14 @@ def quote_fits(quote: list[str], question: str) -> bool:
 FITTING_FALLBACK = 3  # candidates looked at for a quote that holds the asked-for year or count
 
 
-def fitting_quote(index: Index, candidates: list[Candidate], question: str) -> tuple[list[str], list[Candidate]]:
+def fitting_quote(index: Index, candidates: list[Candidate],
+                  question: str) -> tuple[list[str] | None, list[Candidate]]:
     """The best quote that fits the question's form, and the candidates in the order that gave it:
-    when the best sentence lacks the year or count asked for, one of the next few may hold it
-    (a decline only when none does)."""
+    when the best sentence lacks the year or count asked for, one of the next few may hold it.
+    None when none does: the question is then declined."""
     for position in range(min(FITTING_FALLBACK, len(candidates))):
         order = [candidates[position], *candidates[:position], *candidates[position + 1:]]
         quoted = quote(index, order, question)
         if quote_fits(quoted, question):
             return quoted, order
-    return (quote(index, candidates, question) if candidates else []), candidates
+    return None, candidates

@@ -252,7 +252,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
     }
     timer.lap("checksums")
     live = _publish(index_dir, folder, manifest, stats, timer)
-    return _read_version(live, json.loads((live / "manifest.json").read_text()))
+    return _read_version(live, manifest)  # _publish completed it with stats and the build time
 
 
 def dense_encoders(encoders: list[Encoder], chunk_count: int) -> list[Encoder]:

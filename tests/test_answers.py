@@ -157,4 +157,4 @@ def test_a_count_question_quotes_the_next_best_sentence_that_holds_a_count(bot):
     quoted, order = fitting_quote(bot.index, candidates, "How many families are there?")
     assert any("670 families" in sentence for sentence in quoted) and order[0] is candidates[1]
     quoted, order = fitting_quote(bot.index, candidates[:1], "How many families are there?")
-    assert not any("670" in sentence for sentence in quoted)  # nothing fits: the caller declines
+    assert quoted is None and order == candidates[:1]  # nothing fits: the caller declines
