@@ -30,13 +30,12 @@ from fastapi.staticfiles import StaticFiles
 
 from . import Reply, Source
 from .chatlog import ChatLog, anonymous_session
-from .core import MAX_QUESTION_CHARS, clean_question
+from .core import HISTORY_MESSAGES, MAX_QUESTION_CHARS, clean_question
 
 log = logging.getLogger(__name__)
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
 DEFAULT_CONCURRENCY = 4
-HISTORY_MESSAGES = 12  # what follow-ups may lean on; older turns are dropped
 PASSAGE_CHARS = 400
 RATE_LIMIT = 30  # questions per session ...
 RATE_WINDOW = 60.0  # ... per this many seconds

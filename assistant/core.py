@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 RAW_QUESTION_LIMIT = 4 * MAX_QUESTION_CHARS  # beyond this, the text is too long whatever cleaning removes
-HISTORY_MESSAGES = 8  # follow-ups are read against the last few turns only
+HISTORY_MESSAGES = 12  # follow-ups are read against the last few turns only (the chat keeps as many)
 # Passage ranking for questions not in English: the multilingual model alone, nudged by BM25 scores
 # (names, numbers, cognates); as a rank in the fusion, BM25 noise displaced E5's best passage.
 # English questions fuse all three retrievers equally.
