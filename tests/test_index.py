@@ -170,3 +170,15 @@ def test_the_multilingual_index_is_skipped_above_its_size_limit(small_corpus, tm
     assert bot.ask("When was AVSF founded?").answered
     french = bot.ask("Quand AVSF a-t-elle été fondée ?")
     assert not french.answered and french.language == "fr"
+
+
+def test_the_lexical_ranking_keeps_the_best_scores_in_order_ties_by_index():
+    from assistant.retrieval import _ranking
+
+    rng = np.random.default_rng(0)
+    scores = np.round(rng.random(5000), 2).astype(np.float32)  # many ties
+    scores[rng.random(5000) < 0.5] = 0.0
+    expected = list(np.argsort(-scores, kind="stable")[:20])
+    assert [i for i, _ in _ranking(scores, 20)] == expected
+    assert _ranking(np.zeros(10, dtype=np.float32), 5) == []
+    assert [i for i, _ in _ranking(np.array([0.0, 2.0, 1.0], dtype=np.float32), 5)] == [1, 2]
