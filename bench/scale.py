@@ -81,11 +81,12 @@ def base_documents() -> list[tuple[str, list[str]]]:
 
 
 def variant(title: str, sentences: list[str], round_: int) -> tuple[str, str]:
-    """Round 0 is the text as published; later rounds rotate the sentences and number the title."""
-    if round_ == 0:
-        return title, " ".join(sentences)
+    """Round 0 is the text as published; later rounds rotate the sentences and number the title.
+    A body never starts with "#": a rotated sentence such as "### Mature Plaques ..." would
+    otherwise make the whole paragraph a Markdown heading, and the document empty."""
     shift = round_ % len(sentences)
-    return f"{title} ({round_ + 1})", " ".join(sentences[shift:] + sentences[:shift])
+    body = " ".join(sentences[shift:] + sentences[:shift]).lstrip("# ")
+    return (title if round_ == 0 else f"{title} ({round_ + 1})"), body
 
 
 def make_corpus(size: int, folder: Path) -> int:
