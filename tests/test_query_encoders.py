@@ -1,5 +1,5 @@
 """The question path: MiniLM's ONNX export gives the indexed model's vectors, torch stands in
-when the export is missing or stale, and both encoders of one question run together."""
+when the export is missing or stale, and questions asked at once each get their own vectors."""
 from __future__ import annotations
 
 import json
