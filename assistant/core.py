@@ -36,6 +36,7 @@ from .index import (
     read_manifest,
 )
 from .language import detect_language
+from .language_centering import LanguageCentering
 from .lexical import correct_spelling
 from .retrieval import Retrieval, Retriever
 
@@ -77,7 +78,8 @@ class Assistant:
         self.encoders = encoders
         self._lock = threading.Lock()
         self.index = index
-        self.retriever = Retriever(index, encoders)
+        self.centering = LanguageCentering()  # outlives rebuilds: its means depend on the models only
+        self.retriever = Retriever(index, encoders, self.centering)
         self.curated: CuratedAnswers | None = None  # staff answers, consulted before the corpus
 
     @classmethod
@@ -94,7 +96,7 @@ class Assistant:
         """Re-index the corpus and swap the new index in; answers keep flowing meanwhile."""
         index = build_index(self.corpus_dir, self.index_dir, self.encoders, progress)
         with self._lock:
-            self.index, self.retriever = index, Retriever(index, self.encoders)
+            self.index, self.retriever = index, Retriever(index, self.encoders, self.centering)
         return index.manifest["stats"]
 
     def example_questions(self, language: str = "en") -> list[str]:
@@ -117,7 +119,7 @@ class Assistant:
             query = correct_spelling(query, index.vocabulary)
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
-                                 search_other_language(index, retriever, query))
+                                 search_other_language(index, retriever, query, language))
         curated = self.curated.match(retrieval.query_vectors, question, language) if self.curated else None
         if curated is not None:
             return curated
@@ -156,10 +158,11 @@ def search_english(index: Index, retriever: Retriever, query: str) -> tuple[Retr
     return retrieval, rank_sentences(index, retrieval, query, ENGLISH_WEIGHTS)
 
 
-def search_other_language(index: Index, retriever: Retriever, query: str) -> tuple[Retrieval, list[Candidate]]:
+def search_other_language(index: Index, retriever: Retriever, query: str,
+                          language: str) -> tuple[Retrieval, list[Candidate]]:
     """The multilingual model alone (MiniLM is English-only), nudged by BM25."""
     retrieval = retriever.search(query, weights=OTHER_LANGUAGE_RETRIEVERS, lexical_boost=OTHER_LANGUAGE_LEXICAL_BOOST,
-                                 models=OTHER_LANGUAGE_MODELS)
+                                 models=OTHER_LANGUAGE_MODELS, language=language)
     return retrieval, rank_sentences(index, retrieval, query, OTHER_LANGUAGE_WEIGHTS)
 
 

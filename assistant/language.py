@@ -30,7 +30,7 @@ SOURCE_NOTE = {
 
 
 def detect_language(text: str) -> str:
-    """Return "en", "fr", "de", "es", "mn", or "other" for other scripts."""
+    """Return "en", "fr", "de", "es", "mn", "ru", "zh", or "other" for other scripts."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return "en"
@@ -39,13 +39,20 @@ def detect_language(text: str) -> str:
         return "mn" if _looks_mongolian(text) else "ru"
     latin = sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters)
     if latin < len(letters) / 2:
-        return "other"
+        return "zh" if _looks_chinese(letters) else "other"
     return _latin_language(text)
 
 
 def _looks_mongolian(text: str) -> bool:
     words = set(re.findall(r"\w+", text.lower()))
     return bool(MONGOLIAN_LETTERS & set(text)) or bool(words & MONGOLIAN_WORDS)
+
+
+def _looks_chinese(letters: list[str]) -> bool:
+    """Mostly Han characters and no Japanese kana."""
+    han = sum("\u4e00" <= c <= "\u9fff" for c in letters)
+    kana = any("\u3040" <= c <= "\u30ff" for c in letters)
+    return han > len(letters) / 2 and not kana
 
 
 def _latin_language(text: str) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 from .chunking import Chunk
 from .embedding import Encoder, encode_queries
 from .index import Index
+from .language_centering import LanguageCentering
 
 RRF_K = 60
 CANDIDATES_PER_RETRIEVER = 20
@@ -37,9 +38,10 @@ class Retrieval:
 
 
 class Retriever:
-    def __init__(self, index: Index, encoders: list[Encoder]) -> None:
+    def __init__(self, index: Index, encoders: list[Encoder], centering: LanguageCentering | None = None) -> None:
         self.index = index
         self.encoders = [e for e in encoders if e.name in index.dense]
+        self.centering = centering or LanguageCentering()
 
     @property
     def models(self) -> set[str]:
@@ -48,14 +50,16 @@ class Retriever:
 
     def search(self, query: str, top_k: int = 5, weights: dict[str, float] | None = None,
                lexical_boost: float = 0.0, depth: int = CANDIDATES_PER_RETRIEVER,
-               models: set[str] | None = None, known_vectors: dict[str, np.ndarray] | None = None) -> Retrieval:
+               models: set[str] | None = None, known_vectors: dict[str, np.ndarray] | None = None,
+               language: str = "en") -> Retrieval:
         """Rank passages; `weights` per retriever (default 1) let the multilingual model lead
         for questions that are not in English, where BM25 and MiniLM see mostly noise.
         `lexical_boost` adds BM25, scaled to 0..1, to the dense scores themselves: a small nudge
         from shared names and numbers that rank fusion would turn into a whole rank.
         `depth` is how many chunks each retriever contributes (deeper for recall benchmarks).
         `models` limits the dense models consulted (default: all); `known_vectors` are query
-        vectors a first search already computed, so a second one does not encode them again."""
+        vectors a first search already computed, so a second one does not encode them again.
+        For a question in `language`, the multilingual vector ranks passages language-centered."""
         bm25_scores = self._bm25(query)
         rankings: dict[str, list[tuple[int, float]]] = {"bm25": _ranking(bm25_scores, depth)}
         top = float(bm25_scores.max()) if len(bm25_scores) else 0.0
@@ -64,8 +68,9 @@ class Retriever:
         wanted = [e for e in self.encoders if models is None or e.name in models]
         fresh = encode_queries([e for e in wanted if e.name not in known], query)
         vectors = {e.name: known[e.name] if e.name in known else fresh[e.name] for e in wanted}
-        for name, vector in vectors.items():
-            rankings[name] = self._dense(name, vector, depth, boost)
+        for encoder in wanted:
+            ranking_vector = self.centering.center(encoder, vectors[encoder.name], language)
+            rankings[encoder.name] = self._dense(encoder.name, ranking_vector, depth, boost)
         return Retrieval(query, fuse(self.index.chunks, rankings, weights or {})[:top_k], vectors)
 
     def _bm25(self, query: str) -> np.ndarray:

@@ -1,0 +1,67 @@
+"""Language detection, and centering questions in other languages for the multilingual model."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.language import detect_language
+from assistant.language_centering import LanguageCentering
+
+PASSAGES = ["AVSF is a French NGO founded in 1977.",
+            "It now forms a network of 670 families through 11 cooperatives."]
+# per language: a question answered by the first passage, then one answered by the second
+QUESTIONS = {
+    "zh": ("AVSF是哪一年成立的？", "网络里有多少个家庭？"),
+    "ru": ("Когда была основана AVSF?", "Сколько семей в сети?"),
+    "mn": ("AVSF хэзээ байгуулагдсан бэ?", "Сүлжээнд хэдэн гэр бүл байдаг вэ?"),
+    "de": ("Wann wurde AVSF gegründet?", "Wie viele Familien gehören zum Netzwerk?"),
+    "fr": ("Quand AVSF a-t-elle été fondée ?", "Combien de familles compte le réseau ?"),
+    "es": ("¿Cuándo se fundó AVSF?", "¿Cuántas familias forman la red?"),
+}
+
+
+@pytest.mark.parametrize("text, language", [
+    ("When was AVSF founded?", "en"), ("Quand AVSF a-t-elle été fondée ?", "fr"),
+    ("Wann wurde AVSF gegründet?", "de"), ("¿Cuándo se fundó AVSF?", "es"),
+    ("AVSF хэзээ байгуулагдсан бэ?", "mn"), ("Когда была основана AVSF?", "ru"),
+    ("AVSF是哪一年成立的？", "zh"), ("AVSFはいつ設立されましたか？", "other"), ("متى تأسست AVSF؟", "other"),
+])
+def test_the_language_is_read_from_script_and_stopwords(text, language):
+    assert detect_language(text) == language
+
+
+@pytest.fixture(scope="module")
+def e5(encoders):
+    return next(encoder for encoder in encoders if encoder.name == "e5")
+
+
+@pytest.mark.parametrize("language", sorted(QUESTIONS))
+def test_centering_takes_the_language_out_and_widens_the_answers_lead(e5, language):
+    centering = LanguageCentering()
+    passages = e5.encode_passages(PASSAGES)
+    raw = [e5.encode_query(question) for question in QUESTIONS[language]]
+    centered = [centering.center(e5, vector, language) for vector in raw]
+    assert all(abs(np.linalg.norm(vector) - 1.0) < 1e-4 for vector in centered)
+    # two unrelated questions in one language share less once their language is taken out
+    assert centered[0] @ centered[1] < raw[0] @ raw[1] - 0.1
+    for answering, (before, after) in enumerate(zip(raw, centered)):
+        other = 1 - answering
+        assert (after @ passages[answering] - after @ passages[other]
+                > before @ passages[answering] - before @ passages[other])
+
+
+def test_english_other_scripts_and_the_english_only_model_are_not_centered(encoders, e5):
+    centering = LanguageCentering()
+    minilm = next(encoder for encoder in encoders if encoder.name == "minilm")
+    german = minilm.encode_query("Wann wurde AVSF gegründet?")
+    assert centering.center(minilm, german, "de") is german
+    english, japanese = e5.encode_query("When was AVSF founded?"), e5.encode_query("AVSFはいつ設立されましたか？")
+    assert centering.center(e5, english, "en") is english
+    assert centering.center(e5, japanese, "other") is japanese
+
+
+def test_a_chinese_question_finds_its_english_passage(bot):
+    reply = bot.ask("AVSF是哪一年成立的？")
+    assert reply.language == "zh"
+    assert reply.sources[0].section == "Our partners > AVSF"
+    assert "1977" in reply.sources[0].text
