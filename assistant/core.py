@@ -99,6 +99,11 @@ class Assistant:
             self.index, self.retriever = index, Retriever(index, self.encoders, self.centering)
         return index.manifest["stats"]
 
+    def prepare_languages(self) -> None:
+        """Encode the language-centering references of every language at once (about 1.3 s), so
+        that a language's first question is not the one that waits for them."""
+        self.centering.prepare(self.retriever.encoders)
+
     def example_questions(self, language: str = "en") -> list[str]:
         return messages.examples_for(language, count=6 if language == "en" else 3)
 

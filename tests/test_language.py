@@ -50,6 +50,13 @@ def test_centering_takes_the_language_out_and_widens_the_answers_lead(e5, langua
                 > before @ passages[answering] - before @ passages[other])
 
 
+def test_references_prepared_at_once_center_as_on_first_use(e5):
+    prepared, lazy = LanguageCentering(), LanguageCentering()
+    prepared.prepare([e5])
+    vector = e5.encode_query("Сколько семей в сети?")
+    assert np.array_equal(prepared.center(e5, vector, "ru"), lazy.center(e5, vector, "ru"))
+
+
 def test_english_other_scripts_and_the_english_only_model_are_not_centered(encoders, e5):
     centering = LanguageCentering()
     minilm = next(encoder for encoder in encoders if encoder.name == "minilm")
