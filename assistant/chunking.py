@@ -12,9 +12,20 @@ from dataclasses import asdict, dataclass
 from .documents import Block, Document
 
 MAX_CHUNK_WORDS = 120
-CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v1", "context": "section+leaning-v2"}
+CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v2", "context": "section+leaning-v2"}
 
-ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "approx", "fig", "inc", "ltd", "co"}
+# Short forms that a name or a number always follows ("Rev. Paul", "Jones et al. 1998"): never a sentence end.
+ABBREVIATIONS = {"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "approx", "fig", "rev", "gen",
+                 "sen", "gov", "lt", "col", "capt", "sgt", "mt", "ft", "al", "ca", "vol", "pp",
+                 "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
+# Short forms that may also close a sentence ("... Ltd. The union"), like initialisms ("U.N.", "D.C."):
+# they end one only when the next word is one that starts sentences.
+MAY_END_SENTENCE = {"etc", "inc", "ltd", "co", "corp", "jr", "sr", "bros"}
+INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]$")
+SENTENCE_STARTERS = frozenset(
+    "The A An In On At It Its This These Those He She They We I There Here However But And Yet So After Before "
+    "When While During Since Following Later Then Thus Meanwhile Although Today".split())
+NEXT_WORD = re.compile(r"\s*([\w']+)")
 SENTENCE_END = re.compile(r"[.!?…。]+[\"'”’»)\]]*(?=\s+|$)")
 WORD_BEFORE = re.compile(r"([\w.]+)$")
 WORD_WINDOW = 32  # longer than any abbreviation
@@ -81,12 +92,21 @@ def split_sentences(text: str, base: int = 0) -> list[Sentence]:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """The word before the dot, looked for in a short window: searching the whole text before
-    each dot made splitting quadratic in the document's length (a longer word is no abbreviation)."""
+    """The dot closes a short form, not the sentence ("U.N. Secretary General", "Paul T. Stallsworth").
+    The word before it is looked for in a short window: searching the whole text before each dot
+    made splitting quadratic in the document's length (a longer word is no abbreviation)."""
     if text[dot] != ".":
         return False
-    word = WORD_BEFORE.search(text, max(0, dot - WORD_WINDOW), dot)
-    return bool(word) and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1)
+    found = WORD_BEFORE.search(text, max(0, dot - WORD_WINDOW), dot)
+    if not found:
+        return False
+    word = found.group(1)
+    if word.lower() in ABBREVIATIONS or len(word) == 1:
+        return True
+    if word.lower() in MAY_END_SENTENCE or INITIALISM.search(word):
+        following = NEXT_WORD.match(text, dot + 1)
+        return not (following and following.group(1) in SENTENCE_STARTERS)
+    return False
 
 
 def _continues_lowercase(text: str, end: int) -> bool:

@@ -61,6 +61,20 @@ def test_sentences_split_on_ends_but_not_on_abbreviations_or_lowercase_continuat
     ]
 
 
+def test_initialisms_titles_and_citations_stay_inside_their_sentence():
+    text = ("Politics: U.N. Secretary General Ban Ki-moon spoke. Rev. Paul T. Stallsworth agreed. "
+            "It was shown by Jones et al. 1998 in the U.S. The union sells to Acme Ltd. Its wool is fine. "
+            "They also sell to Acme Ltd. and others.")
+    assert [s.text for s in split_sentences(text)] == [
+        "Politics: U.N. Secretary General Ban Ki-moon spoke.",
+        "Rev. Paul T. Stallsworth agreed.",
+        "It was shown by Jones et al. 1998 in the U.S.",
+        "The union sells to Acme Ltd.",
+        "Its wool is fine.",
+        "They also sell to Acme Ltd. and others.",
+    ]
+
+
 def test_markdown_front_matter_and_heading_levels(tmp_path: Path):
     path = tmp_path / "herds.md"
     path.write_text("---\ntitle: Our herds\nsource: https://example.org/herds\n---\n"
