@@ -118,10 +118,19 @@ def english_words() -> frozenset[str]:
     return frozenset(word for word in lines if word.isalpha())
 
 
+@lru_cache(maxsize=4)
+def correction_targets(vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """The corpus words and the stopwords, sorted. With the stopwords, a misspelt common word
+    ("abut") becomes that word ("about"), not a rare corpus name ("abu"). Sorted, because a set's
+    order changes with each process's string hashing, and with it the word chosen between
+    equally close spellings."""
+    return tuple(sorted(vocabulary | STOPWORDS))
+
+
 def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
     """Replace words that neither the corpus nor the English dictionary knows by the closest
-    corpus word ("AVFS" -> "avsf", "famillies" -> "families"), one edit per four letters at
-    most; other words are kept."""
+    corpus word or stopword ("AVFS" -> "avsf", "famillies" -> "families", "abut" -> "about"),
+    one edit per four letters at most; other words are kept."""
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
 
@@ -131,8 +140,8 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
         if (len(folded) < TYPO_MIN_LENGTH or folded in vocabulary or folded in STOPWORDS
                 or folded.isdigit() or folded in english_words()):
             return word
-        best = process.extractOne(folded, vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
-                                  score_cutoff=TYPO_MIN_SIMILARITY)
+        best = process.extractOne(folded, correction_targets(vocabulary),
+                                  scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY)
         return best[0] if best else word
 
     return re.sub(r"[^\W\d_]+", fix, text)

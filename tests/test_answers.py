@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -113,6 +114,16 @@ def test_spelling_is_fixed_only_where_needed_and_before_the_answer_is_chosen(bot
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
     assert "care" not in reply.query.split()
+
+
+def test_spelling_correction_is_the_same_in_every_process_and_prefers_common_words():
+    # many corpus words are equally close to "abux": the choice must not follow the set's hash order
+    code = ("from assistant.lexical import correct_spelling as fix; "
+            "print(fix('abux abut', frozenset({'abua', 'abub', 'abuc', 'abud', 'abue', 'abu', 'abul'})))")
+    outputs = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                              cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+               for seed in range(5)}
+    assert outputs == {"abu about"}  # ties broken alike; a misspelt stopword is not turned into a name
 
 
 def test_two_adjacent_sentences_that_score_alike_are_quoted_together_in_text_order(bot):
