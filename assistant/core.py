@@ -213,6 +213,7 @@ def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: dict) 
     return {
         "query": retrieval.query,
         "models": sorted(retrieval.query_vectors),
+        "centered": retrieval.centered,
         "evidence": evidence,
         "passages": [{"chunk_id": hit.chunk.id, "section": hit.chunk.section, "fused": round(hit.score, 5),
                       "ranks": hit.ranks, "scores": {k: round(v, 4) for k, v in hit.scores.items()}}

@@ -238,10 +238,15 @@ class LanguageCentering:
         self._means: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
+    @staticmethod
+    def applies(model: str, language: str) -> bool:
+        """Not for English, for languages without reference questions or for the English-only model."""
+        return model in CENTERED_MODELS and language in REFERENCE_QUESTIONS
+
     def center(self, encoder: Encoder, vector: np.ndarray, language: str) -> np.ndarray:
-        """The question's vector without its language's mean, unit length again; unchanged for
-        English, for languages without reference questions and for the English-only model."""
-        if encoder.name not in CENTERED_MODELS or language not in REFERENCE_QUESTIONS:
+        """The question's vector without its language's mean, unit length again; unchanged where
+        centering does not apply."""
+        if not self.applies(encoder.name, language):
             return vector
         centered = vector - CENTERING_STRENGTH * self._mean(encoder, language)
         return (centered / np.linalg.norm(centered)).astype(vector.dtype)

@@ -35,6 +35,7 @@ class Retrieval:
     query: str
     hits: list[Hit]
     query_vectors: dict[str, np.ndarray]
+    centered: list[str] = field(default_factory=list)  # models that ranked with a language-centered vector
 
 
 class Retriever:
@@ -71,7 +72,8 @@ class Retriever:
         for encoder in wanted:
             ranking_vector = self.centering.center(encoder, vectors[encoder.name], language)
             rankings[encoder.name] = self._dense(encoder.name, ranking_vector, depth, boost)
-        return Retrieval(query, fuse(self.index.chunks, rankings, weights or {})[:top_k], vectors)
+        centered = [e.name for e in wanted if self.centering.applies(e.name, language)]
+        return Retrieval(query, fuse(self.index.chunks, rankings, weights or {})[:top_k], vectors, centered)
 
     def _bm25(self, query: str) -> np.ndarray:
         return self.index.bm25_chunks.scores(query)

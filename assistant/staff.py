@@ -335,6 +335,9 @@ class StaffConsole:
         else:
             evidence = ", ".join(f"{name} {value:.3f}" for name, value in (trace.get("evidence") or {}).items())
             models = ", ".join(trace.get("models") or []) or "not recorded"
+            if trace.get("centered"):
+                models += (f" (language-centered for the passage ranking: {', '.join(trace['centered'])}; "
+                           "sentence scores and the decision use the raw vectors)")
             summary = (f"**Question as searched** (after follow-up rewriting and spelling correction): "
                        f"`{(trace.get('query') or turn['query']).replace('`', '')}`\n\n"
                        f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "

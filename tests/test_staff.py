@@ -201,6 +201,17 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     assert app.console.turn(turn["id"])["verdict"] == "wrong"
 
 
+def test_inspector_says_when_a_question_was_ranked_with_a_language_centered_vector(app):
+    visitor = Client(app.url, verbose=False)
+    app.ask("Quand NAMAC a-t-elle été réorganisée ?", visitor)
+    app.ask("When was NAMAC reorganized?", visitor)
+    french = app.console.turn(app.console.review_rows(search="réorganisée")[0]["id"])
+    english = app.console.turn(app.console.review_rows(search="When was NAMAC reorganized")[0]["id"])
+    assert french["trace"]["centered"] == ["e5"] and english["trace"]["centered"] == []
+    assert "language-centered for the passage ranking: e5" in app.console.inspector(french)[0]
+    assert "language-centered" not in app.console.inspector(english)[0]
+
+
 def test_review_filters_and_csv_export(app, tmp_path):
     visitor = Client(app.url, verbose=False)
     app.ask("=cmd|' /C calc'!A0 what is the weather on Mars?", visitor)
