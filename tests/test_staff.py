@@ -44,6 +44,17 @@ source: https://www.sustainablecashmere-mongolia.com/en/yak-wool/
 In 2024 the union started a yak wool programme with herders of the Khangai mountains.
 The yak down is combed by hand in late spring and sorted by colour at the cooperative.
 Each kilogram of sorted yak down is paid 18 percent above the local market price.
+
+## Training
+Twelve cooperatives sent two herders each to a three-day training on combing and sorting.
+The training was held in Kharkhorin in March, before the combing season.
+Trainers from the cooperatives of Arkhangai showed how to keep the fibres long and clean.
+A second session for herders of the Gobi-Altai province is planned for the autumn.
+
+## Buyers
+Two spinning mills in Ulaanbaatar have agreed to buy the sorted yak down for three years.
+The mills pay the cooperatives within thirty days of delivery.
+Part of the price goes to a fund that repairs the herders' winter shelters.
 """
 NEW_QUESTION = "How much above the market price is yak down paid?"
 
