@@ -15,7 +15,7 @@ import numpy as np
 from .chunking import LEANING_START, Chunk
 from .index import Index
 from .language import SOURCE_NOTE
-from .lexical import fold, tokenize, words
+from .lexical import fold, shares_a_word, tokenize, words
 from .retrieval import Retrieval
 
 MAX_ANSWER_WORDS = 60
@@ -99,7 +99,8 @@ NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 def answer_fit(sentence: str, question: str) -> float:
     """How well the sentence fits the question's form: it repeats the question's numbers
     ("in 2014"), holds the kind of answer asked for (a year for "when", a count for "how many"),
-    and that answer names what was asked about ("11 cooperatives" for "how many cooperatives")."""
+    and that answer names what was asked about ("11 cooperatives" for "how many cooperatives",
+    or for "cuántas cooperativas")."""
     asked_numbers = set(NUMBER.findall(question))
     fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
     asked = set(tokenize(question))
@@ -110,7 +111,7 @@ def answer_fit(sentence: str, question: str) -> float:
     answers = _new_matches(pattern, sentence, asked)
     fit += float(bool(answers))
     if kind in TYPED_KINDS:
-        fit += float(any(asked & set(tokenize(answer)) for answer in answers))
+        fit += float(any(shares_a_word(question, answer) for answer in answers))
     return fit
 
 

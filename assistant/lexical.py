@@ -147,6 +147,18 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
     return re.sub(r"[^\W\d_]+", fix, text)
 
 
+def shares_a_word(first: str, second: str) -> bool:
+    """The texts share a stem, or a near spelling across languages (a cognate such as
+    "cooperativas" ~ "cooperatives"), by the rule of spelling correction."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    if set(tokenize(first)) & set(tokenize(second)):
+        return True
+    longer = [[word for word in words(text) if len(word) >= TYPO_MIN_LENGTH] for text in (first, second)]
+    return any(DamerauLevenshtein.normalized_similarity(a, b) >= TYPO_MIN_SIMILARITY
+               for a in longer[0] for b in longer[1])
+
+
 def known_words(text: str, vocabulary: frozenset[str]) -> int:
     """How many of the question's words the corpus has, exactly or as a near spelling
     (names, numbers, and cognates such as "coopératives" or "Familien")."""

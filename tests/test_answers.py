@@ -172,6 +172,18 @@ def test_a_count_question_quotes_the_next_best_sentence_that_holds_a_count(bot):
     assert quoted is None and order == candidates[:1]  # nothing fits: the caller declines
 
 
+def test_a_counted_answer_that_names_the_asked_thing_fits_better_in_any_language(bot):
+    from assistant.answer import answer_fit
+
+    network = "It now forms a network of 670 families through 11 cooperatives located in three regions."
+    members = "NAMAC's member cooperatives include more than 100,000 individual members."
+    for question in ("How many cooperatives are in the network?", "¿Cuántas cooperativas hay en la red?",
+                     "Combien de coopératives compte le réseau ?"):
+        assert answer_fit(network, question) == 2 and answer_fit(members, question) == 1
+    reply = bot.ask("¿Cuántas cooperativas hay en la red?")
+    assert reply.answered and "11 cooperatives" in plain_text(reply.text)
+
+
 def test_english_questions_consult_e5_only_when_minilm_and_bm25_leave_doubt(bot):
     from assistant.core import SETTLED_LEAD
 
