@@ -124,19 +124,21 @@ def question_kind(question: str) -> str | None:
     """What the question asks for, from its question word: the earliest (then longest) one found
     among its first words ("How many seconds were left when..." asks for a count, "What was the
     tribe ... when he was 16?" for no date); anywhere in Cyrillic questions, whose question word
-    comes late ("NAMAC хэдэн онд ...")."""
+    comes late ("NAMAC хэдэн онд ..."), and for contact details ("What is the email of ...")."""
     folded = question.lower()
     cyrillic = any("\u0400" <= char <= "\u04ff" for char in folded)
     found = []
     for kind, question_words in KIND_WORDS.items():
         for match in re.finditer(rf"\b(?:{question_words})\b", folded):
-            if cyrillic or len(folded[:match.start()].split()) <= MAX_WORDS_BEFORE_QUESTION_WORD:
+            if (cyrillic or kind in ANYWHERE_KINDS
+                    or len(folded[:match.start()].split()) <= MAX_WORDS_BEFORE_QUESTION_WORD):
                 found.append((match.start(), -len(match.group(0)), kind))
     return min(found)[2] if found else None
 
 
 def expected_answer(question: str) -> str | None:
-    """The pattern of a dated or counted answer ("when", "what year", "how many"), or None."""
+    """The pattern of a dated, counted, priced or contact answer ("when", "how many", "what
+    does it cost", "email"), or None."""
     kind = question_kind(question)
     return ANSWER_PATTERNS[kind] if kind in TYPED_KINDS else None
 
@@ -208,6 +210,13 @@ NUMBER_PHRASE = (r"\b(?:more than |approximately |about |over |some |nearly |alm
                  rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[,.:]\d+)*|(?i:{NUMBER_WORDS})\b)(?: [^\W\d]+){{0,2}}")
 PLACE = r"(?<=[a-z,] )[A-Z][\w'’-]+(?:(?:,| and)? [A-Z][\w'’-]+)*"
 PURPOSE = r"\b(?:objective|aim|goal|purpose|in order to|so that|so as to|because|in return)\b"
+CURRENCY = r"[$€£¥₮]|\b(?:euros?|dollars?|pounds?|yen|tugriks?|t[öo]gr[öo]gs?|төгрөг|USD|EUR|MNT)\b"
+PRICE = rf"(?:{CURRENCY})\s?\d|\d[\d,.]*\s?(?:{CURRENCY})"
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+PHONE = r"\+?\d[\d ().-]{6,}\d"
+WEBSITE = r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|mn|fr|info)\b"
+STREET_ADDRESS = (r"\b(?:street|st\.|road|avenue|boulevard|lane|square|rue|chemin|calle|avenida|stra(?:ss|ß)e|"
+                  r"гудамж|хороо|P\.? ?O\.? Box|BP)\b")
 # Question words by the kind of answer they ask for, in the five supported languages.
 KIND_WORDS = {
     "year": "what year|which year|en quelle année|in welchem jahr|en qué año|хэдэн онд|аль онд",
@@ -216,11 +225,29 @@ KIND_WORDS = {
               "хэдэн|хэд|хичнээн"),
     "where": "where|which region|which regions|which country|où|wo|dónde|donde|хаана",
     "why": "why|what for|pourquoi|warum|por qué|яагаад",
+    "price": (r"how much (?:\w+ ){0,6}?costs?|what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|"
+              r"what is the price|what are the prices|combien co[uû]te(?:nt)?|quel est le prix|"
+              r"quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|was kostet|хэдэн төгрөг|ямар үнэтэй|"
+              r"үнэ нь хэд"),
+    # contact details: asked for anywhere in the question ("What is the street address of ...")
+    "email": r"e-?mail|courriel|correo electr[oó]nico|имэйл|и-мэйл",
+    "phone": r"phone|telephone|t[ée]l[ée]phone|tel[eé]fono|telefon(?:nummer)?|утасны дугаар",
+    "website": (r"website|web site|web address|site web|site internet|sitio web|p[aá]gina web|webseite|homepage|"
+                r"вэб сайт"),
+    # Spanish "dirección" alone is also a direction
+    "address": (r"(?:street|postal|mailing|office) address|address of|adresse|anschrift|хаяг|"
+                r"direcci[oó]n (?:postal|de la oficina)|cu[aá]l es (?:la|su) direcci[oó]n"),
 }
 MAX_WORDS_BEFORE_QUESTION_WORD = 2  # "In what year ...", "And how many ..."
-ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE}
-TYPED_KINDS = {"year", "when", "count"}  # answers we can recognise: bolded, and they steer the quote
-STRICT_KINDS = {"year", "count"}  # a quote without such an answer is declined ("when" can be a clause)
+ANYWHERE_KINDS = {"email", "phone", "website", "address"}
+ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE, "price": PRICE,
+                   "email": EMAIL, "phone": PHONE, "website": WEBSITE, "address": STREET_ADDRESS}
+# Answers we can recognise: bolded, and they steer the quote.
+TYPED_KINDS = {"year", "when", "count", "price", "email", "phone", "website", "address"}
+# A quote without such an answer is declined ("when" can be a clause): on-topic questions the texts
+# cannot answer ("How much does a sweater cost?", "What is your phone number?") are not met with a
+# loosely related sentence.
+STRICT_KINDS = TYPED_KINDS - {"when"}
 DEFINITION_QUESTION = (r"^\s*(what|who)\s+(is|are|was|were)\b|qu'est-ce que|c'est quoi|was ist|was sind|"
                        r"qué es|quién es|юу вэ")
 DEFINITION = r"\b(?:is|are|was|were) ((?:an?|the) [^,;.()]+?)(?= which\b| that\b| who\b|[,;.(]|$)"
