@@ -215,6 +215,10 @@ PRICE = rf"(?:{CURRENCY})\s?\d|\d[\d,.]*\s?(?:{CURRENCY})"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 PHONE = r"\+?\d[\d ().-]{6,}\d"
 WEBSITE = r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|mn|fr|info)\b"
+# An office named in the quote: who holds it is then likely named beside it ("X, president of Y").
+ROLE = (r"(?i)\b(?:ceo|chief executive|president\w*|direct(?:or|ors|ress|ed by)|chair\w*|"
+        r"manag(?:er|ers|ing director)|secretar(?:y|ies)|coordinat(?:or|ors|ed by)|spokes\w+|treasurer|"
+        r"found(?:er|ers|ed by)|head(?:ed by| of))\b")
 STREET_ADDRESS = (r"\b(?:street|st\.|road|avenue|boulevard|lane|square|rue|chemin|calle|avenida|stra(?:ss|ß)e|"
                   r"гудамж|хороо|P\.? ?O\.? Box|BP)\b")
 # Question words by the kind of answer they ask for, in the five supported languages.
@@ -229,6 +233,16 @@ KIND_WORDS = {
               r"what is the price|what are the prices|combien co[uû]te(?:nt)?|quel est le prix|"
               r"quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|was kostet|хэдэн төгрөг|ямар үнэтэй|"
               r"үнэ нь хэд"),
+    "role": (r"who(?:'s| is| was| are| were) (?:the |its |their |your |our )?(?:\w+ ){0,3}?"
+             r"(?:ceo|chief executive|president|director|chair\w*|manager|secretary|coordinator|spokes\w+|"
+             r"treasurer|founder|head)|"
+             r"qui (?:est|sont|était|a été) (?:le |la |les |l')(?:\w+ ){0,2}?(?:pdg|président\w*|directeur|"
+             r"directrice|responsable|fondat\w+|secrétaire|coordinat\w+|porte-parole|trésori\w+)|"
+             r"qui[eé]n(?:es)? (?:es|son|era|fue) (?:el |la |los |las )(?:\w+ ){0,2}?(?:presidente\w*|"
+             r"director\w*|fundador\w*|secretari\w+|coordinador\w*|portavoz|tesorer\w+|gerente|jefe)|"
+             r"wer (?:ist|war|sind) (?:der |die |das )(?:\w+ ){0,2}?(?:präsident\w*|direktor\w*|"
+             r"geschäftsführer\w*|vorsitzend\w*|gründer\w*|leiter\w*|sekretär\w*|sprecher\w*)|"
+             r"ерөнхийлөгч|гүйцэтгэх захирал|захирал|дарга|үүсгэн байгуулагч"),
     # contact details: asked for anywhere in the question ("What is the street address of ...")
     "email": r"e-?mail|courriel|correo electr[oó]nico|имэйл|и-мэйл",
     "phone": r"phone|telephone|t[ée]l[ée]phone|tel[eé]fono|telefon(?:nummer)?|утасны дугаар",
@@ -241,13 +255,14 @@ KIND_WORDS = {
 MAX_WORDS_BEFORE_QUESTION_WORD = 2  # "In what year ...", "And how many ..."
 ANYWHERE_KINDS = {"email", "phone", "website", "address"}
 ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE, "price": PRICE,
-                   "email": EMAIL, "phone": PHONE, "website": WEBSITE, "address": STREET_ADDRESS}
+                   "email": EMAIL, "phone": PHONE, "website": WEBSITE, "address": STREET_ADDRESS, "role": ROLE}
 # Answers we can recognise: bolded, and they steer the quote.
 TYPED_KINDS = {"year", "when", "count", "price", "email", "phone", "website", "address"}
 # A quote without such an answer is declined ("when" can be a clause): on-topic questions the texts
-# cannot answer ("How much does a sweater cost?", "What is your phone number?") are not met with a
-# loosely related sentence.
-STRICT_KINDS = TYPED_KINDS - {"when"}
+# cannot answer ("How much does a sweater cost?", "What is your phone number?", "Who is the CEO?")
+# are not met with a loosely related sentence. A role is required but not bolded: the answer is the
+# name beside it.
+STRICT_KINDS = TYPED_KINDS - {"when"} | {"role"}
 DEFINITION_QUESTION = (r"^\s*(what|who)\s+(is|are|was|were)\b|qu'est-ce que|c'est quoi|was ist|was sind|"
                        r"qué es|quién es|юу вэ")
 DEFINITION = r"\b(?:is|are|was|were) ((?:an?|the) [^,;.()]+?)(?= which\b| that\b| who\b|[,;.(]|$)"

@@ -4,8 +4,9 @@ One raw cosine is not enough: off-topic questions still get a "best" sentence.
 The evidence combines how close the best sentence is with how far it stands out
 from the other candidates, words the question shares with the corpus (names,
 numbers, cognates such as "familles" ~ "families"), and whether the quote has
-the kind of answer asked for (a year for "when", a count for "how many"): in
-another language, a fitting answer is evidence; a missing one declines.
+the kind of answer asked for (a year for "what year", a count for "how many", a
+price, a contact detail, the office in "who is the president"): in another
+language, a fitting answer is evidence; a missing one declines.
 Thresholds are calibrated on eval/union_qa.jsonl; `python -m assistant eval`
 reports the trade-off (declined off-topic vs declined answerable).
 """
@@ -56,7 +57,8 @@ def is_answerable(evidence: dict, language: str) -> bool:
 
 
 def quote_fits(quote: list[str], question: str) -> bool:
-    """A "what year" question needs a year in the quote, a "how many" question a count."""
+    """A "what year" question needs a year in the quote, a "how many" question a count, "what
+    does it cost" a price, "what is your email" an email, "who is the CEO" the office named."""
     kind = question_kind(question)
     return kind not in STRICT_KINDS or any(re.search(ANSWER_PATTERNS[kind], sentence) for sentence in quote)
 

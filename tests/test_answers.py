@@ -77,13 +77,14 @@ def test_off_topic_questions_are_declined_politely(bot, question):
 @pytest.mark.parametrize("question", [
     "How much does a cashmere sweater cost?", "Combien coûte un pull en cachemire ?", "What is your phone number?",
     "what email can I contact the union at", "What is the street address of AVSF's office?", "What is your website?",
+    "Who is the CEO of Sustainable Cashmere Union?", "Qui est le président de NAMAC ?",
 ])
-def test_prices_and_contact_details_the_texts_lack_are_declined_not_met_with_a_loose_sentence(bot, question):
+def test_prices_contacts_and_office_holders_the_texts_lack_are_declined_not_met_with_a_loose_sentence(bot, question):
     reply = bot.ask(question)
     assert not reply.answered and reply.examples
 
 
-def test_prices_and_contact_details_are_quoted_and_bolded_when_the_texts_hold_them(tmp_path, encoders):
+def test_prices_contacts_and_office_holders_are_quoted_when_the_texts_hold_them(tmp_path, encoders):
     from assistant import Assistant
     from assistant.answer import question_kind
 
@@ -92,12 +93,15 @@ def test_prices_and_contact_details_are_quoted_and_bolded_when_the_texts_hold_th
     (corpus / "shop.md").write_text(
         "# Shop\nThe cooperatives sell combed cashmere to spinning mills every spring. "
         "A scarf from the cooperatives sells for 120 euros in the union's shop. "
-        "Visitors can write to the union at info@cashmere-union.mn for any question.\n", encoding="utf-8")
+        "Visitors can write to the union at info@cashmere-union.mn for any question. "
+        "Dulam Bat, a herder from Arkhangai, has been the president of the union since 2021.\n", encoding="utf-8")
     shop = Assistant.open(corpus, tmp_path / "index", encoders=encoders)
     price = shop.ask("How much does a scarf cost?")
     assert price.answered and "**120 euros**" in price.text
     email = shop.ask("What is the email address of the union?")
     assert email.answered and "**info@cashmere-union.mn**" in email.text
+    president = shop.ask("Who is the president of the union?")
+    assert president.answered and "Dulam Bat" in president.text
     # "address" as a verb and Spanish "dirección" as a direction ask for no contact detail
     assert question_kind("What did the Kyoto Protocol try to address?") is None
     assert question_kind("¿En qué dirección fluye el Rin?") is None
