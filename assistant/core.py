@@ -23,7 +23,7 @@ from .answer import (
     rank_sentences,
     sources_of,
 )
-from .decision import evidence_for, fitting_quote, is_answerable
+from .decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
 from .embedding import Encoder, load_encoders
 from .followup import rewrite
 from .index import (
@@ -131,7 +131,7 @@ class Assistant:
         evidence = evidence_for(candidates, query, index.vocabulary)
         trace = trace_of(retrieval, candidates, evidence)
         quoted, candidates = fitting_quote(index, candidates, query)
-        if quoted is None or not is_answerable(evidence, language):
+        if quoted is None or not is_answerable(evidence, language) or addresses_the_assistant(question):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
         text = format_answer(quoted, query, language)
         return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)
