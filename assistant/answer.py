@@ -150,10 +150,9 @@ def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]
     best = candidates[0]
     sentence = best.chunk.sentences[best.sentence].text
     before, after = neighbours(index, best)
-    kind = expected_answer(question)
     if before and LEANING_START.match(sentence):
         pair = [before, sentence]
-    elif after and LEANING_START.match(after) and kind and re.search(kind, after) and not re.search(kind, sentence):
+    elif after and LEANING_START.match(after) and _brings_the_answer(after, sentence, question):
         pair = [sentence, after]
     elif _adjacent_tie(candidates):
         runner_up = candidates[1]
@@ -162,6 +161,14 @@ def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]
     else:
         return [sentence]
     return pair if sum(len(s.split()) for s in pair) <= MAX_ANSWER_WORDS else [sentence]
+
+
+def _brings_the_answer(after: str, sentence: str, question: str) -> bool:
+    """The next sentence holds the kind of answer asked for (a year, a count, a place not named in
+    the question: "Where are your herders?" -> "...located in Bayankhongor"), the best one none."""
+    pattern = ANSWER_PATTERNS.get(question_kind(question))
+    asked = set(tokenize(question))
+    return bool(pattern) and bool(_new_matches(pattern, after, asked)) and not _new_matches(pattern, sentence, asked)
 
 
 def _adjacent_tie(candidates: list[Candidate]) -> bool:

@@ -210,6 +210,12 @@ def test_a_count_question_quotes_the_next_best_sentence_that_holds_a_count(bot):
     assert quoted is None and order == candidates[:1]  # nothing fits: the caller declines
 
 
+def test_the_next_sentence_is_quoted_when_it_names_the_place_the_best_one_lacks(bot):
+    # "... extends throughout Mongolia." names only the place the question already says
+    reply = bot.ask("Where in Mongolia are your herders based?")
+    assert reply.answered and "Bayankhongor" in plain_text(reply.text)
+
+
 def test_a_counted_answer_that_names_the_asked_thing_fits_better_in_any_language(bot):
     from assistant.answer import answer_fit
 
