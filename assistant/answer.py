@@ -100,9 +100,10 @@ def answer_fit(sentence: str, question: str) -> float:
     """How well the sentence fits the question's form: it repeats the question's numbers
     ("in 2014"), holds the kind of answer asked for (a year for "when", a count for "how many"),
     and that answer names what was asked about ("11 cooperatives" for "how many cooperatives",
-    or for "cuántas cooperativas")."""
+    or for "cuántas cooperativas"); for "what kind of support", it qualifies the support."""
     asked_numbers = set(NUMBER.findall(question))
     fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
+    fit += float(qualifies_the_asked_thing(sentence, question))
     asked = set(tokenize(question))
     kind = question_kind(question)
     pattern = ANSWER_PATTERNS.get(kind)
@@ -113,6 +114,26 @@ def answer_fit(sentence: str, question: str) -> float:
     if kind in TYPED_KINDS:
         fit += float(any(shares_a_word(question, answer) for answer in answers))
     return fit
+
+
+SORT_QUESTION = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+([^\W\d_][\w-]*)", re.I)
+
+
+def qualifies_the_asked_thing(sentence: str, question: str) -> bool:
+    """For "What kind of X?": the sentence names X after a word the question does not have
+    ("technical, logistical or financial support", not "is supported by")."""
+    asked_for = SORT_QUESTION.match(question)
+    thing = tokenize(asked_for.group(1)) if asked_for else []
+    if not thing:
+        return False
+    asked = set(tokenize(question))
+    previous = None
+    for word in re.findall(r"[\w-]+", sentence):
+        stems = tokenize(word)  # empty for a stopword
+        if stems and stems[0] == thing[0] and previous and previous[0] not in asked:
+            return True
+        previous = stems
+    return False
 
 
 def _new_matches(pattern: str, sentence: str, asked: set[str]) -> list[str]:

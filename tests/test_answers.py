@@ -216,6 +216,16 @@ def test_the_next_sentence_is_quoted_when_it_names_the_place_the_best_one_lacks(
     assert reply.answered and "Bayankhongor" in plain_text(reply.text)
 
 
+def test_what_kind_of_questions_prefer_a_sentence_that_qualifies_the_asked_thing():
+    from assistant.answer import answer_fit
+
+    question = "What kind of support do the union's partners provide?"
+    kinds = "Whether through technical, logistical or financial support, everyone contributes."
+    restated = "Sustainable Cashmere Union is supported by a variety of stakeholders: our partners."
+    assert answer_fit(kinds, question) == 1 and answer_fit(restated, question) == 0
+    assert answer_fit(kinds, "Who provides support to the union?") == 0  # not a "what kind" question
+
+
 def test_a_counted_answer_that_names_the_asked_thing_fits_better_in_any_language(bot):
     from assistant.answer import answer_fit
 
