@@ -255,7 +255,7 @@ KIND_WORDS = {
     "when": "when|since when|quand|depuis quand|wann|seit wann|cuándo|cuando|хэзээ",
     "count": ("how many|how much|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|cuantos|cuantas|"
               "хэдэн|хэд|хичнээн"),
-    "where": "where|which region|which regions|which country|où|wo|dónde|donde|хаана",
+    "where": r"where|which region|which regions|which country|où|wo|dónde|donde|хаана|аль (?:аймаг|аймг|бүс)\w*",
     "why": "why|what for|pourquoi|warum|por qué|яагаад",
     "price": (r"how much (?:\w+ ){0,6}?costs?|what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|"
               r"what is the price|what are the prices|combien co[uû]te(?:nt)?|quel est le prix|"

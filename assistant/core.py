@@ -26,6 +26,7 @@ from .answer import (
 from .decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
 from .embedding import Encoder, load_encoders
 from .followup import rewrite
+from .glossary import english_terms
 from .index import (
     Index,
     IndexUnavailable,
@@ -122,6 +123,8 @@ class Assistant:
         query = rewrite(question, recent_history(history))
         if english:
             query = correct_spelling(query, index.vocabulary)
+        else:  # Mongolian shares no spelling with the English texts: add their words for its terms
+            query = " ".join([query, *english_terms(query, language)])
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
                                  search_other_language(index, retriever, query, language))

@@ -72,3 +72,25 @@ def test_a_chinese_question_finds_its_english_passage(bot):
     assert reply.language == "zh"
     assert reply.sources[0].section == "Our partners > AVSF"
     assert "1977" in reply.sources[0].text
+
+
+def test_glossary_gives_mongolian_terms_their_english_words_longest_first():
+    from assistant.glossary import english_terms
+
+    assert english_terms("NAMAC хэдэн онд өөрчлөн байгуулагдсан бэ?", "mn") == ["reorganized"]
+    assert set(english_terms("Хоршоод аль аймгуудад байрладаг вэ?", "mn")) == {"cooperatives", "regions", "located"}
+    assert english_terms("Маргааш цаг агаар ямар байх вэ?", "mn") == []
+    assert english_terms("Combien de coopératives ?", "fr") == []  # cognates already match
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Сүлжээнд хэдэн хоршоо байдаг вэ?", "11 cooperatives"),
+    ("Хоршоод аль аймгуудад байрладаг вэ?", "Bayankhongor"),
+    ("Хоршоодын зорилго юу вэ?", "better price"),
+])
+def test_mongolian_questions_reach_the_answer_through_the_glossary(bot, question, expected):
+    from assistant.answer import plain_text
+
+    reply = bot.ask(question)
+    assert reply.answered and expected in plain_text(reply.text)
+    assert "cooperatives" in reply.query  # the question as searched carries the English words

@@ -1,0 +1,39 @@
+"""The union's own vocabulary in Mongolian, for the lexical side of Mongolian questions.
+
+French, German and Spanish questions share spellings with the English texts ("coopératives",
+"Familien"), which BM25 and the answer-fit cognate rule pick up. Mongolian, in Cyrillic, shares
+none, so only the multilingual model carried a Mongolian question. The English words the texts
+use for the union's subjects (cooperatives, households, herders, ...) are added to the question
+as searched: a glossary of a few dozen terms, not a translation, and the reply still quotes the
+corpus verbatim.
+"""
+from __future__ import annotations
+
+import re
+
+# Word beginnings (Mongolian inflects by suffixes: хоршоо, хоршоод, хоршоодын) -> English words.
+GLOSSARY = {
+    "mn": [
+        ("хорш", "cooperatives"), ("гэр бүл", "families"), ("өрх", "households"), ("малчин", "herders breeders"),
+        ("ноолуур", "cashmere"), ("сүлжээ", "network"), ("гишүүн", "members"), ("аймаг", "regions"),
+        ("аймг", "regions"), ("ямаа", "goats"), ("холбоо", "union association"), ("түнш", "partners"),
+        ("өөрчлөн байгуул", "reorganized"), ("байгуул", "founded created"), ("дээд зөвлөл", "Supreme Council"),
+        ("хөдөө аж ахуй", "agricultural"), ("салбар", "industry"), ("тогтвортой", "sustainable"),
+        ("хүн", "people"), ("төрийн бус", "non-governmental"), ("франц", "French"), ("зорилго", "objective"),
+        ("дэмж", "support"), ("зах зээл", "market"), ("байрла", "located"),
+    ],
+}
+
+
+def english_terms(question: str, language: str) -> list[str]:
+    """The glossary's English words for the terms the question uses; a longer term is matched
+    before the shorter one it contains ("өөрчлөн байгуул", reorganized, before "байгуул")."""
+    folded = question.lower()
+    found: list[str] = []
+    for start, english in sorted(GLOSSARY.get(language, []), key=lambda entry: -len(entry[0])):
+        pattern = rf"(?<!\w){re.escape(start)}\w*"
+        if re.search(pattern, folded):
+            folded = re.sub(pattern, " ", folded)
+            if english not in found:
+                found.append(english)
+    return found
