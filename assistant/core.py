@@ -123,8 +123,9 @@ class Assistant:
         query = rewrite(question, recent_history(history))
         if english:
             query = correct_spelling(query, index.vocabulary)
-        else:  # Mongolian shares no spelling with the English texts: add their words for its terms
-            query = " ".join([query, *english_terms(query, language)])
+        # Mongolian shares no spelling with the English texts ("co-op" none with "cooperatives"):
+        # the texts' words for its terms are added
+        query = " ".join([query, *english_terms(query, language)])
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
                                  search_other_language(index, retriever, query, language))

@@ -1,4 +1,4 @@
-"""The union's own vocabulary in Mongolian, for the lexical side of Mongolian questions.
+"""The union's own vocabulary in Mongolian (and English short forms), for the lexical side.
 
 French, German and Spanish questions share spellings with the English texts ("coopératives",
 "Familien"), which BM25 and the answer-fit cognate rule pick up. Mongolian, in Cyrillic, shares
@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 # Word beginnings (Mongolian inflects by suffixes: хоршоо, хоршоод, хоршоодын) -> English words.
+# English: the short forms visitors type for the texts' words.
 GLOSSARY = {
+    "en": [("co-op", "cooperatives")],
     "mn": [
         ("хорш", "cooperatives"), ("гэр бүл", "families"), ("өрх", "households"), ("малчин", "herders breeders"),
         ("ноолуур", "cashmere"), ("сүлжээ", "network"), ("гишүүн", "members"), ("аймаг", "regions"),

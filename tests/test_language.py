@@ -74,13 +74,14 @@ def test_a_chinese_question_finds_its_english_passage(bot):
     assert "1977" in reply.sources[0].text
 
 
-def test_glossary_gives_mongolian_terms_their_english_words_longest_first():
+def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_longest_first():
     from assistant.glossary import english_terms
 
     assert english_terms("NAMAC хэдэн онд өөрчлөн байгуулагдсан бэ?", "mn") == ["reorganized"]
     assert set(english_terms("Хоршоод аль аймгуудад байрладаг вэ?", "mn")) == {"cooperatives", "regions", "located"}
     assert english_terms("Маргааш цаг агаар ямар байх вэ?", "mn") == []
     assert english_terms("Combien de coopératives ?", "fr") == []  # cognates already match
+    assert english_terms("How many co-ops are there?", "en") == ["cooperatives"]
 
 
 @pytest.mark.parametrize("question, expected", [
