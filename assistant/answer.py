@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -141,6 +142,7 @@ def _new_matches(pattern: str, sentence: str, asked: set[str]) -> list[str]:
     return [m.group(0) for m in re.finditer(pattern, sentence) if not set(tokenize(m.group(0))) <= asked]
 
 
+@lru_cache(maxsize=1024)  # asked once per candidate sentence, and again to quote and to bold
 def question_kind(question: str) -> str | None:
     """What the question asks for, from its question word: the earliest (then longest) one found
     among its first words ("How many seconds were left when..." asks for a count, "What was the

@@ -123,8 +123,8 @@ class Assistant:
         query = rewrite(question, recent_history(history))
         if english:
             query = correct_spelling(query, index.vocabulary)
-        # Mongolian shares no spelling with the English texts ("co-op" none with "cooperatives"):
-        # the texts' words for its terms are added
+        # the texts' English words for a Mongolian term or a short form ("хоршоо", "co-op"), which
+        # share no spelling with them
         query = " ".join([query, *english_terms(query, language)])
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else

@@ -338,7 +338,7 @@ class StaffConsole:
             if trace.get("centered"):
                 models += (f" (language-centered for the passage ranking: {', '.join(trace['centered'])}; "
                            "sentence scores and the decision use the raw vectors)")
-            summary = (f"**Question as searched** (after follow-up rewriting and spelling correction): "
+            summary = (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
                        f"`{(trace.get('query') or turn['query']).replace('`', '')}`\n\n"
                        f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
                        f"leave the best sentence in doubt): {models}\n\n"
