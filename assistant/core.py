@@ -25,7 +25,7 @@ from .answer import (
 )
 from .decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
 from .embedding import Encoder, load_encoders
-from .followup import rewrite
+from .followup import lacks_a_referent, rewrite
 from .glossary import english_terms
 from .index import (
     Index,
@@ -40,6 +40,7 @@ from .language import detect_language
 from .language_centering import LanguageCentering
 from .lexical import correct_spelling
 from .retrieval import Retrieval, Retriever
+from .small_talk import small_talk
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,14 @@ class Assistant:
         problem = self._input_problem(question, language, typed if cut else len(question))
         if problem:
             return problem
+        chat = small_talk(question)
+        if chat:
+            return self._small_talk_reply(*chat)
         with self._lock:
             index, retriever = self.index, self.retriever
         english = language == "en"
+        if english and lacks_a_referent(question, recent_history(history)):
+            return self._ask_for_a_name()
         query = rewrite(question, recent_history(history))
         if english:
             query = correct_spelling(query, index.vocabulary)
@@ -148,6 +154,19 @@ class Assistant:
             text = messages.TOO_LONG.format(length=length, limit=MAX_QUESTION_CHARS)
             return Reply(False, messages.with_examples(text, examples), [], language, examples)
         return None
+
+    def _small_talk_reply(self, kind: str, language: str) -> Reply:
+        """"Hello", "thanks", "who are you?": a fixed reply in the visitor's language, nothing searched
+        (no query, so the chat leaves it out of the history that follow-ups read)."""
+        examples = [] if kind == "goodbye" else messages.examples_for(language)
+        text = messages.small_talk_text(kind, language, examples)
+        return Reply(False, text, [], language, examples, trace={"small_talk": kind})
+
+    def _ask_for_a_name(self) -> Reply:
+        """"When was it founded?" as a first question: any organisation's year would be a guess."""
+        examples = messages.examples_for("en")
+        return Reply(False, messages.with_examples(messages.NAME_IT, examples), [], "en", examples,
+                     trace={"needs_a_name": True})
 
     def _decline(self, language: str, query: str, trace: dict, sources: list[Source]) -> Reply:
         """The polite "I don't know"; the closest passages stay attached for staff, not as an answer."""

@@ -6,13 +6,16 @@ previous question is first made self-contained itself (recursively), then:
 - "and NAMAC?" repeats the previous question about the new name;
 - other elliptical questions are searched with the previous question beside them.
 A self-contained question is left alone, so it is never dragged back to the
-previous topic.
+previous topic. Small talk ("hello", "thanks") is not a previous question, and a
+first question that only says "it" ("When was it founded?") names nothing yet:
+the visitor is asked to name what they mean.
 """
 from __future__ import annotations
 
 import re
 
-from .lexical import words
+from .lexical import english_words, words
+from .small_talk import small_talk
 
 ANAPHORA = re.compile(
     r"\b(that ngo|this ngo|the ngo|that organi[sz]ation|the organi[sz]ation|the association|"
@@ -23,6 +26,7 @@ ANAPHORA = re.compile(
     r"энэ|тэр|түүний|тэд|тэдний)\b", re.I)
 CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|et|und|y|e|бас)\b", re.I)
 NAME = re.compile(r"\b[A-ZА-ЯЁӨҮ]{3,}\b")  # acronyms name the topics: AVSF, NAMAC
+PERSONAL_PRONOUN = re.compile(r"\b(it|its|they|them|their|he|she|his|him|her)\b", re.I)
 
 
 def rewrite(question: str, history: list[dict]) -> str:
@@ -32,6 +36,16 @@ def rewrite(question: str, history: list[dict]) -> str:
         return question
     previous = rewrite(earlier[-1], _before_last_question(history))
     return resolve(question, previous)
+
+
+def lacks_a_referent(question: str, history: list[dict]) -> bool:
+    """An English first question whose pronoun names nothing: "When was it founded?", "How many
+    members does it have?". It has a pronoun and at most two other words, all common English ones:
+    no name such as "avsf" ("avsf wat is it") that could be what "it" means."""
+    if _user_questions(history) or not PERSONAL_PRONOUN.search(question):
+        return False
+    content = [word for word in words(question) if len(word) > 1]
+    return len(content) <= 2 and all(word in english_words() for word in content)
 
 
 def resolve(question: str, previous: str) -> str:
@@ -58,7 +72,8 @@ def _replace_name(question: str, old: str, new: str) -> str:
 
 def _user_questions(history: list[dict]) -> list[str]:
     return [m["content"] for m in history or []
-            if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)]
+            if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
+            and not small_talk(m["content"])]
 
 
 def _before_last_question(history: list[dict]) -> list[dict]:

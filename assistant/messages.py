@@ -45,6 +45,57 @@ DECLINE = {
           "Sustainable Cashmere Union, sus cooperativas y sus socios (AVSF, NAMAC). Por ejemplo:",
 }
 
+# Replies to small talk (see `small_talk`): greetings, thanks and "who are you?" end with examples.
+SMALL_TALK = {
+    "greeting": {
+        "en": "Hello! I answer questions about the Sustainable Cashmere Union, its cooperatives and its partners "
+              "(AVSF, NAMAC), quoting the union's own texts. For example:",
+        "fr": "Bonjour ! Je réponds aux questions sur la Sustainable Cashmere Union, ses coopératives et ses "
+              "partenaires (AVSF, NAMAC), en citant les textes de l'union. Par exemple :",
+        "mn": "Сайн байна уу! Би Тогтвортой Ноолуурын Холбоо, түүний хоршоод болон түншүүдийн (AVSF, NAMAC) "
+              "талаарх асуултад холбооны эх бичвэрээс иш татан хариулна. Жишээ нь:",
+        "de": "Hallo! Ich beantworte Fragen zur Sustainable Cashmere Union, ihren Genossenschaften und Partnern "
+              "(AVSF, NAMAC) mit Zitaten aus den Texten der Union. Zum Beispiel:",
+        "es": "¡Hola! Respondo preguntas sobre la Sustainable Cashmere Union, sus cooperativas y sus socios "
+              "(AVSF, NAMAC), citando los textos de la unión. Por ejemplo:",
+    },
+    "thanks": {
+        "en": "You're welcome! Ask me anything else about the union, its cooperatives or its partners, for example:",
+        "fr": "Avec plaisir ! Posez-moi d'autres questions sur l'union, ses coopératives ou ses partenaires, "
+              "par exemple :",
+        "mn": "Зүгээр ээ! Холбоо, түүний хоршоод болон түншүүдийн талаар өөр асуулт байвал асуугаарай. Жишээ нь:",
+        "de": "Gern geschehen! Fragen Sie mich gern mehr über die Union, ihre Genossenschaften oder Partner, "
+              "zum Beispiel:",
+        "es": "¡De nada! Pregúnteme lo que quiera sobre la unión, sus cooperativas o sus socios, por ejemplo:",
+    },
+    "goodbye": {
+        "en": "Goodbye, and thank you for your interest in the Sustainable Cashmere Union!",
+        "fr": "Au revoir, et merci de votre intérêt pour la Sustainable Cashmere Union !",
+        "mn": "Баяртай! Тогтвортой Ноолуурын Холбоог сонирхсонд баярлалаа.",
+        "de": "Auf Wiedersehen, und danke für Ihr Interesse an der Sustainable Cashmere Union!",
+        "es": "¡Adiós, y gracias por su interés en la Sustainable Cashmere Union!",
+    },
+    "identity": {
+        "en": "I am the Sustainable Cashmere Union's assistant. I answer questions about the union, its "
+              "cooperatives and its partners (AVSF, NAMAC) by quoting the union's own texts, with their source; "
+              "when they don't hold the answer, I say so. For example:",
+        "fr": "Je suis l'assistant de la Sustainable Cashmere Union. Je réponds aux questions sur l'union, ses "
+              "coopératives et ses partenaires (AVSF, NAMAC) en citant les textes de l'union, avec leur source ; "
+              "quand ils ne contiennent pas la réponse, je le dis. Par exemple :",
+        "mn": "Би Тогтвортой Ноолуурын Холбооны туслах. Холбоо, түүний хоршоод болон түншүүдийн (AVSF, NAMAC) "
+              "талаарх асуултад холбооны эх бичвэрээс эх сурвалжтай нь иш татан хариулдаг; хариулт нь "
+              "тэнд байхгүй бол тэгж хэлнэ. Жишээ нь:",
+        "de": "Ich bin der Assistent der Sustainable Cashmere Union. Ich beantworte Fragen zur Union, ihren "
+              "Genossenschaften und Partnern (AVSF, NAMAC) mit Zitaten aus ihren Texten und deren Quelle; "
+              "steht die Antwort nicht darin, sage ich es. Zum Beispiel:",
+        "es": "Soy el asistente de la Sustainable Cashmere Union. Respondo preguntas sobre la unión, sus "
+              "cooperativas y sus socios (AVSF, NAMAC) citando los textos de la unión, con su fuente; cuando "
+              "no contienen la respuesta, lo digo. Por ejemplo:",
+    },
+}
+
+NAME_IT = ("Who or what do you mean? Please ask again with its name (the Sustainable Cashmere Union, AVSF or NAMAC, "
+           "for example):")
 EMPTY = "Please type a question about the Sustainable Cashmere Union, its cooperatives or its partners. For example:"
 TOO_LONG = ("Your question is too long ({length:,} characters). Please ask it in at most {limit:,} characters, "
             "for example:")
@@ -61,3 +112,10 @@ def with_examples(lead: str, examples: list[str]) -> str:
 
 def decline_text(language: str, examples: list[str]) -> str:
     return with_examples(DECLINE.get(language, DECLINE["en"]), examples)
+
+
+def small_talk_text(kind: str, language: str, examples: list[str]) -> str:
+    """The fixed reply to a greeting, thanks, goodbye or "who are you?" (see `small_talk`)."""
+    texts = SMALL_TALK[kind]
+    text = texts.get(language, texts["en"])
+    return with_examples(text, examples) if examples else text

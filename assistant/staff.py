@@ -244,6 +244,10 @@ def _result(turn: dict) -> str:
         return f"curated #{turn['trace']['curated']}"
     if turn["answered"]:
         return "answered"
+    if turn["trace"].get("needs_a_name"):
+        return "asked to name what 'it' means"
+    if turn["trace"].get("small_talk"):
+        return f"small talk ({turn['trace']['small_talk']})"
     return "declined" if turn["query"] or turn["trace"] else "input help"
 
 

@@ -118,6 +118,52 @@ def test_empty_questions_get_the_help_message(bot, question):
     assert not reply.answered and "Please type a question" in reply.text and reply.examples
 
 
+SMALL_TALK_CASES = [
+    ("hello", "greeting", "en", "Hello! I answer questions"),
+    ("Bonjour !", "greeting", "fr", "Bonjour ! Je réponds"),
+    ("Сайн байна уу", "greeting", "mn", "Сайн байна уу!"),
+    ("ok thanks for the info!", "thanks", "en", "You're welcome!"),
+    ("Danke schön", "thanks", "de", "Gern geschehen!"),
+    ("Hello, who are you?", "identity", "en", "I am the Sustainable Cashmere Union's assistant"),
+    ("¿Quién eres?", "identity", "es", "Soy el asistente"),
+    ("thanks, bye!", "goodbye", "en", "Goodbye, and thank you"),
+]
+
+
+@pytest.mark.parametrize("message, kind, language, opening", SMALL_TALK_CASES)
+def test_small_talk_gets_a_friendly_reply_in_its_language_not_an_i_dont_know(bot, message, kind, language, opening):
+    reply = bot.ask(message)
+    assert reply.text.startswith(opening) and reply.language == language
+    assert reply.trace == {"small_talk": kind}
+    # nothing searched, so nothing quoted or cited, and no query for follow-ups to lean on
+    assert not reply.answered and not reply.sources and reply.query == ""
+    assert bool(reply.examples) == (kind != "goodbye")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Hi, when was AVSF founded?", "1977"),
+    ("Thanks! How many families are in the network?", "670 families"),
+])
+def test_a_question_beside_small_talk_is_searched(bot, question, expected):
+    reply = bot.ask(question)
+    assert reply.answered and expected in plain_text(reply.text)
+
+
+@pytest.mark.parametrize("question", ["When was it founded?", "How many members does it have?", "what about them?"])
+def test_a_first_question_whose_pronoun_names_nothing_asks_for_the_name(bot, question):
+    """Any organisation's year or count would be a guess; after a greeting it is still a first question."""
+    for history in ([], [{"role": "user", "content": "Hello!"}, {"role": "assistant", "content": "Hello! ..."}]):
+        reply = bot.ask(question, history=history)
+        assert not reply.answered and reply.text.startswith("Who or what do you mean?") and reply.examples
+        assert reply.trace == {"needs_a_name": True}
+
+
+def test_a_pronoun_with_a_name_or_a_previous_topic_is_answered(bot):
+    assert "1977" in bot.ask("avsf wat is it").text
+    history = [{"role": "user", "content": "Tell me about NAMAC"}, {"role": "assistant", "content": "..."}]
+    assert "1992" in bot.ask("When was it reorganized?", history=history).text
+
+
 def test_a_huge_question_gets_a_clear_message_not_a_search(bot):
     reply = bot.ask("cashmere " * 6000)
     assert not reply.answered and "too long" in reply.text and not reply.sources

@@ -47,6 +47,19 @@ def test_follow_up_uses_this_clients_conversation_only(server):
     assert "**1977**" in answer and "AVSF" in sources[0]["section"]
 
 
+def test_small_talk_is_answered_but_never_taken_for_the_topic_of_a_follow_up(server):
+    visitor = client(server)
+    answer, sources = visitor.predict("Hello!", api_name="/chat")
+    assert answer.startswith("Hello! I answer questions") and sources == []
+    answer, _ = visitor.predict("When was it founded?", api_name="/chat")  # still a first question
+    assert answer.startswith("Who or what do you mean?")
+    visitor.predict("What is NAMAC?", api_name="/chat")
+    answer, sources = visitor.predict("Thanks a lot!", api_name="/chat")
+    assert answer.startswith("You're welcome!") and sources == []
+    answer, sources = visitor.predict("When was it reorganized?", api_name="/chat")
+    assert "**1992**" in answer and "NAMAC" in sources[0]["section"]
+
+
 def test_french_question_gets_the_quote_and_a_french_note(server):
     answer, sources = client(server).predict("Quand AVSF a-t-elle été fondée ?", api_name="/chat")
     assert "**1977**" in answer and "La source est en anglais" in answer

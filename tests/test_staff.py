@@ -211,6 +211,10 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     assert app.console.mark(turn["id"], "wrong", "should name the year first") == "Marked **wrong**."
     assert app.console.turn(turn["id"])["verdict"] == "wrong"
 
+    app.ask("Good morning!", visitor)
+    greeting = app.console.review_table(False, False, None, None, "Good morning")
+    assert greeting.iloc[0]["result"] == "small talk (greeting)"
+
 
 def test_inspector_says_when_a_question_was_ranked_with_a_language_centered_vector(app):
     visitor = Client(app.url, verbose=False)
