@@ -27,6 +27,10 @@ FULL_LENGTH_WORDS = 40
 # When the runner-up is the very next or previous sentence and scores within this margin, the
 # ranking cannot tell them apart: both are quoted (XQuAD en, reply holds the gold answer: +0.8 to +1 pt).
 ADJACENT_TIE_MARGIN = 0.25
+# "Sustainable Cashmere Union and its members are among them." means nothing without the sentence
+# before it. It is not embedded with that sentence (as a sentence that starts by leaning is): its
+# own words are what union questions match. It is only quoted with it.
+ENDS_REFERRING_BACK = re.compile(r"\b(?:among|of|from|with|like) them\W*$", re.I)
 
 @dataclass
 class Source:
@@ -173,7 +177,7 @@ def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]
     best = candidates[0]
     sentence = best.chunk.sentences[best.sentence].text
     before, after = neighbours(index, best)
-    if before and LEANING_START.match(sentence):
+    if before and (LEANING_START.match(sentence) or ENDS_REFERRING_BACK.search(sentence)):
         pair = [before, sentence]
     elif after and LEANING_START.match(after) and _brings_the_answer(after, sentence, question):
         pair = [sentence, after]
@@ -255,15 +259,15 @@ STREET_ADDRESS = (r"\b(?:street|st\.|road|avenue|boulevard|lane|square|rue|chemi
 KIND_WORDS = {
     "year": "what year|which year|en quelle année|in welchem jahr|en qué año|хэдэн онд|аль онд",
     "when": "when|since when|quand|depuis quand|wann|seit wann|cuándo|cuando|хэзээ",
-    "count": ("how many|how much|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|cuantos|cuantas|"
+    "count": ("how many|how much|how large|how big|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|cuantos|cuantas|"
               "хэдэн|хэд|хичнээн"),
     "where": r"where|which region|which regions|which country|où|wo|dónde|donde|хаана|аль (?:аймаг|аймг|бүс)\w*",
     "why": "why|what for|pourquoi|warum|por qué|яагаад",
-    "price": (r"how much (?:\w+ ){0,6}?costs?|what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|"
+    "price": (r"how much (?:\w+ ){0,6}?(?:costs?|earns?|earned|paid)\b|what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|"
               r"what is the price|what are the prices|combien co[uû]te(?:nt)?|quel est le prix|"
               r"quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|was kostet|хэдэн төгрөг|ямар үнэтэй|"
               r"үнэ нь хэд"),
-    "role": (r"who(?:'s| is| was| are| were) (?:the |its |their |your |our )?(?:\w+ ){0,3}?"
+    "role": (r"who(?:'s| is| was| are| were) (?:the |its |their |your |our )?(?:[\w'’]+ ){0,3}?"
              r"(?:ceo|chief executive|president|director|chair\w*|manager|secretary|coordinator|spokes\w+|"
              r"treasurer|founder|head)|"
              r"qui (?:est|sont|était|a été) (?:le |la |les |l')(?:\w+ ){0,2}?(?:pdg|président\w*|directeur|"

@@ -40,9 +40,12 @@ def rewrite(question: str, history: list[dict]) -> str:
 
 def lacks_a_referent(question: str, history: list[dict]) -> bool:
     """An English first question whose pronoun names nothing: "When was it founded?", "How many
-    members does it have?". It has a pronoun and at most two other words, all common English ones:
-    no name such as "avsf" ("avsf wat is it") that could be what "it" means."""
+    members does it have?". It has a pronoun and at most two other words, all common English ones
+    and none capitalized: no name ("When was he elected by Nixon?", "avsf wat is it") that could be
+    what the pronoun means."""
     if _user_questions(history) or not PERSONAL_PRONOUN.search(question):
+        return False
+    if any(word[:1].isupper() for word in question.split()[1:]):
         return False
     content = [word for word in words(question) if len(word) > 1]
     return len(content) <= 2 and all(word in english_words() for word in content)

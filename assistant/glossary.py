@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 
 # Word beginnings (Mongolian inflects by suffixes: хоршоо, хоршоод, хоршоодын) -> English words.
-# English: the short forms visitors type for the texts' words.
+# English: the short forms and everyday words visitors type for the texts' words. The union is the
+# network the texts describe ("670 families ... united under Sustainable Cashmere Union"), so "the
+# union's" or "your" cooperatives and herders are the network's.
 GLOSSARY = {
-    "en": [("co-op", "cooperatives")],
+    "en": [("co-op", "cooperatives"), ("union", "network"), ("your", "network"), ("herder", "breeders"),
+           ("province", "regions"), ("goal", "objective"), ("aim", "objective"), ("purpose", "objective")],
     "mn": [
         ("хорш", "cooperatives"), ("гэр бүл", "families"), ("өрх", "households"), ("малчин", "herders breeders"),
         ("ноолуур", "cashmere"), ("сүлжээ", "network"), ("гишүүн", "members"), ("аймаг", "regions"),

@@ -82,7 +82,8 @@ def test_off_topic_questions_are_declined_politely(bot, question):
 @pytest.mark.parametrize("question", [
     "How much does a cashmere sweater cost?", "Combien coûte un pull en cachemire ?", "What is your phone number?",
     "what email can I contact the union at", "What is the street address of AVSF's office?", "What is your website?",
-    "Who is the CEO of Sustainable Cashmere Union?", "Qui est le président de NAMAC ?",
+    "Who is the CEO of Sustainable Cashmere Union?", "Qui est le président de NAMAC ?", "Who is AVSF's director?",
+    "How much do herders earn?",
 ])
 def test_prices_contacts_and_office_holders_the_texts_lack_are_declined_not_met_with_a_loose_sentence(bot, question):
     reply = bot.ask(question)
@@ -160,8 +161,15 @@ def test_a_first_question_whose_pronoun_names_nothing_asks_for_the_name(bot, que
 
 def test_a_pronoun_with_a_name_or_a_previous_topic_is_answered(bot):
     assert "1977" in bot.ask("avsf wat is it").text
+    assert not bot.ask("When was he elected by Nixon?").trace.get("needs_a_name")  # a name: searched
     history = [{"role": "user", "content": "Tell me about NAMAC"}, {"role": "assistant", "content": "..."}]
     assert "1992" in bot.ask("When was it reorganized?", history=history).text
+
+
+def test_a_sentence_ending_in_among_them_is_quoted_with_the_sentence_it_refers_to(bot):
+    reply = bot.ask("Is the union part of NAMAC?")
+    text = plain_text(reply.text)
+    assert "are among them" in text and text.index("NAMAC’s member cooperatives") < text.index("are among them")
 
 
 def test_a_huge_question_gets_a_clear_message_not_a_search(bot):
@@ -185,6 +193,7 @@ def test_cli_asks_and_prints_json(bot):
     ("What is NAMAC?", "**a Mongolian non-governmental organization**"),
     ("How many households are in NAMAC's member cooperatives?", "**38,000 households throughout**"),
     ("When was NAMAC reorganized?", "**1992**"),
+    ("How large is NAMAC?", "**more than 100,000 individual members**"),  # "how large" asks for a count
 ])
 def test_the_answering_phrase_is_bold(bot, question, bold):
     assert bold in bot.ask(question).text

@@ -82,6 +82,22 @@ def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_
     assert english_terms("Маргааш цаг агаар ямар байх вэ?", "mn") == []
     assert english_terms("Combien de coopératives ?", "fr") == []  # cognates already match
     assert english_terms("How many co-ops are there?", "en") == ["cooperatives"]
+    assert english_terms("In which provinces do your herders live?", "en") == ["regions", "breeders", "network"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many herders are in the union?", "670 families"),
+    ("Where are your cooperatives?", "Bayankhongor"),
+    ("In which provinces do your herders live?", "Bayankhongor"),
+    ("What do herders get from the union?", "fair remuneration"),
+])
+def test_the_union_and_its_herders_are_the_network_and_breeders_of_the_texts(bot, question, expected):
+    """Visitors say "the union", "your" and "herders"; the texts say "the network" and "breeders"
+    (these questions quoted NAMAC's figures, or "...are among them." alone, before)."""
+    from assistant.answer import plain_text
+
+    reply = bot.ask(question)
+    assert reply.answered and expected in plain_text(reply.text)
 
 
 @pytest.mark.parametrize("question, expected", [
