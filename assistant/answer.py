@@ -108,7 +108,9 @@ def answer_fit(sentence: str, question: str) -> float:
     or for "cuántas cooperativas"); for "what kind of support", it qualifies the support."""
     asked_numbers = set(NUMBER.findall(question))
     fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
-    fit += float(qualifies_the_asked_thing(sentence, question))
+    # a qualified X both holds the kind of answer asked for and names X: two points, like a count
+    # that names what was counted
+    fit += 2.0 * qualifies_the_asked_thing(sentence, question)
     asked = set(tokenize(question))
     kind = question_kind(question)
     pattern = ANSWER_PATTERNS.get(kind)
