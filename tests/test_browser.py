@@ -157,6 +157,16 @@ def test_decline_offers_clickable_examples_and_clear_resets(page, server):
     expect(page.locator('[data-testid="user"]')).to_have_count(0)
 
 
+def test_a_greeting_is_greeted_back_with_clickable_examples(page, server):
+    open_chat(page, server.url)
+    ask(page, "Bonjour !", "Bonjour ! Je réponds aux questions", "fr_greeting")
+    greeting = page.locator(BOT).nth(1)
+    expect(greeting).not_to_contain_text("Source:")
+    page.locator("#chatbot").get_by_role("button", name="Quand AVSF a-t-elle été fondée ?").click()
+    expect(page.locator(BOT).nth(2)).to_contain_text("1977", timeout=30_000)
+    shot(page, "06-greeting-then-example")
+
+
 def test_widget_demo_page_answers(page, server):
     page.goto(server.url + "widget/demo.html", wait_until="load")
     page.locator("#ask-us-button").click()
