@@ -261,12 +261,12 @@ STREET_ADDRESS = (r"\b(?:street|st\.|road|avenue|boulevard|lane|square|rue|chemi
 KIND_WORDS = {
     "year": "what year|which year|en quelle année|in welchem jahr|en qué año|хэдэн онд|аль онд",
     "when": "when|since when|quand|depuis quand|wann|seit wann|cuándo|cuando|хэзээ",
-    "count": ("how many|how much|how large|how big|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|cuantos|cuantas|"
-              "хэдэн|хэд|хичнээн"),
+    "count": ("how many|how much|how large|how big|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|"
+              "cuantos|cuantas|хэдэн|хэд|хичнээн"),
     "where": r"where|which region|which regions|which country|où|wo|dónde|donde|хаана|аль (?:аймаг|аймг|бүс)\w*",
     "why": "why|what for|pourquoi|warum|por qué|яагаад",
-    "price": (r"how much (?:\w+ ){0,6}?(?:costs?|earns?|earned|paid)\b|what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|"
-              r"what is the price|what are the prices|combien co[uû]te(?:nt)?|quel est le prix|"
+    "price": (r"how much (?:\w+ ){0,6}?(?:costs?|earns?|earned|paid)\b|"
+              r"what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|what is the price|what are the prices|combien co[uû]te(?:nt)?|quel est le prix|"
               r"quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|was kostet|хэдэн төгрөг|ямар үнэтэй|"
               r"үнэ нь хэд"),
     "role": (r"who(?:'s| is| was| are| were) (?:the |its |their |your |our )?(?:[\w'’]+ ){0,3}?"

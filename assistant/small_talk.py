@@ -22,8 +22,10 @@ PATTERNS: dict[str, dict[str, str]] = {
               r"(?:\s+(?:there|everyone|all|assistant|bot))?)?(?:\s*how are you(?: doing)?)?",
         "fr": r"(?:bonjour|bonsoir|salut|coucou)(?:\s+(?:à tous|tout le monde))?(?:\s+(?:ça va|comment ça va|"
               r"comment allez vous))?",
-        "de": r"(?:hallo|guten (?:morgen|tag|abend)|servus|moin|grüß gott)(?:\s+wie geht(?:'s| es)(?: (?:dir|ihnen))?)?|wie geht(?:'s| es)(?: (?:dir|ihnen))?",
-        "es": r"(?:hola|buen(?:os días|os dias|as tardes|as noches))(?:\s+(?:qué tal|que tal|cómo estás|como estas))?",
+        "de": r"(?:(?:hallo|guten (?:morgen|tag|abend)|servus|moin|grüß gott)\s*)?"
+              r"(?:wie geht(?:'?s| es)(?: (?:dir|ihnen))?)?",
+        "es": r"(?:hola|buen(?:os días|os dias|as tardes|as noches))"
+              r"(?:\s+(?:qué tal|que tal|cómo estás|como estas))?",
         "mn": r"(?:сайн байна уу|сайн уу|сайн байцгаана уу|сайхан амарсан уу|мэнд)",
     },
     "thanks": {
@@ -46,7 +48,8 @@ PATTERNS: dict[str, dict[str, str]] = {
         "fr": r"(?:qui es tu|qui êtes vous|tu es qui|vous êtes qui|que peux tu faire|que pouvez vous faire|aide|"
               r"es tu un robot|êtes vous un robot)",
         "de": r"(?:wer bist du|wer sind sie|was kannst du|was können sie|hilfe|bist du ein (?:bot|roboter|mensch))",
-        "es": r"(?:quién eres|quien eres|quién es usted|qué puedes hacer|que puedes hacer|ayuda|eres un (?:bot|robot))",
+        "es": r"(?:quién eres|quien eres|quién es usted|qué puedes hacer|que puedes hacer|ayuda|"
+              r"eres un (?:bot|robot))",
         "mn": r"(?:чи хэн бэ|та хэн бэ|чи юу хийж чадах вэ|та юу хийж чадах вэ|тусламж|чи робот уу)",
     },
 }
