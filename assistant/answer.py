@@ -230,6 +230,49 @@ def _same_section_chunk(index: Index, chunk: Chunk, step: int) -> Chunk | None:
     return other if (other.path, other.section) == (chunk.path, chunk.section) else None
 
 
+def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] | None:
+    """For "tell me more": the sentences that follow the previous reply's quote in its section
+    (across chunk boundaries), up to the word limit, with their chunk; no sentences when the
+    section ends there. None when that reply quoted no indexed sentence. A quote cut at the word
+    limit ends inside a sentence, which is then quoted whole."""
+    quoted = quoted_part(plain_text(previous_reply))
+    start = _first_quoted_sentence(index, quoted)
+    if start is None:
+        return None
+    following = list(_section_from(index, *start))
+    while following and following[0][1] in quoted:
+        following.pop(0)
+    taken: list[str] = []
+    for _, sentence in following:
+        if taken and len(" ".join([*taken, sentence]).split()) > MAX_ANSWER_WORDS:
+            break
+        taken.append(sentence)
+    return (following[0][0] if following else start[0]), taken
+
+
+def _first_quoted_sentence(index: Index, quoted: str) -> tuple[Chunk, int] | None:
+    """The first indexed sentence the quote holds, or begins with when one sentence alone was cut."""
+    cut = quoted.removesuffix("…").rstrip() if quoted.endswith("…") else None
+    for chunk in index.chunks:
+        for position, sentence in enumerate(chunk.sentences):
+            if sentence.text in quoted or (cut and sentence.text.startswith(cut)):
+                return chunk, position
+    return None
+
+
+def _section_from(index: Index, chunk: Chunk, position: int):
+    """(chunk, sentence text) from this sentence to the end of its section."""
+    while chunk is not None:
+        yield from ((chunk, sentence.text) for sentence in chunk.sentences[position:])
+        chunk, position = _same_section_chunk(index, chunk, +1), 0
+
+
+def quoted_part(text: str) -> str:
+    """The quote of a reply, between its “ and ” (the source note and citation left out)."""
+    match = re.search(r"“(.*)”", text, re.S)
+    return match.group(1) if match else text
+
+
 def trim_words(text: str, limit: int = MAX_ANSWER_WORDS) -> str:
     parts = text.split()
     return text if len(parts) <= limit else " ".join(parts[:limit]) + " …"

@@ -19,13 +19,14 @@ from .answer import (
     Candidate,
     Reply,
     Source,
+    continuation,
     format_answer,
     rank_sentences,
     sources_of,
 )
 from .decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
 from .embedding import Encoder, load_encoders
-from .followup import lacks_a_referent, rewrite
+from .followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
 from .glossary import english_terms
 from .index import (
     Index,
@@ -40,7 +41,7 @@ from .language import detect_language
 from .language_centering import LanguageCentering
 from .lexical import correct_spelling
 from .retrieval import Retrieval, Retriever
-from .small_talk import small_talk
+from .small_talk import small_talk, without_pleasantries
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,13 @@ class Assistant:
         chat = small_talk(question)
         if chat:
             return self._small_talk_reply(*chat)
+        question = without_pleasantries(question)  # "Thanks! And NAMAC?" is the follow-up "And NAMAC?"
         with self._lock:
             index, retriever = self.index, self.retriever
+        more = asks_for_more(question)
+        continued = self._continue(index, recent_history(history), more) if more else None
+        if continued:
+            return continued
         english = language == "en"
         if english and lacks_a_referent(question, recent_history(history)):
             return self._ask_for_a_name()
@@ -161,6 +167,22 @@ class Assistant:
         examples = [] if kind == "goodbye" else messages.examples_for(language)
         text = messages.small_talk_text(kind, language, examples)
         return Reply(False, text, [], language, examples, trace={"small_talk": kind})
+
+    def _continue(self, index: Index, history: list[dict], language: str) -> Reply | None:
+        """"Tell me more": the next sentences of the section the previous reply quoted, or "that is
+        all" at its end; None when there is no previous quote (the message is then searched)."""
+        previous = previous_reply(history)
+        found = continuation(index, previous) if previous else None
+        if found is None:
+            return None
+        chunk, sentences = found
+        trace = {"continued": chunk.section}
+        if not sentences:
+            examples = messages.examples_for(language)
+            text = messages.with_examples(messages.NOTHING_MORE.get(language, messages.NOTHING_MORE["en"]), examples)
+            return Reply(False, text, [], language, examples, trace=trace)
+        source = Source(chunk.title, chunk.section, chunk.text, chunk.path, 1.0, chunk.source, chunk.id)
+        return Reply(True, format_answer(sentences, "", language), [source], language, [], "", trace)
 
     def _ask_for_a_name(self) -> Reply:
         """"When was it founded?" as a first question: any organisation's year would be a guess."""

@@ -7,14 +7,13 @@ turns are asked for real, so follow-ups see the assistant's own replies.
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .answer import MAX_ANSWER_WORDS, plain_text
+from .answer import MAX_ANSWER_WORDS, plain_text, quoted_part
 from .core import Assistant
 
 DECLINE = "decline"
@@ -64,11 +63,6 @@ class CategoryReport:
             "p50_ms": float(np.percentile(times, 50)),
             "p95_ms": float(np.percentile(times, 95)),
         }
-
-
-def quoted_part(text: str) -> str:
-    match = re.search(r"“(.*)”", text, re.S)
-    return match.group(1) if match else text
 
 
 def _share(values) -> float:

@@ -8,14 +8,15 @@ previous question is first made self-contained itself (recursively), then:
 A self-contained question is left alone, so it is never dragged back to the
 previous topic. Small talk ("hello", "thanks") is not a previous question, and a
 first question that only says "it" ("When was it founded?") names nothing yet:
-the visitor is asked to name what they mean.
+the visitor is asked to name what they mean. "Tell me more" asks for what the
+texts say after the previous quote, not for the same sentence again.
 """
 from __future__ import annotations
 
 import re
 
 from .lexical import english_words, words
-from .small_talk import small_talk
+from .small_talk import normalized, small_talk
 
 ANAPHORA = re.compile(
     r"\b(that ngo|this ngo|the ngo|that organi[sz]ation|the organi[sz]ation|the association|"
@@ -27,6 +28,18 @@ ANAPHORA = re.compile(
 CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|et|und|y|e|бас)\b", re.I)
 NAME = re.compile(r"\b[A-ZА-ЯЁӨҮ]{3,}\b")  # acronyms name the topics: AVSF, NAMAC
 PERSONAL_PRONOUN = re.compile(r"\b(it|its|they|them|their|he|she|his|him|her)\b", re.I)
+# language -> a whole message asking for more (lowercased, punctuation as spaces)
+MORE = {
+    "en": r"(?:(?:please |can you |could you )?tell me more(?: about (?:it|that|this|them))?|more(?: details| info"
+          r"(?:rmation)?)?|go on|continue|keep going|and|and then|what else|anything else)(?: please)?",
+    "fr": r"(?:dites m'en plus|dis m'en plus|en savoir plus|plus de détails|encore|continuez|continue|et ensuite|"
+          r"et après|quoi d'autre|et)(?: s'il vous plaît| svp)?",
+    "de": r"(?:erzähl mir mehr|erzählen sie mir mehr|mehr(?: details| infos| informationen)?|weiter|und weiter|"
+          r"was noch|und)(?: bitte)?",
+    "es": r"(?:cuéntame más|cuénteme más|más(?: detalles| información)?|sigue|continúa|qué más|y)(?: por favor)?",
+    "mn": r"(?:дэлгэрэнгүй(?: хэлнэ үү)?|цааш нь|өөр юу байна|илүү ихийг хэлнэ үү|бас)",
+}
+_MORE = {language: re.compile(pattern) for language, pattern in MORE.items()}
 
 
 def rewrite(question: str, history: list[dict]) -> str:
@@ -49,6 +62,20 @@ def lacks_a_referent(question: str, history: list[dict]) -> bool:
         return False
     content = [word for word in words(question) if len(word) > 1]
     return len(content) <= 2 and all(word in english_words() for word in content)
+
+
+def asks_for_more(question: str) -> str | None:
+    """The language of a whole message asking for more ("tell me more", "dites-m'en plus"), or None."""
+    text = normalized(question)
+    return next((language for language, pattern in _MORE.items() if pattern.fullmatch(text)), None)
+
+
+def previous_reply(history: list[dict]) -> str | None:
+    """The assistant's last message, whose quote "tell me more" continues."""
+    for message in reversed(history or []):
+        if isinstance(message, dict) and message.get("role") == "assistant" and isinstance(message.get("content"), str):
+            return message["content"]
+    return None
 
 
 def resolve(question: str, previous: str) -> str:

@@ -94,6 +94,15 @@ SMALL_TALK = {
     },
 }
 
+# "Tell me more" when the previous quote ends its section.
+NOTHING_MORE = {
+    "en": "That is all the union's texts say on this. You can ask about something else, for example:",
+    "fr": "C'est tout ce que disent les textes de l'union à ce sujet. Vous pouvez poser une autre question, "
+          "par exemple :",
+    "mn": "Холбооны эх бичвэрт энэ талаар өөр мэдээлэл алга. Өөр зүйл асууж болно, жишээ нь:",
+    "de": "Mehr sagen die Texte der Union dazu nicht. Sie können etwas anderes fragen, zum Beispiel:",
+    "es": "Es todo lo que dicen los textos de la unión sobre esto. Puede preguntar otra cosa, por ejemplo:",
+}
 NAME_IT = ("Who or what do you mean? Please ask again with its name (the Sustainable Cashmere Union, AVSF or NAMAC, "
            "for example):")
 EMPTY = "Please type a question about the Sustainable Cashmere Union, its cooperatives or its partners. For example:"

@@ -14,7 +14,10 @@ _LEAD = r"(?:(?:ok|okay|great|perfect|cool|nice|super|parfait|génial|d'accord|g
 _TAIL = (r"(?:\s+(?:there|everyone|all|again|so much|a lot|very much|a million|for (?:the|your|that|this)"
          r"(?: (?:info|information|help|answers?|reply))?|beaucoup|bien|à tous|pour (?:l'|les |votre |ta )?"
          r"(?:info|information|informations|aide|réponse)|vielmals|sehr|schön|für die (?:info|hilfe|antwort)|"
-         r"muchas|mucho|a todos|por (?:la|tu|su) (?:info|información|ayuda|respuesta)|assistant|bot|ээ|их))*")
+         r"muchas|mucho|a todos|por (?:la|tu|su) (?:info|información|ayuda|respuesta)|assistant|bot|ээ|их|"
+         r"that (?:was|is|'s) (?:very |really |so )?(?:helpful|useful|great|perfect|clear|interesting)|"
+         r"c'(?:est|était) (?:très )?(?:utile|clair|parfait|intéressant)|das (?:war|ist) (?:sehr )?hilfreich|"
+         r"(?:fue |es )?muy útil))*")
 # kind -> language -> the whole message, lowercased, punctuation and emoji turned into spaces
 PATTERNS: dict[str, dict[str, str]] = {
     "greeting": {
@@ -59,6 +62,20 @@ _COMPILED = {kind: {language: re.compile(pattern) for language, pattern in by_la
 _ORDER = ("thanks", "goodbye", "identity", "greeting")
 # "Hello, who are you?" is the identity question after a greeting.
 _LEADING_GREETING = re.compile(r"^(?:hi|hello|hey|bonjour|salut|hallo|hola|сайн байна уу|сайн уу)\s+")
+
+
+# A greeting or thanks before a question ("Thanks! And NAMAC?"): left out of the search, so that
+# follow-up rules see the question itself.
+_PLEASANTRY = (r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|ok|okay|great|thanks|thank you|many thanks|"
+               r"bonjour|bonsoir|salut|merci|d'accord|hallo|guten tag|danke|hola|gracias|сайн байна уу|сайн уу|"
+               r"баярлалаа)(?: (?:so much|a lot|very much|beaucoup|vielmals|muchas))?(?: there| everyone)?")
+_LEADING_PLEASANTRY = re.compile(rf"^\W*(?:{_PLEASANTRY}(?:\s+{_PLEASANTRY})*\s*[,!.:;—–-]+\s*)+", re.IGNORECASE)
+
+
+def without_pleasantries(message: str) -> str:
+    """The question after a leading "Hi," or "Thanks!"; the message itself when nothing else is left."""
+    rest = _LEADING_PLEASANTRY.sub("", message)
+    return rest if rest.strip() else message
 
 
 def normalized(message: str) -> str:

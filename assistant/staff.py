@@ -334,6 +334,14 @@ class StaffConsole:
         if trace.get("curated"):
             summary = (f"Answered from curated answer **#{trace['curated']}** (matched before the corpus was "
                        "searched for a sentence).")
+        elif trace.get("small_talk"):
+            summary = f"Small talk ({trace['small_talk']}): a fixed reply, nothing searched."
+        elif trace.get("needs_a_name"):
+            summary = ("A first question whose pronoun names nothing: the visitor was asked to name what "
+                       "they mean, nothing searched.")
+        elif trace.get("continued"):
+            summary = (f"\"Tell me more\": the sentences after the previous reply's quote in "
+                       f"**{trace['continued']}**, nothing searched.")
         elif not trace:
             summary = "No retrieval for this turn (empty, too long, or logged before traces were kept)."
         else:

@@ -52,8 +52,7 @@ from common import (
 
 from assistant.core import Assistant
 from assistant.embedding import load_encoders
-from assistant.answer import plain_text
-from assistant.evaluation import quoted_part
+from assistant.answer import plain_text, quoted_part
 from assistant.index import Index
 
 DEFAULT_INDEX_DIR = Path(tempfile.gettempdir()) / "cashmere-xquad-bench" / "index"

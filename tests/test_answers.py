@@ -148,6 +148,12 @@ def test_small_talk_gets_a_friendly_reply_in_its_language_not_an_i_dont_know(bot
 def test_a_question_beside_small_talk_is_searched(bot, question, expected):
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
+    assert reply.query.startswith(("when", "How"))  # searched without the greeting or thanks
+
+
+def test_thanks_before_a_follow_up_leaves_the_follow_up_to_its_rules(bot):
+    *_, reply = converse(bot, "When was AVSF founded?", "Thanks! And NAMAC?")
+    assert reply.query == "When was NAMAC founded?" and reply.answered and "NAMAC" in reply.text
 
 
 @pytest.mark.parametrize("question", ["When was it founded?", "How many members does it have?", "what about them?"])
@@ -170,6 +176,48 @@ def test_a_sentence_ending_in_among_them_is_quoted_with_the_sentence_it_refers_t
     reply = bot.ask("Is the union part of NAMAC?")
     text = plain_text(reply.text)
     assert "are among them" in text and text.index("NAMAC’s member cooperatives") < text.index("are among them")
+
+
+def converse(bot, *questions: str) -> list:
+    """Ask in turn, passing the conversation as the chat does (replies without a query left out)."""
+    history, replies = [], []
+    for question in questions:
+        reply = bot.ask(question, history=history)
+        replies.append(reply)
+        if reply.answered or reply.query:
+            history += [{"role": "user", "content": question}, {"role": "assistant", "content": reply.text}]
+    return replies
+
+
+def test_tell_me_more_quotes_what_the_section_says_next_then_says_that_is_all(bot):
+    first, *more, end = converse(bot, "What is NAMAC?", "tell me more", "More please!", "go on", "and?")
+    assert "non-governmental organization" in plain_text(first.text)
+    assert [plain_text(reply.text)[:30] for reply in more] == [
+        "“The Supreme Council of Agricu", "“The creation of an associatio", "“NAMAC’s member cooperatives i"]
+    assert all(reply.answered and reply.sources[0].section == NAMAC and reply.trace == {"continued": NAMAC}
+               for reply in more)
+    assert "are among them" in more[-1].text  # the section's last sentence
+    assert not end.answered and end.text.startswith("That is all the union's texts say on this.") and end.examples
+
+
+def test_tell_me_more_in_french_continues_with_the_french_note_and_follow_ups_still_resolve(bot):
+    _, more, when = converse(bot, "Quand AVSF a-t-elle été fondée ?", "Dites-m'en plus", "When was it founded?")
+    assert "In 2014, it created" in more.text and "La source est en anglais" in more.text
+    assert "**1977**" in when.text  # "it" is still AVSF, the topic of the question before "tell me more"
+
+
+def test_a_quote_cut_at_the_word_limit_is_continued_from_the_cut_sentence(bot):
+    from assistant.answer import continuation
+
+    previous = "“The Supreme Council of Agricultural Cooperatives, the forerunner of NAMAC, was founded in 1967 and …”"
+    chunk, sentences = continuation(bot.index, previous)
+    assert chunk.section == NAMAC and sentences[0].startswith("The Supreme Council")
+    assert continuation(bot.index, "I'm sorry, I don't know.") is None  # nothing quoted: searched instead
+
+
+def test_tell_me_more_with_nothing_before_it_is_searched_like_any_question(bot):
+    reply = bot.ask("tell me more")
+    assert not reply.answered and reply.query == "tell me more" and "continued" not in reply.trace
 
 
 def test_a_huge_question_gets_a_clear_message_not_a_search(bot):

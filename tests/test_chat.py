@@ -60,6 +60,14 @@ def test_small_talk_is_answered_but_never_taken_for_the_topic_of_a_follow_up(ser
     assert "**1992**" in answer and "NAMAC" in sources[0]["section"]
 
 
+def test_tell_me_more_continues_the_previous_quote_with_its_citation(server):
+    visitor = client(server)
+    visitor.predict("When was NAMAC reorganized?", api_name="/chat")
+    answer, sources = visitor.predict("Tell me more", api_name="/chat")
+    assert "The Supreme Council of Agricultural Cooperatives" in answer and "1992" not in answer
+    assert "Source: [Our partners \\> NAMAC]" in answer and sources[0]["section"] == "Our partners > NAMAC"
+
+
 def test_french_question_gets_the_quote_and_a_french_note(server):
     answer, sources = client(server).predict("Quand AVSF a-t-elle été fondée ?", api_name="/chat")
     assert "**1977**" in answer and "La source est en anglais" in answer

@@ -214,6 +214,10 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     app.ask("Good morning!", visitor)
     greeting = app.console.review_table(False, False, None, None, "Good morning")
     assert greeting.iloc[0]["result"] == "small talk (greeting)"
+    assert app.console.inspector(app.console.turn(greeting.iloc[0]["id"]))[0].startswith("Small talk (greeting)")
+    app.ask("tell me more", visitor)
+    more = app.console.turn(app.console.review_rows(search="tell me more")[0]["id"])
+    assert more["answered"] and "after the previous reply's quote" in app.console.inspector(more)[0]
 
 
 def test_inspector_says_when_a_question_was_ranked_with_a_language_centered_vector(app):
