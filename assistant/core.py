@@ -120,20 +120,15 @@ class Assistant:
         problem = self._input_problem(question, language, typed if cut else len(question))
         if problem:
             return problem
-        chat = small_talk(question)
-        if chat:
-            return self._small_talk_reply(*chat)
         question = without_pleasantries(question)  # "Thanks! And NAMAC?" is the follow-up "And NAMAC?"
+        history = recent_history(history)
         with self._lock:
             index, retriever = self.index, self.retriever
-        more = asks_for_more(question)
-        continued = self._continue(index, recent_history(history), more) if more else None
-        if continued:
-            return continued
+        shortcut = self._reply_without_search(question, language, history, index)
+        if shortcut:
+            return shortcut
         english = language == "en"
-        if english and lacks_a_referent(question, recent_history(history)):
-            return self._ask_for_a_name()
-        query = rewrite(question, recent_history(history))
+        query = rewrite(question, history)
         if english:
             query = correct_spelling(query, index.vocabulary)
         # the texts' English words for a Mongolian term or a short form ("хоршоо", "co-op"), which
@@ -160,6 +155,20 @@ class Assistant:
         if length > MAX_QUESTION_CHARS:
             text = messages.TOO_LONG.format(length=length, limit=MAX_QUESTION_CHARS)
             return Reply(False, messages.with_examples(text, examples), [], language, examples)
+        return None
+
+    def _reply_without_search(self, question: str, language: str, history: list[dict],
+                              index: Index) -> Reply | None:
+        """Small talk, "tell me more", and a first question whose "it" names nothing."""
+        chat = small_talk(question)
+        if chat:
+            return self._small_talk_reply(*chat)
+        more = asks_for_more(question)
+        continued = self._continue(index, history, more) if more else None
+        if continued:
+            return continued
+        if language == "en" and lacks_a_referent(question, history):
+            return self._ask_for_a_name()
         return None
 
     def _small_talk_reply(self, kind: str, language: str) -> Reply:
