@@ -310,7 +310,8 @@ KIND_WORDS = {
     "why": "why|what for|pourquoi|warum|por qué|яагаад",
     "price": (r"how much (?:\w+ ){0,6}?(?:costs?|earns?|earned|paid)\b|"
               r"what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|what is the price|what are the prices|"
-              r"combien co[uû]te(?:nt)?|quel est le prix|quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|was kostet|хэдэн төгрөг|ямар үнэтэй|"
+              r"combien co[uû]te(?:nt)?|quel est le prix|quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|"
+              r"was kostet|хэдэн төгрөг|ямар үнэтэй|"
               r"үнэ нь хэд"),
     "role": (r"who(?:'s| is| was| are| were) (?:the |its |their |your |our )?(?:[\w'’]+ ){0,3}?"
              r"(?:ceo|chief executive|president|director|chair\w*|manager|secretary|coordinator|spokes\w+|"

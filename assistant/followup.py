@@ -72,10 +72,9 @@ def asks_for_more(question: str) -> str | None:
 
 def previous_reply(history: list[dict]) -> str | None:
     """The assistant's last message, whose quote "tell me more" continues."""
-    for message in reversed(history or []):
-        if isinstance(message, dict) and message.get("role") == "assistant" and isinstance(message.get("content"), str):
-            return message["content"]
-    return None
+    replies = [m["content"] for m in history or []
+               if isinstance(m, dict) and m.get("role") == "assistant" and isinstance(m.get("content"), str)]
+    return replies[-1] if replies else None
 
 
 def resolve(question: str, previous: str) -> str:
