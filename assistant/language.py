@@ -14,7 +14,7 @@ STOPWORDS = {
     "fr": "le la les est sont quand quel quelle quels combien qui que quoi ou des une un du de et en au aux "
           "pourquoi comment c'est qu'est ce ont été fondée fondé".split(),
     "de": "der die das ist sind wann wer wie viele was welche welcher wo und ein eine von mit den dem des "
-          "wurde gegründet für auf".split(),
+          "wurde gegründet für auf bedeutet heißt bedeutung".split(),
     "es": "el la los las es son cuando cuándo quien quién como cómo cuantos cuántos cuántas que qué donde "
           "dónde y de del una un en por fue fundada fundó para".split(),
 }

@@ -25,6 +25,7 @@ QUESTIONS = {
     ("Wann wurde AVSF gegründet?", "de"), ("¿Cuándo se fundó AVSF?", "es"),
     ("AVSF хэзээ байгуулагдсан бэ?", "mn"), ("Когда была основана AVSF?", "ru"),
     ("AVSF是哪一年成立的？", "zh"), ("AVSFはいつ設立されましたか？", "other"), ("متى تأسست AVSF؟", "other"),
+    ("Was bedeutet dzud?", "de"),  # "was" is English too
 ])
 def test_the_language_is_read_from_script_and_stopwords(text, language):
     assert detect_language(text) == language
