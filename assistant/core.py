@@ -190,8 +190,7 @@ class Assistant:
         trace = {"continued": chunk.section}
         if not sentences:
             examples = messages.examples_for(language)
-            text = messages.with_examples(messages.NOTHING_MORE.get(language, messages.NOTHING_MORE["en"]), examples)
-            return Reply(False, text, [], language, examples, trace=trace)
+            return Reply(False, messages.nothing_more_text(language, examples), [], language, examples, trace=trace)
         source = Source(chunk.title, chunk.section, chunk.text, chunk.path, 1.0, chunk.source, chunk.id)
         return Reply(True, format_answer(sentences, "", language), [source], language, [], "", trace)
 

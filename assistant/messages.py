@@ -123,6 +123,10 @@ def decline_text(language: str, examples: list[str]) -> str:
     return with_examples(DECLINE.get(language, DECLINE["en"]), examples)
 
 
+def nothing_more_text(language: str, examples: list[str]) -> str:
+    return with_examples(NOTHING_MORE.get(language, NOTHING_MORE["en"]), examples)
+
+
 def small_talk_text(kind: str, language: str, examples: list[str]) -> str:
     """The fixed reply to a greeting, thanks, goodbye or "who are you?" (see `small_talk`)."""
     texts = SMALL_TALK[kind]
