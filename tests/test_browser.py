@@ -143,14 +143,17 @@ def test_mongolian_at_phone_width(browser, server):
     context.close()
 
 
+def click_example(page: Page, example: str, expected: str) -> None:
+    """The first reply quotes nothing (no citation); its example button asks, and is answered."""
+    expect(page.locator(BOT).nth(1)).not_to_contain_text("Source:")
+    page.locator("#chatbot").get_by_role("button", name=example).click()
+    expect(page.locator(BOT).nth(2)).to_contain_text(expected, timeout=30_000)
+
+
 def test_decline_offers_clickable_examples_and_clear_resets(page, server):
     open_chat(page, server.url)
     ask(page, "What will the weather be in Paris tomorrow?", "I don't know", "en_off_topic")
-    decline = page.locator(BOT).nth(1)
-    expect(decline).not_to_contain_text("Source:")
-    page.locator("#chatbot").get_by_role("button", name="What is NAMAC?").click()
-    expect(page.locator(BOT).nth(2)).to_contain_text("National Association of Mongolian Agricultural Cooperatives",
-                                                     timeout=30_000)
+    click_example(page, "What is NAMAC?", "National Association of Mongolian Agricultural Cooperatives")
     shot(page, "05-decline-then-example")
     page.locator("#clear-button").click()
     expect(page.locator(BOT)).to_have_count(1)
@@ -160,10 +163,7 @@ def test_decline_offers_clickable_examples_and_clear_resets(page, server):
 def test_a_greeting_is_greeted_back_with_clickable_examples(page, server):
     open_chat(page, server.url)
     ask(page, "Bonjour !", "Bonjour ! Je réponds aux questions", "fr_greeting")
-    greeting = page.locator(BOT).nth(1)
-    expect(greeting).not_to_contain_text("Source:")
-    page.locator("#chatbot").get_by_role("button", name="Quand AVSF a-t-elle été fondée ?").click()
-    expect(page.locator(BOT).nth(2)).to_contain_text("1977", timeout=30_000)
+    click_example(page, "Quand AVSF a-t-elle été fondée ?", "1977")
     shot(page, "06-greeting-then-example")
 
 
