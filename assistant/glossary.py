@@ -1,11 +1,11 @@
-"""The union's own vocabulary in Mongolian (and English short forms), for the lexical side.
+"""The union's own vocabulary in Mongolian, and in the English words visitors use for it.
 
 French, German and Spanish questions share spellings with the English texts ("coopératives",
 "Familien"), which BM25 and the answer-fit cognate rule pick up. Mongolian, in Cyrillic, shares
-none, so only the multilingual model carried a Mongolian question. The English words the texts
-use for the union's subjects (cooperatives, households, herders, ...) are added to the question
-as searched: a glossary of a few dozen terms, not a translation, and the reply still quotes the
-corpus verbatim.
+none, so only the multilingual model carried a Mongolian question; and English visitors say
+"herders" or "the union" where the texts say "breeders" or "the network". The English words the
+texts use are added to the question as searched (by BM25, the dense models and the answer fit):
+a glossary of a few dozen terms, not a translation, and the reply still quotes the corpus verbatim.
 """
 from __future__ import annotations
 
