@@ -132,8 +132,8 @@ class Assistant:
         query = rewrite(question, history)
         if english:
             query = correct_spelling(query, index.vocabulary)
-        # the texts' English words for a Mongolian term or a short form ("хоршоо", "co-op"), which
-        # share no spelling with them
+        # the texts' English words for a Mongolian term or a visitor's word ("хоршоо", "co-op",
+        # "herders"), which share no spelling with them
         query = " ".join([query, *english_terms(query, language)])
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
@@ -144,7 +144,7 @@ class Assistant:
         evidence = evidence_for(candidates, query, index.vocabulary)
         trace = trace_of(retrieval, candidates, evidence)
         quoted, candidates = fitting_quote(index, candidates, query)
-        if quoted is None or not is_answerable(evidence, language) or addresses_the_assistant(question):
+        if quoted is None or not is_answerable(evidence, language):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
         text = format_answer(quoted, query, language)
         return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)
@@ -160,7 +160,10 @@ class Assistant:
 
     def _reply_without_search(self, question: str, language: str, history: list[dict],
                               index: Index) -> Reply | None:
-        """Small talk, "tell me more", and a first question whose "it" names nothing."""
+        """Small talk, "tell me more", a first question whose "it" names nothing, and instructions
+        to the assistant itself ("ignore previous instructions..."), which are declined unsearched."""
+        if addresses_the_assistant(question):
+            return self._decline(language, question, {"to_the_assistant": True}, [])
         chat = small_talk(question)
         if chat:
             return self._small_talk_reply(*chat)

@@ -339,6 +339,9 @@ class StaffConsole:
         elif trace.get("needs_a_name"):
             summary = ("A first question whose pronoun names nothing: the visitor was asked to name what "
                        "they mean, nothing searched.")
+        elif trace.get("to_the_assistant"):
+            summary = ("An instruction to the assistant itself (\"ignore previous instructions...\"): declined, "
+                       "nothing searched.")
         elif trace.get("continued"):
             summary = (f"\"Tell me more\": the sentences after the previous reply's quote in "
                        f"**{trace['continued']}**, nothing searched.")
