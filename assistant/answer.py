@@ -117,7 +117,9 @@ def answer_fit(sentence: str, question: str) -> float:
     if pattern is None:
         return fit
     answers = _new_matches(pattern, sentence, asked)
-    fit += float(bool(answers))
+    # a stated aim ("The objective is to market ...") answers "what is your goal?" whole, as a
+    # count that names what was counted answers "how many"
+    fit += (2.0 if kind == "purpose" else 1.0) * bool(answers)
     if kind in TYPED_KINDS:
         fit += float(any(shares_a_word(question, answer) for answer in answers))
     return fit
@@ -289,6 +291,11 @@ NUMBER_PHRASE = (r"\b(?:more than |approximately |about |over |some |nearly |alm
                  rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[,.:]\d+)*|(?i:{NUMBER_WORDS})\b)(?: [^\W\d]+){{0,2}}")
 PLACE = r"(?<=[a-z,] )[A-Z][\w'’-]+(?:(?:,| and)? [A-Z][\w'’-]+)*"
 PURPOSE = r"\b(?:objective|aim|goal|purpose|in order to|so that|so as to|because|in return)\b"
+# An aim stated, with what it is ("The objective is to market the cashmere", "Its missions ... revolve
+# around helping", "aims to"): the answer to "what is the goal?", whatever word the visitor uses.
+AIM = (r"\b(?:(?:objectives?|aims?|goals?|purposes?|missions?)\b(?:,? [\w-]+,?){0,2} "
+       r"(?:is|are|was|were|revolves? around|consists? (?:of|in))|(?:aims?|seeks?|strives?) to|in order to)"
+       r"(?: [\w’'-]+){1,3}")
 CURRENCY = r"[$€£¥₮]|\b(?:euros?|dollars?|pounds?|yen|tugriks?|t[öo]gr[öo]gs?|төгрөг|USD|EUR|MNT)\b"
 PRICE = rf"(?:{CURRENCY})\s?\d|\d[\d,.]*\s?(?:{CURRENCY})"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -307,7 +314,15 @@ KIND_WORDS = {
     "count": ("how many|how much|how large|how big|number of|combien|wie viele|wie viel|anzahl|cuántos|cuántas|"
               "cuantos|cuantas|хэдэн|хэд|хичнээн"),
     "where": r"where|which region|which regions|which country|où|wo|dónde|donde|хаана|аль (?:аймаг|аймг|бүс)\w*",
-    "why": "why|what for|pourquoi|warum|por qué|яагаад",
+    "why": "why|pourquoi|warum|por qué|яагаад",
+    "purpose": (r"what (?:is|are|was|were) (?:the |its |their |your |our )?(?:[\w'’]+ ){0,4}?"
+                r"(?:objectives?|aims?|goals?|purposes?|missions?)|what for|"
+                r"what (?:does|do|did|is|are) (?:[\w'’]+ ){0,4}?(?:wants?|aim(?:s|ing)?|seek(?:s|ing)?|"
+                r"try|tries|trying|hop(?:e|es|ing)|intend(?:s|ing)?) to (?:achieve|do|accomplish)|"
+                r"quel(?:le)?s? (?:est|sont) (?:le but|l'objectif|les objectifs|la mission|les missions)|"
+                r"à quoi sert|was (?:ist|sind) (?:das ziel|die ziele|der zweck|die mission)|welche ziele|"
+                r"cu[aá]l(?:es)? (?:es|son) (?:el objetivo|los objetivos|la meta|la misi[oó]n|el prop[oó]sito)|"
+                r"зорилго"),
     "price": (r"how much (?:\w+ ){0,6}?(?:costs?|earns?|earned|paid)\b|"
               r"what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|what is the price|what are the prices|"
               r"combien co[uû]te(?:nt)?|quel est le prix|quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|"
@@ -334,8 +349,9 @@ KIND_WORDS = {
 }
 MAX_WORDS_BEFORE_QUESTION_WORD = 2  # "In what year ...", "And how many ..."
 ANYWHERE_KINDS = {"email", "phone", "website", "address"}
-ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE, "price": PRICE,
-                   "email": EMAIL, "phone": PHONE, "website": WEBSITE, "address": STREET_ADDRESS, "role": ROLE}
+ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE, "purpose": AIM,
+                   "price": PRICE, "email": EMAIL, "phone": PHONE, "website": WEBSITE, "address": STREET_ADDRESS,
+                   "role": ROLE}
 # Answers we can recognise: bolded, and they steer the quote.
 TYPED_KINDS = {"year", "when", "count", "price", "email", "phone", "website", "address"}
 # A quote without such an answer is declined ("when" can be a clause): on-topic questions the texts

@@ -343,6 +343,28 @@ def test_what_kind_of_questions_prefer_a_sentence_that_qualifies_the_asked_thing
     assert answer_fit(kinds, "Who provides support to the union?") == 0  # not a "what kind" question
 
 
+@pytest.mark.parametrize("question", [
+    "What is the union's objective?", "What is the mission of the Sustainable Cashmere Union?",
+    "What does the union want to achieve?", "Quel est l'objectif de la Sustainable Cashmere Union ?",
+    "¿Cuál es el objetivo de la unión?", "Холбооны зорилго юу вэ?"])
+def test_a_question_about_the_aim_quotes_the_sentence_that_states_it(bot, question):
+    # the sentences that name the union (or "the network") outscored the one stating the aim
+    reply = bot.ask(question)
+    assert reply.answered and "The objective is to market the cashmere" in plain_text(reply.text)
+
+
+def test_a_stated_aim_fits_an_aim_question_whatever_its_word():
+    from assistant.answer import answer_fit
+
+    stated = "The objective is to market the cashmere of their members at a better price."
+    mission = "Its missions, internationally, revolve around helping pastoral communities."
+    named = "Our close collaboration is based on institutions who adhere to the values of the union."
+    for question in ("What is the goal of the union?", "What are your aims?", "What is the union trying to do?"):
+        assert answer_fit(stated, question) == 2 and answer_fit(mission, question) == 2
+        assert answer_fit(named, question) == 0
+    assert answer_fit(stated, "What is the union?") == 0  # not a question about an aim
+
+
 def test_a_counted_answer_that_names_the_asked_thing_fits_better_in_any_language(bot):
     from assistant.answer import answer_fit
 
