@@ -27,10 +27,11 @@ FULL_LENGTH_WORDS = 40
 # When the runner-up is the very next or previous sentence and scores within this margin, the
 # ranking cannot tell them apart: both are quoted (XQuAD en, reply holds the gold answer: +0.8 to +1 pt).
 ADJACENT_TIE_MARGIN = 0.25
-# "Sustainable Cashmere Union and its members are among them." means nothing without the sentence
-# before it. It is not embedded with that sentence (as a sentence that starts by leaning is): its
-# own words are what union questions match. It is only quoted with it.
-ENDS_REFERRING_BACK = re.compile(r"\b(?:among|of|from|with|like) them\W*$", re.I)
+# "Sustainable Cashmere Union and its members are among them." and "In 2014, it created ..." mean
+# nothing without the sentence before them. They are not embedded with it (as a sentence that starts by
+# leaning is): their own words are what questions match. They are only quoted with it.
+REFERS_BACK = re.compile(r"\b(?:among|of|from|with|like) them\W*$|^(?:[\w’'-]+ ){0,4}[\w’'-]+, (?:it|they|he|she)\b",
+                         re.I)
 
 @dataclass
 class Source:
@@ -181,8 +182,11 @@ def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]
     best = candidates[0]
     sentence = best.chunk.sentences[best.sentence].text
     before, after = neighbours(index, best)
-    if before and (LEANING_START.match(sentence) or ENDS_REFERRING_BACK.search(sentence)):
+    if before and (LEANING_START.match(sentence) or REFERS_BACK.search(sentence)):
         pair = [before, sentence]
+        earlier = _antecedent(index, best) if LEANING_START.match(before) else None
+        if earlier and _word_count([earlier, *pair]) <= MAX_ANSWER_WORDS:
+            return [earlier, *pair]  # "AVSF is ... Its missions ... In 2014, it created ..."
     elif after and LEANING_START.match(after) and _brings_the_answer(after, sentence, question):
         pair = [sentence, after]
     elif _adjacent_tie(candidates):
@@ -191,7 +195,21 @@ def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]
         pair = pair if runner_up.sentence > best.sentence else pair[::-1]
     else:
         return [sentence]
-    return pair if sum(len(s.split()) for s in pair) <= MAX_ANSWER_WORDS else [sentence]
+    return pair if _word_count(pair) <= MAX_ANSWER_WORDS else [sentence]
+
+
+def _word_count(sentences: list[str]) -> int:
+    return sum(len(sentence.split()) for sentence in sentences)
+
+
+def _antecedent(index: Index, candidate: Candidate) -> str | None:
+    """The sentence two before the candidate, in its section: what the sentence before it leans on."""
+    if candidate.sentence > 0:
+        before = Candidate(candidate.chunk, candidate.sentence - 1, -1)
+    else:
+        chunk = _same_section_chunk(index, candidate.chunk, -1)
+        before = Candidate(chunk, len(chunk.sentences) - 1, -1) if chunk else None
+    return neighbours(index, before)[0] if before else None
 
 
 def _brings_the_answer(after: str, sentence: str, question: str) -> bool:

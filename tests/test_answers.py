@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from assistant.answer import plain_text
+from assistant.answer import MAX_ANSWER_WORDS, plain_text, quoted_part
 from tests.conftest import ROOT
 
 AVSF, NAMAC, INTRO = "Our partners > AVSF", "Our partners > NAMAC", "Our partners"
@@ -363,6 +363,15 @@ def test_a_stated_aim_fits_an_aim_question_whatever_its_word():
         assert answer_fit(stated, question) == 2 and answer_fit(mission, question) == 2
         assert answer_fit(named, question) == 0
     assert answer_fit(stated, "What is the union?") == 0  # not a question about an aim
+
+
+def test_a_pronoun_after_an_opening_phrase_is_quoted_with_what_it_names(bot):
+    # "In 2014, it created ..." leans on "Its missions ...", which leans on "AVSF is ...": the three
+    # are quoted, so the reply names who "it" is
+    reply = bot.ask("Who helped set up the first sustainable cashmere industry?")
+    text = plain_text(reply.text)
+    assert reply.answered and text.index("AVSF") < text.index("Its missions") < text.index("In 2014, it created")
+    assert len(quoted_part(text).split()) <= MAX_ANSWER_WORDS
 
 
 def test_a_counted_answer_that_names_the_asked_thing_fits_better_in_any_language(bot):
