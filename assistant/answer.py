@@ -156,7 +156,8 @@ def question_kind(question: str) -> str | None:
     """What the question asks for, from its question word: the earliest (then longest) one found
     among its first words ("How many seconds were left when..." asks for a count, "What was the
     tribe ... when he was 16?" for no date); anywhere in Cyrillic questions, whose question word
-    comes late ("NAMAC хэдэн онд ..."), and for contact details ("What is the email of ...")."""
+    comes late ("NAMAC хэдэн онд ..."), and for contact details or another name ("What is the email
+    of ...", "What is the bad air theory officially known as?")."""
     folded = question.lower()
     cyrillic = any("\u0400" <= char <= "\u04ff" for char in folded)
     found = []
@@ -314,6 +315,10 @@ PURPOSE = r"\b(?:objective|aim|goal|purpose|in order to|so that|so as to|because
 AIM = (r"\b(?:(?:objectives?|aims?|goals?|purposes?|missions?)\b(?:,? [\w-]+,?){0,2} "
        r"(?:is|are|was|were|revolves? around|consists? (?:of|in))|(?:aims?|seeks?|strives?) to|in order to)"
        r"(?: [\w’'-]+){1,3}")
+# Another name given: "also known as X", "officially called X", "rotors (rotating discs)", "rotors or discs".
+ALIAS = (r"\b(?:(?:also|officially|commonly|often|sometimes|usually|formally|better|now|originally|widely) )?"
+         r"(?:known|referred to|called|named|termed|dubbed|nicknamed) (?:as )?[\w'’-]+(?: [\w'’-]+){0,2}|"
+         r"\((?:or |also |i\.e\. )?[^)]{2,40}\)|\b(?:or|aka|i\.e\.) [\w'’-]+")
 CURRENCY = r"[$€£¥₮]|\b(?:euros?|dollars?|pounds?|yen|tugriks?|t[öo]gr[öo]gs?|төгрөг|USD|EUR|MNT)\b"
 PRICE = rf"(?:{CURRENCY})\s?\d|\d[\d,.]*\s?(?:{CURRENCY})"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -341,6 +346,13 @@ KIND_WORDS = {
                 r"à quoi sert|was (?:ist|sind) (?:das ziel|die ziele|der zweck|die mission)|welche ziele|"
                 r"cu[aá]l(?:es)? (?:es|son) (?:el objetivo|los objetivos|la meta|la misi[oó]n|el prop[oó]sito)|"
                 r"зорилго"),
+    # another name for something: asked for anywhere ("What is the bad air theory officially known as?")
+    "alias": (r"(?:another|other|different|alternative|official|common|popular|full) (?:term|name|word|"
+              r"way of referring|title|designation)s?|nickname|(?:also|officially|commonly|often|sometimes|"
+              r"usually|formally|better|now|originally) (?:known|referred to|called|named|termed) as|"
+              r"(?:known|referred to) as\b|what (?:is|was|are|were) (?:[\w'’-]+ ){1,6}?(?:called|named|termed)\b|"
+              r"(?:aussi|également|autrement) (?:appel[ée]e?s?|nomm[ée]e?s?)|connue? sous le nom|"
+              r"auch genannt|bekannt als|tambi[ée]n llamad[oa]s?|conocid[oa]s? como"),
     "price": (r"how much (?:\w+ ){0,6}?(?:costs?|earns?|earned|paid)\b|"
               r"what (?:does|do|did|would|will) (?:\w+ ){0,6}?cost|what is the price|what are the prices|"
               r"combien co[uû]te(?:nt)?|quel est le prix|quels sont les prix|cu[aá]nto cuestan?|wie ?viel kostet|"
@@ -366,10 +378,10 @@ KIND_WORDS = {
                 r"direcci[oó]n (?:postal|de la oficina)|cu[aá]l es (?:la|su) direcci[oó]n"),
 }
 MAX_WORDS_BEFORE_QUESTION_WORD = 2  # "In what year ...", "And how many ..."
-ANYWHERE_KINDS = {"email", "phone", "website", "address"}
+ANYWHERE_KINDS = {"email", "phone", "website", "address", "alias"}
 ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE, "purpose": AIM,
-                   "price": PRICE, "email": EMAIL, "phone": PHONE, "website": WEBSITE, "address": STREET_ADDRESS,
-                   "role": ROLE}
+                   "alias": ALIAS, "price": PRICE, "email": EMAIL, "phone": PHONE, "website": WEBSITE,
+                   "address": STREET_ADDRESS, "role": ROLE}
 # Answers we can recognise: bolded, and they steer the quote.
 TYPED_KINDS = {"year", "when", "count", "price", "email", "phone", "website", "address"}
 # A quote without such an answer is declined ("when" can be a clause): on-topic questions the texts

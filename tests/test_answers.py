@@ -374,6 +374,18 @@ def test_a_pronoun_after_an_opening_phrase_is_quoted_with_what_it_names(bot):
     assert len(quoted_part(text).split()) <= MAX_ANSWER_WORDS
 
 
+@pytest.mark.parametrize("question", [
+    "What is another term for rotors?", "What is the bad air theory officially known as?",
+    "What was NAMAC's forerunner called?", "Comment la NAMAC est-elle aussi appelée ?"])
+def test_a_question_for_another_name_prefers_a_sentence_that_gives_one(question):
+    from assistant.answer import answer_fit, question_kind
+
+    assert question_kind(question) == "alias"
+    assert answer_fit("Rotors (rotating discs) spin fast.", question) == 1
+    assert answer_fit("It was later officially called Miasma theory.", question) == 1
+    assert answer_fit("Rotors spin fast and stators stay still.", question) == 0
+
+
 def test_a_counted_answer_that_names_the_asked_thing_fits_better_in_any_language(bot):
     from assistant.answer import answer_fit
 
