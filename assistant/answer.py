@@ -112,6 +112,8 @@ def answer_fit(sentence: str, question: str) -> float:
     # a qualified X both holds the kind of answer asked for and names X: two points, like a count
     # that names what was counted
     fit += 2.0 * qualifies_the_asked_thing(sentence, question)
+    # "what kinds of organisations?", "who are the stakeholders?": a list answers ("institutions, NGOs, ...")
+    fit += float(bool(LIST_QUESTION.match(question) and ENUMERATION.search(sentence)))
     asked = set(tokenize(question))
     kind = question_kind(question)
     pattern = ANSWER_PATTERNS.get(kind)
@@ -127,6 +129,8 @@ def answer_fit(sentence: str, question: str) -> float:
 
 
 SORT_QUESTION = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+([^\W\d_][\w-]*)", re.I)
+LIST_QUESTION = re.compile(r"^\W*(?:(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of|who\s+(?:are|were))\b", re.I)
+ENUMERATION = re.compile(r"[\w-]+(?:, [\w-]+)+,? (?:and|or) [\w-]+|[\w-]+(?:, [\w-]+){3,}")
 
 
 def qualifies_the_asked_thing(sentence: str, question: str) -> bool:

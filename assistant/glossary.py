@@ -15,13 +15,14 @@ import re
 # English: the short forms and everyday words visitors type for the texts' words. The union is the
 # network the texts describe ("670 families ... united under Sustainable Cashmere Union"), so "the
 # union's" or "your" cooperatives and herders are the network's, and its members are those families.
-# The union's goal, aim or mission (or what it wants "to achieve") is the texts' "objective"; the
-# dangers, threats and risks to the grasslands are its "aggressions" (overgrazing, dzud, mining).
+# The union's goal, aim or mission (what it is "trying to" do or wants "to achieve") is the texts'
+# "objective"; the dangers, threats and risks to the grasslands are its "aggressions" (overgrazing,
+# dzud, mining).
 GLOSSARY = {
     "en": [("co-op", "cooperatives"), ("union", "network"), ("your", "network"), ("herder", "breeders"),
            ("province", "regions"), ("goal", "objective"), ("aim", "objective"), ("purpose", "objective"),
-           ("mission", "objective"), ("to achieve", "objective"), ("member", "families"), ("danger", "aggressions"),
-           ("threat", "aggressions"), ("risk", "aggressions")],
+           ("mission", "objective"), ("to achieve", "objective"), ("trying to", "objective"), ("member", "families"),
+           ("danger", "aggressions"), ("threat", "aggressions"), ("risk", "aggressions")],
     "mn": [
         ("хорш", "cooperatives"), ("гэр бүл", "families"), ("өрх", "households"), ("малчин", "herders breeders"),
         ("ноолуур", "cashmere"), ("сүлжээ", "network"), ("гишүүн", "members"), ("аймаг", "regions"),

@@ -339,7 +339,7 @@ def test_what_kind_of_questions_prefer_a_sentence_that_qualifies_the_asked_thing
     question = "What kind of support do the union's partners provide?"
     kinds = "Whether through technical, logistical or financial support, everyone contributes."
     restated = "Sustainable Cashmere Union is supported by a variety of stakeholders: our partners."
-    assert answer_fit(kinds, question) == 2 and answer_fit(restated, question) == 0
+    assert answer_fit(kinds, question) == 3 and answer_fit(restated, question) == 0  # qualified (2), listed (1)
     assert answer_fit(kinds, "Who provides support to the union?") == 0  # not a "what kind" question
 
 
@@ -372,6 +372,20 @@ def test_a_pronoun_after_an_opening_phrase_is_quoted_with_what_it_names(bot):
     text = plain_text(reply.text)
     assert reply.answered and text.index("AVSF") < text.index("Its missions") < text.index("In 2014, it created")
     assert len(quoted_part(text).split()) <= MAX_ANSWER_WORDS
+
+
+@pytest.mark.parametrize("question", ["What kinds of organisations support the union?",
+                                      "Who are the stakeholders supporting the union?"])
+def test_questions_for_kinds_or_for_who_they_are_prefer_a_sentence_that_lists_them(bot, question):
+    from assistant.answer import answer_fit
+
+    listed = "Our close collaboration is based on institutions, NGOs, processors, manufacturers, customers."
+    announced = "Sustainable Cashmere Union is supported by a variety of stakeholders: our partners."
+    adverbs = "Its missions, internationally, revolve around helping pastoral communities."  # not a list
+    assert answer_fit(listed, question) == 1 and answer_fit(announced, question) == 0
+    assert answer_fit(adverbs, question) == 0 and answer_fit(listed, "Who supports the union?") == 0
+    reply = bot.ask(question)
+    assert reply.answered and "institutions, NGOs" in plain_text(reply.text)
 
 
 @pytest.mark.parametrize("question", [
