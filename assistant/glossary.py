@@ -1,9 +1,10 @@
 """The union's own vocabulary in Mongolian, and in the English words visitors use for it.
 
 French, German and Spanish questions share spellings with the English texts ("coopératives",
-"Familien"), which BM25 and the answer-fit cognate rule pick up. Mongolian, in Cyrillic, shares
-none, so only the multilingual model carried a Mongolian question; and English visitors say
-"herders" or "the union" where the texts say "breeders" or "the network". The English words the
+"Familien"), which BM25 and the answer-fit cognate rule pick up, but not the words for the union's
+aim ("objectif", "Ziel"). Mongolian, in Cyrillic, shares none, so only the multilingual model
+carried a Mongolian question; and visitors say "herders" or "the union" where the texts say
+"breeders" or "the network". The English words the
 texts use are added to the question as searched (by BM25, the dense models and the answer fit):
 a glossary of a few dozen terms, not a translation, and the reply still quotes the corpus verbatim.
 """
@@ -17,12 +18,16 @@ import re
 # union's" or "your" cooperatives and herders are the network's, and its members are those families.
 # The union's goal, aim or mission (what it is "trying to" do or wants "to achieve") is the texts'
 # "objective"; the dangers, threats and risks to the grasslands are its "aggressions" (overgrazing,
-# dzud, mining).
+# dzud, mining). French, German and Spanish: the union and its aim, as in English.
 GLOSSARY = {
     "en": [("co-op", "cooperatives"), ("union", "network"), ("your", "network"), ("herder", "breeders"),
            ("province", "regions"), ("goal", "objective"), ("aim", "objective"), ("purpose", "objective"),
            ("mission", "objective"), ("to achieve", "objective"), ("trying to", "objective"), ("member", "families"),
            ("danger", "aggressions"), ("threat", "aggressions"), ("risk", "aggressions")],
+    "fr": [("union", "network"), ("objectif", "objective"), ("le but", "objective"), ("mission", "objective")],
+    "de": [("union", "network"), ("ziel", "objective"), ("zweck", "objective"), ("mission", "objective")],
+    "es": [("unión", "network"), ("union", "network"), ("objetivo", "objective"), ("misión", "objective"),
+           ("propósito", "objective")],
     "mn": [
         ("хорш", "cooperatives"), ("гэр бүл", "families"), ("өрх", "households"), ("малчин", "herders breeders"),
         ("ноолуур", "cashmere"), ("сүлжээ", "network"), ("гишүүн", "members"), ("аймаг", "regions"),

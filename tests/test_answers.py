@@ -346,7 +346,8 @@ def test_what_kind_of_questions_prefer_a_sentence_that_qualifies_the_asked_thing
 @pytest.mark.parametrize("question", [
     "What is the union's objective?", "What is the mission of the Sustainable Cashmere Union?",
     "What does the union want to achieve?", "Quel est l'objectif de la Sustainable Cashmere Union ?",
-    "¿Cuál es el objetivo de la unión?", "Холбооны зорилго юу вэ?"])
+    "Quel est l'objectif de l'union ?", "Was ist das Ziel der Union?", "¿Cuál es el objetivo de la unión?",
+    "Холбооны зорилго юу вэ?"])
 def test_a_question_about_the_aim_quotes_the_sentence_that_states_it(bot, question):
     # the sentences that name the union (or "the network") outscored the one stating the aim
     reply = bot.ask(question)
