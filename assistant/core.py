@@ -21,6 +21,7 @@ from .answer import (
     Source,
     continuation,
     format_answer,
+    question_kind,
     rank_sentences,
     sources_of,
 )
@@ -272,6 +273,7 @@ def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: dict) 
         "query": retrieval.query,
         "models": sorted(retrieval.query_vectors),
         "centered": retrieval.centered,
+        "kind": question_kind(retrieval.query),  # what the answer fit looked for (a year, a count, an aim, ...)
         "evidence": evidence,
         "passages": [{"chunk_id": hit.chunk.id, "section": hit.chunk.section, "fused": round(hit.score, 5),
                       "ranks": hit.ranks, "scores": {k: round(v, 4) for k, v in hit.scores.items()}}

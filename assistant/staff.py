@@ -43,8 +43,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from starlette.background import BackgroundTask
 
-from .answer import Source
-from .answer import plain_text
+from .answer import STRICT_KINDS, Source, plain_text
 from .chat import THEME, as_text, shorten, source_label
 from .chatlog import ChatLog
 from .corpus_admin import MAX_UPLOAD_BYTES, CorpusAdmin, UploadRefused, describe
@@ -60,6 +59,13 @@ MAX_FAILURES = 5  # wrong passwords per client address within FAILURE_WINDOW
 FAILURE_WINDOW = 300
 STAFF_PATH = "/staff"
 RETRIEVERS = (("bm25", "BM25"), ("minilm", "MiniLM"), ("e5", "E5 (multilingual)"))
+# `answer.question_kind` -> what the answer fit looked for, in staff's words ("fit" in the sentence table)
+ANSWER_KINDS = {
+    "year": "a year", "when": "a date or a time", "count": "a number", "where": "a place", "why": "a reason",
+    "purpose": "an aim (a sentence that states one fits best)", "alias": "another name", "price": "a price",
+    "email": "an email address", "phone": "a phone number", "website": "a website", "address": "a street address",
+    "role": "who holds an office",
+}
 REVIEW_COLUMNS = ["time (UTC)", "lang", "channel", "question", "answer", "result", "feedback", "verdict", "id"]
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
@@ -355,6 +361,7 @@ class StaffConsole:
                            "sentence scores and the decision use the raw vectors)")
             summary = (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
                        f"`{(trace.get('query') or turn['query']).replace('`', '')}`\n\n"
+                       f"**Read as asking for:** {asked_for(trace.get('kind'))}\n\n"
                        f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
                        f"leave the best sentence in doubt): {models}\n\n"
                        f"**Best evidence per signal:** {evidence or 'none'}")
@@ -463,6 +470,14 @@ class StaffConsole:
         summary = (f"**{total}** questions · **{100 * declined / total:.0f} %** declined · "
                    f"**{100 * down / total:.0f} %** thumbs-down" if total else "No questions yet.")
         return per_day, shares, gaps, summary
+
+
+def asked_for(kind: str | None) -> str:
+    """The answer kind in staff's words, and whether a quote without one is declined."""
+    if kind not in ANSWER_KINDS:
+        return "no particular kind of answer"
+    strict = "; declined when no quote holds one" if kind in STRICT_KINDS else ""
+    return ANSWER_KINDS[kind] + strict
 
 
 def source_label_dict(source: dict) -> str:

@@ -201,7 +201,7 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     assert turn["sources"][0]["text"] and "NAMAC" in turn["sources"][0]["section"]
 
     summary, passages, sentences = app.console.inspector(turn)
-    assert "NAMAC" in summary
+    assert "NAMAC" in summary and "**Read as asking for:** a date or a time\n" in summary
     assert {"BM25 rank", "MiniLM score", "E5 (multilingual) rank", "fused score"} <= set(passages.columns)
     assert "NAMAC" in passages.iloc[0]["section"] and passages.iloc[0]["fused score"] > 0
     assert "1992" in " ".join(sentences["sentence"])
@@ -218,6 +218,17 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     app.ask("tell me more", visitor)
     more = app.console.turn(app.console.review_rows(search="tell me more")[0]["id"])
     assert more["answered"] and "after the previous reply's quote" in app.console.inspector(more)[0]
+
+
+def test_inspector_says_what_kind_of_answer_the_question_was_read_as_asking_for(app):
+    visitor = Client(app.url, verbose=False)
+    expected = {"How many families are in the network?": "a number; declined when no quote holds one",
+                "What is the union's objective?": "an aim (a sentence that states one fits best)",
+                "What is NAMAC?": "no particular kind of answer"}
+    for question, asked in expected.items():
+        app.ask(question, visitor)
+        turn = app.console.turn(app.console.review_rows(search=question)[0]["id"])
+        assert f"**Read as asking for:** {asked}\n" in app.console.inspector(turn)[0]
 
 
 def test_inspector_says_when_a_question_was_ranked_with_a_language_centered_vector(app):
