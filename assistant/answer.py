@@ -104,9 +104,10 @@ NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 
 def answer_fit(sentence: str, question: str) -> float:
     """How well the sentence fits the question's form: it repeats the question's numbers
-    ("in 2014"), holds the kind of answer asked for (a year for "when", a count for "how many"),
-    and that answer names what was asked about ("11 cooperatives" for "how many cooperatives",
-    or for "cuántas cooperativas"); for "what kind of support", it qualifies the support."""
+    ("in 2014"), holds the kind of answer asked for (a year for "when", a count for "how many",
+    a stated aim for "what is your goal?"), and that answer names what was asked about ("11
+    cooperatives" for "how many cooperatives", or for "cuántas cooperativas"); for "what kind of
+    support", it qualifies the support; for "what kinds of ...?" or "who are ...?", it lists."""
     asked_numbers = set(NUMBER.findall(question))
     fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
     # a qualified X both holds the kind of answer asked for and names X: two points, like a count
@@ -209,12 +210,15 @@ def _word_count(sentences: list[str]) -> int:
 
 def _antecedent(index: Index, candidate: Candidate) -> str | None:
     """The sentence two before the candidate, in its section: what the sentence before it leans on."""
-    if candidate.sentence > 0:
-        before = Candidate(candidate.chunk, candidate.sentence - 1, -1)
-    else:
-        chunk = _same_section_chunk(index, candidate.chunk, -1)
-        before = Candidate(chunk, len(chunk.sentences) - 1, -1) if chunk else None
-    return neighbours(index, before)[0] if before else None
+    chunk, position = candidate.chunk, candidate.sentence
+    for _ in range(2):
+        position -= 1
+        if position < 0:
+            chunk = _same_section_chunk(index, chunk, -1)
+            if chunk is None:
+                return None
+            position = len(chunk.sentences) - 1
+    return chunk.sentences[position].text
 
 
 def _brings_the_answer(after: str, sentence: str, question: str) -> bool:
