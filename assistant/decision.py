@@ -18,10 +18,13 @@ import numpy as np
 
 from .answer import ANSWER_PATTERNS, STRICT_KINDS, Candidate, question_kind, quote
 from .index import Index
-from .lexical import known_words
+from .lexical import known_words, tokenize, words
 
 # English: best MiniLM similarity plus its lead over the median candidate.
 MIN_ENGLISH_EVIDENCE = 0.36
+# or a visitor's bare keywords ("overgrazing", "dzud?"), all corpus words and all in the best
+# sentence: MiniLM scores such short queries low ("overgrazing": 0.35 with its lead).
+MAX_KEYWORDS = 2
 # Other languages (MiniLM is English-only): the multilingual E5 similarity, lower when
 # the question shares words with the corpus.
 MIN_MULTILINGUAL_SIMILARITY = 0.805
@@ -33,7 +36,8 @@ def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozens
     """The numbers the decision rests on, also shown to staff."""
     if not candidates:
         return {}
-    evidence = {"shared_words": known_words(question, vocabulary), "fit": candidates[0].signals.get("fit", 0.0)}
+    evidence = {"shared_words": known_words(question, vocabulary), "fit": candidates[0].signals.get("fit", 0.0),
+                "keywords_quoted": float(keywords_quoted(question, candidates[0], vocabulary))}
     for name in ("minilm", "e5"):
         if name not in candidates[0].signals:  # a model this question did not need
             continue
@@ -43,11 +47,20 @@ def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozens
     return evidence
 
 
+def keywords_quoted(question: str, best: Candidate, vocabulary: frozenset[str]) -> bool:
+    """One or two words, all the corpus's, all in the best sentence (with the context it is read in)."""
+    keywords = set(words(question))
+    sentence = best.chunk.sentences[best.sentence].context
+    return (0 < len(keywords) <= MAX_KEYWORDS and keywords <= vocabulary
+            and set(tokenize(question)) <= set(tokenize(sentence)))
+
+
 def is_answerable(evidence: dict, language: str) -> bool:
     if not evidence:
         return False
     if language == "en":
-        return evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= MIN_ENGLISH_EVIDENCE
+        return (evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= MIN_ENGLISH_EVIDENCE
+                or bool(evidence.get("keywords_quoted")))
     similarity = evidence.get("e5", 0.0)  # none when the index was built without the multilingual model
     if evidence["fit"] >= 1 and similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER:
         return True
