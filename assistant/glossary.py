@@ -13,18 +13,20 @@ from __future__ import annotations
 import re
 
 # Word beginnings (Mongolian inflects by suffixes: хоршоо, хоршоод, хоршоодын) -> English words.
-# English: the short forms and everyday words visitors type for the texts' words ("coops", "sell"
-# for "market"). The union is the network the texts describe ("670 families ... united under
-# Sustainable Cashmere Union"), so "the union's" or "your" cooperatives and herders are the network's,
-# and its members are those families. The union's goal, aim or mission (what it is "trying to" do or
-# wants "to achieve") is the texts' "objective"; the dangers, threats and risks to the grasslands are
-# its "aggressions" (overgrazing, dzud, mining). French, German and Spanish: the union and its aim.
+# English: the short forms and everyday words visitors type for the texts' words ("coops", "sell" for
+# "market", "work with" for "collaboration"). The union is the network the texts describe ("670
+# families ... united under Sustainable Cashmere Union"), so "the union's" or "your" cooperatives and
+# herders are the network's, and its members are those families. The union's goal, aim or mission
+# (what it is "trying to" do or wants "to achieve") is the texts' "objective"; the dangers, threats
+# and risks to the grasslands are its "aggressions" (overgrazing, dzud, mining). French, German and
+# Spanish: the union and its aim.
 GLOSSARY = {
     "en": [("co-op", "cooperatives"), ("coops", "cooperatives"), ("union", "network"), ("your", "network"),
            ("herder", "breeders"), ("sell", "market"), ("province", "regions"), ("goal", "objective"),
            ("aim", "objective"), ("purpose", "objective"), ("mission", "objective"), ("to achieve", "objective"),
            ("trying to", "objective"), ("member", "families"), ("danger", "aggressions"),
-           ("threat", "aggressions"), ("risk", "aggressions")],
+           ("threat", "aggressions"), ("risk", "aggressions"), ("work with", "collaboration"),
+           ("works with", "collaboration"), ("working with", "collaboration")],
     "fr": [("union", "network"), ("objectif", "objective"), ("le but", "objective"), ("mission", "objective")],
     "de": [("union", "network"), ("ziel", "objective"), ("zweck", "objective"), ("mission", "objective")],
     "es": [("unión", "network"), ("union", "network"), ("objetivo", "objective"), ("misión", "objective"),
