@@ -3,7 +3,8 @@
 One raw cosine is not enough: off-topic questions still get a "best" sentence.
 The evidence combines how close the best sentence is with how far it stands out
 from the other candidates, words the question shares with the corpus (names,
-numbers, cognates such as "familles" ~ "families"), and whether the quote has
+numbers, cognates such as "familles" ~ "families"), a visitor's bare keywords
+that the quote holds ("overgrazing"), and whether the quote has
 the kind of answer asked for (a year for "what year", a count for "how many", a
 price, a contact detail, the office in "who is the president"): in another
 language, a fitting answer is evidence; a missing one declines.
