@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 # Word beginnings (Mongolian inflects by suffixes: хоршоо, хоршоод, хоршоодын) -> English words.
-# English: the short forms and everyday words visitors type for the texts' words ("coops", "sell" for
+# English: the short forms and everyday words visitors type for the texts' words ("co-op", "sell" for
 # "market", "work with" for "collaboration"). The union is the network the texts describe ("670
 # families ... united under Sustainable Cashmere Union"), so "the union's" or "your" cooperatives and
 # herders are the network's, and its members are those families. The union's goal, aim or mission
@@ -21,7 +21,7 @@ import re
 # and risks to the grasslands are its "aggressions" (overgrazing, dzud, mining). French, German and
 # Spanish: the union and its aim.
 GLOSSARY = {
-    "en": [("co-op", "cooperatives"), ("coops", "cooperatives"), ("union", "network"), ("your", "network"),
+    "en": [("co-op", "cooperatives"), ("union", "network"), ("your", "network"),
            ("herder", "breeders"), ("sell", "market"), ("province", "regions"), ("goal", "objective"),
            ("aim", "objective"), ("purpose", "objective"), ("mission", "objective"), ("to achieve", "objective"),
            ("trying to", "objective"), ("member", "families"), ("danger", "aggressions"),

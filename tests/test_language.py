@@ -92,7 +92,6 @@ def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_
     ("In which provinces do your herders live?", "Bayankhongor"),
     ("What do herders get from the union?", "fair remuneration"),
     ("What does the union sell?", "market the cashmere"),
-    ("Which regions are your coops in?", "Bayankhongor"),
     ("Who does the union work with?", "institutions, NGOs"),
 ])
 def test_the_union_and_its_herders_are_the_network_and_breeders_of_the_texts(bot, question, expected):
