@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from .answer import Reply, Source, escape_markdown
+from .messages import in_language
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ class CuratedAnswers:
                      {name: round(float(values[row]), 4) for name, values in scores.items()})
 
     def reply(self, entry: Curated, question: str, language: str) -> Reply:
-        checked = CHECKED_BY_STAFF.get(language, CHECKED_BY_STAFF["en"])
+        checked = in_language(CHECKED_BY_STAFF, language)
         body = escape_markdown(" ".join(entry.text.split()))
         body = f"“{body}”" if entry.kind == "passage" else body
         return Reply(True, f"{body}\n\n_{checked}_", [entry.source()], language, [], question,

@@ -111,8 +111,13 @@ TOO_LONG = ("Your question is too long ({length:,} characters). Please ask it in
 NO_INDEX = "The assistant has no texts to answer from yet. Please try again later."
 
 
+def in_language(texts: dict, language: str):
+    """The visitor's language's version, or the English one."""
+    return texts.get(language, texts["en"])
+
+
 def examples_for(language: str, count: int = 3) -> list[str]:
-    return EXAMPLES.get(language, EXAMPLES["en"])[:count]
+    return in_language(EXAMPLES, language)[:count]
 
 
 def with_examples(lead: str, examples: list[str]) -> str:
@@ -120,15 +125,14 @@ def with_examples(lead: str, examples: list[str]) -> str:
 
 
 def decline_text(language: str, examples: list[str]) -> str:
-    return with_examples(DECLINE.get(language, DECLINE["en"]), examples)
+    return with_examples(in_language(DECLINE, language), examples)
 
 
 def nothing_more_text(language: str, examples: list[str]) -> str:
-    return with_examples(NOTHING_MORE.get(language, NOTHING_MORE["en"]), examples)
+    return with_examples(in_language(NOTHING_MORE, language), examples)
 
 
 def small_talk_text(kind: str, language: str, examples: list[str]) -> str:
     """The fixed reply to a greeting, thanks, goodbye or "who are you?" (see `small_talk`)."""
-    texts = SMALL_TALK[kind]
-    text = texts.get(language, texts["en"])
+    text = in_language(SMALL_TALK[kind], language)
     return with_examples(text, examples) if examples else text
