@@ -60,16 +60,15 @@ _COMPILED = {kind: {language: re.compile(pattern) for language, pattern in by_la
              for kind, by_language in PATTERNS.items()}
 # "thanks, bye" is a goodbye, not thanks followed by a question.
 _ORDER = ("thanks", "goodbye", "identity", "greeting")
-# "Hello, who are you?" is the identity question after a greeting.
-_LEADING_GREETING = re.compile(r"^(?:hi|hello|hey|bonjour|salut|hallo|hola|сайн байна уу|сайн уу)\s+")
 
 
 # A greeting or thanks before a question ("Thanks! And NAMAC?"): left out of the search, so that
-# follow-up rules see the question itself.
+# follow-up rules see the question itself; before small talk ("Hello, who are you?"), the small talk counts.
 _PLEASANTRY = (r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|ok|okay|great|thanks|thank you|many thanks|"
                r"bonjour|bonsoir|salut|merci|d'accord|hallo|guten tag|danke|hola|gracias|сайн байна уу|сайн уу|"
                r"баярлалаа)(?: (?:so much|a lot|very much|beaucoup|vielmals|muchas))?(?: there| everyone)?")
 _LEADING_PLEASANTRY = re.compile(rf"^\W*(?:{_PLEASANTRY}(?:\s+{_PLEASANTRY})*\s*[,!.:;—–-]+\s*)+", re.IGNORECASE)
+_LEADING_PLEASANTRY_WORDS = re.compile(rf"^{_PLEASANTRY}\s+")  # in a normalized message: no punctuation left
 
 
 def without_pleasantries(message: str) -> str:
@@ -88,7 +87,7 @@ def small_talk(message: str) -> tuple[str, str] | None:
     text = normalized(message)
     if not text or len(text) > 80:
         return None
-    return _whole_match(text) or _whole_match(_LEADING_GREETING.sub("", text))
+    return _whole_match(text) or _whole_match(_LEADING_PLEASANTRY_WORDS.sub("", text))
 
 
 def _whole_match(text: str) -> tuple[str, str] | None:
