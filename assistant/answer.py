@@ -273,7 +273,7 @@ def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] |
         following.pop(0)
     taken: list[str] = []
     for _, sentence in following:
-        if taken and len(" ".join([*taken, sentence]).split()) > MAX_ANSWER_WORDS:
+        if taken and _word_count([*taken, sentence]) > MAX_ANSWER_WORDS:
             break
         taken.append(sentence)
     return (following[0][0] if following else start[0]), taken

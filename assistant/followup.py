@@ -87,8 +87,7 @@ def asks_for_more(question: str) -> str | None:
 
 def previous_reply(history: list[dict]) -> str | None:
     """The assistant's last message, whose quote "tell me more" continues."""
-    replies = [m["content"] for m in history or []
-               if isinstance(m, dict) and m.get("role") == "assistant" and isinstance(m.get("content"), str)]
+    replies = _messages(history, "assistant")
     return replies[-1] if replies else None
 
 
@@ -115,9 +114,13 @@ def _replace_name(question: str, old: str, new: str) -> str:
 
 
 def _user_questions(history: list[dict]) -> list[str]:
+    return [message for message in _messages(history, "user") if not small_talk(message)]
+
+
+def _messages(history: list[dict], role: str) -> list[str]:
+    """The texts of one role's messages, skipping malformed entries (history comes from the browser)."""
     return [m["content"] for m in history or []
-            if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
-            and not small_talk(m["content"])]
+            if isinstance(m, dict) and m.get("role") == role and isinstance(m.get("content"), str)]
 
 
 def _before_last_question(history: list[dict]) -> list[dict]:
