@@ -174,6 +174,12 @@ def question_kind(question: str) -> str | None:
     return min(found)[2] if found else None
 
 
+def without_question_words(question: str) -> str:
+    """What the question asks about: the question without the words that ask ("how big", "when")."""
+    kind = question_kind(question)
+    return re.sub(rf"\b(?:{KIND_WORDS[kind]})\b", " ", question.lower()) if kind else question
+
+
 def expected_answer(question: str) -> str | None:
     """The pattern of a dated, counted, priced or contact answer ("when", "how many", "what
     does it cost", "email"), or None."""

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from .answer import ANSWER_PATTERNS, KIND_WORDS, STRICT_KINDS, Candidate, question_kind, quote
+from .answer import ANSWER_PATTERNS, STRICT_KINDS, Candidate, question_kind, quote, without_question_words
 from .index import Index
 from .lexical import known_words, tokenize, words
 
@@ -51,8 +51,7 @@ def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozens
 def keywords_quoted(question: str, best: Candidate, vocabulary: frozenset[str]) -> bool:
     """One or two words besides the question words ("How big is the network?"), all the corpus's,
     all in the best sentence (with the context it is read in)."""
-    kind = question_kind(question)
-    rest = re.sub(rf"\b(?:{KIND_WORDS[kind]})\b", " ", question.lower()) if kind else question
+    rest = without_question_words(question)
     keywords = set(words(rest))
     sentence = best.chunk.sentences[best.sentence].context
     return (0 < len(keywords) <= MAX_KEYWORDS and keywords <= vocabulary
