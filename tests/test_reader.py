@@ -1,0 +1,77 @@
+"""The reader (models/reader.onnx): it loads only when intact, finds the answering sentence among the
+union's sentences, marks the answer, and its calibrated path declines what the texts do not hold."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.chunking import chunk_documents
+from assistant.documents import load_corpus
+from assistant.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
+from assistant.reading import answers, read_english
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def union_sentences() -> list[tuple[str, str]]:
+    """(context as the reader reads it, sentence) for every sentence of the union's texts."""
+    documents, _ = load_corpus(CORPUS)
+    return [(chunk.sentence_context(i), sentence.text) for chunk in chunk_documents(documents)
+            for i, sentence in enumerate(chunk.sentences)]
+
+
+def test_the_reader_loads_and_its_checksum_holds():
+    reader = shared_reader()
+    settings = json.loads((MODELS_DIR / "reader.json").read_text())
+    assert reader.settings["sha256"] == settings["sha256"] and len(settings["sha256"]) == 64
+    assert reader.calibration["weights"] and "threshold" in reader.calibration
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda folder: (folder / "reader.onnx").write_bytes(b"\0" * 1000), "is damaged or not the one trained"),
+    (lambda folder: (folder / "reader.onnx").unlink(), "cannot be read"),
+    (lambda folder: (folder / "reader.json").write_text("{not json"), "settings"),
+])
+def test_a_missing_or_damaged_reader_gives_one_clear_error_naming_the_file(tmp_path, damage, message):
+    folder = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, folder)
+    damage(folder)
+    with pytest.raises(ReaderUnavailable, match=message) as raised:
+        Reader(folder)
+    assert str(folder) in str(raised.value)
+
+
+@pytest.mark.parametrize("question, sentence_holds, answer", [
+    ("When was AVSF founded?", "French NGO founded in 1977", "1977"),
+    ("When was NAMAC reorganized?", "reorganized in 1992", "1992"),
+    ("How many families are in the network?", "670 families", "670"),
+    ("How many individual members do NAMAC's cooperatives have?", "100,000 individual members", "100,000"),
+    ("In which regions are the cooperatives located?", "Bayankhongor", "Bayankhongor"),
+    ("What was the forerunner of NAMAC?", "the forerunner of NAMAC", "Supreme Council of Agricultural Cooperatives"),
+])
+def test_the_reader_ranks_the_answering_sentence_first_and_marks_the_answer(union_sentences, question,
+                                                                              sentence_holds, answer):
+    readings = shared_reader().read(question, [c for c, _ in union_sentences], [s for _, s in union_sentences])
+    best = max(range(len(readings)), key=lambda i: readings[i].relevance)
+    sentence, span = union_sentences[best][1], readings[best].span
+    assert sentence_holds in sentence
+    assert span is not None and answer in sentence[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("question", ["Who is the CEO of the union?", "What is your phone number?",
+                                      "Where can I buy a scarf?", "Who won the football world cup?",
+                                      "How much does a cashmere sweater cost?"])
+def test_the_calibrated_reader_declines_what_the_texts_do_not_hold(bot, question):
+    _, candidates = read_english(bot.index, bot.retriever, shared_reader(), question)
+    assert not answers(shared_reader(), candidates)
+
+
+@pytest.mark.parametrize("question", ["When was AVSF founded?", "When was NAMAC reorganized?",
+                                      "What was the forerunner of NAMAC?"])
+def test_the_calibrated_reader_answers_what_the_texts_hold(bot, question):
+    _, candidates = read_english(bot.index, bot.retriever, shared_reader(), question)
+    assert answers(shared_reader(), candidates)

@@ -1,0 +1,201 @@
+"""SQuAD v1.1 train -> (question, sentence in its run-time context) pairs for the reader.
+
+Each sentence is given as the assistant shows it to the reader at run time: its heading
+(the article title), then the sentence it leans on when it starts by leaning ("It now
+forms..."), then the sentence itself (`assistant.chunking` splits and links them, so
+training and serving read sentences the same way).
+
+Per question:
+- positives: every sentence of its paragraph that holds the answer text (the file's
+  offsets are first occurrences, see the data set's README), with the answer's span;
+- hard negatives: other sentences of the same paragraph;
+- on-topic "no answer" negatives: sentences of the article's other paragraphs that look
+  closest (the most rare words shared with the question), and one at random.
+A share of the questions is rewritten the way visitors type: lower case without the question
+mark, keywords only, or with a typo. Held-out articles (`split`) are never trained on.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.chunking import LEANING_START, split_sentences
+from assistant.lexical import STOPWORDS, tokenize
+
+SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
+HARD_NEGATIVES = 3
+CLOSE_NO_ANSWER = 2
+RANDOM_NO_ANSWER = 1
+VISITOR_STYLE_SHARE = 0.35
+QUESTION_WORDS = frozenset("what which who whom whose when where why how does do did is are was were can".split())
+
+
+@dataclass
+class Sentence:
+    context: str  # heading, leaned-on sentence, sentence: what the reader reads
+    text: str
+    tokens: frozenset[str]
+
+    @property
+    def offset(self) -> int:
+        """Where the sentence itself starts in `context`."""
+        return len(self.context) - len(self.text)
+
+
+@dataclass
+class Question:
+    text: str
+    answer: str
+    paragraph: int
+
+
+@dataclass
+class Article:
+    title: str
+    paragraphs: list[list[Sentence]]
+    questions: list[Question]
+
+
+@dataclass
+class Pair:
+    question: str
+    context: str
+    label: float
+    answer_start: int = -1  # the answer's characters in `context`, positives only
+    answer_end: int = -1
+
+
+def load_articles(path: Path = SQUAD) -> list[Article]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        data = json.load(handle)["data"]
+    return [_article(entry) for entry in data]
+
+
+def _article(entry: dict) -> Article:
+    title = entry["title"].replace("_", " ")
+    paragraphs, questions = [], []
+    for p, paragraph in enumerate(entry["paragraphs"]):
+        sentences = split_sentences(paragraph["context"])
+        contexts = []
+        for i, sentence in enumerate(sentences):
+            leans = sentences[i - 1].text + " " if i and LEANING_START.match(sentence.text) else ""
+            contexts.append(Sentence(f"{title}\n{leans}{sentence.text}", sentence.text,
+                                     frozenset(tokenize(sentence.text))))
+        paragraphs.append(contexts)
+        questions += [Question(qa["question"].strip(), qa["answers"][0]["text"], p) for qa in paragraph["qas"]]
+    return Article(title, paragraphs, questions)
+
+
+def split(articles: list[Article], held_out: int, seed: int) -> tuple[list[Article], list[Article]]:
+    """(training articles, held-out articles), by a seeded shuffle of whole articles."""
+    order = list(range(len(articles)))
+    random.Random(seed).shuffle(order)
+    kept = set(order[:held_out])
+    return ([a for i, a in enumerate(articles) if i not in kept], [a for i, a in enumerate(articles) if i in kept])
+
+
+def positives(article: Article, question: Question) -> list[int]:
+    return [i for i, s in enumerate(article.paragraphs[question.paragraph]) if question.answer in s.text]
+
+
+def closest_elsewhere(article: Article, question: Question, count: int,
+                      idf: dict[str, float]) -> list[Sentence]:
+    """Sentences of the article's other paragraphs sharing the most rare words with the question."""
+    asked = set(tokenize(question.text))
+    scored = [(sum(idf.get(t, 0.0) for t in asked & s.tokens), p, i, s)
+              for p, sentences in enumerate(article.paragraphs) if p != question.paragraph
+              for i, s in enumerate(sentences)]
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return [s for _, _, _, s in scored[:count]]
+
+
+def pairs_for(article: Article, question: Question, idf: dict[str, float], rng: random.Random,
+              text: str | None = None) -> list[Pair]:
+    sentences = article.paragraphs[question.paragraph]
+    good = positives(article, question)
+    asked = text or question.text
+    pairs = []
+    for i in good:
+        sentence = sentences[i]
+        start = sentence.offset + sentence.text.find(question.answer)
+        pairs.append(Pair(asked, sentence.context, 1.0, start, start + len(question.answer)))
+    others = [s for i, s in enumerate(sentences) if i not in good]
+    pairs += [Pair(asked, s.context, 0.0) for s in rng.sample(others, min(HARD_NEGATIVES, len(others)))]
+    close = closest_elsewhere(article, question, CLOSE_NO_ANSWER, idf)
+    pairs += [Pair(asked, s.context, 0.0) for s in close]
+    elsewhere = [s for p, group in enumerate(article.paragraphs) if p != question.paragraph for s in group
+                 if s not in close]
+    pairs += [Pair(asked, s.context, 0.0) for s in rng.sample(elsewhere, min(RANDOM_NO_ANSWER, len(elsewhere)))]
+    return pairs
+
+
+def inverse_document_frequencies(articles: list[Article]) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    total = 0
+    for article in articles:
+        for sentences in article.paragraphs:
+            for sentence in sentences:
+                counts.update(sentence.tokens)
+                total += 1
+    return {token: math.log(total / count) for token, count in counts.items()}
+
+
+def visitor_style(question: str, rng: random.Random) -> str:
+    """How visitors type in a chat box: lower case and no question mark, keywords only, or a typo."""
+    style = rng.choice(["lower", "keywords", "typo"])
+    plain = question.rstrip(" ?").lower() if style != "typo" else question
+    if style == "keywords":
+        kept = [w for w in re.findall(r"[\w'’-]+", plain) if w not in STOPWORDS and w not in QUESTION_WORDS]
+        return " ".join(kept) or plain
+    if style == "typo":
+        candidates = [m for m in re.finditer(r"[a-z]{5,}", plain)]
+        if candidates:
+            word = rng.choice(candidates)
+            at = rng.randrange(word.start() + 1, word.end() - 1)
+            dropped, swapped = plain[:at] + plain[at + 1:], plain[:at] + plain[at + 1] + plain[at] + plain[at + 2:]
+            plain = dropped if rng.random() < 0.5 else swapped
+    return plain
+
+
+def training_pairs(articles: list[Article], questions_wanted: int, seed: int) -> list[Pair]:
+    """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence)."""
+    rng = random.Random(seed)
+    idf = inverse_document_frequencies(articles)
+    pool = [(a, q) for a in articles for q in a.questions if positives(a, q)]
+    rng.shuffle(pool)
+    pairs: list[Pair] = []
+    for article, question in pool[:questions_wanted]:
+        text = visitor_style(question.text, rng) if rng.random() < VISITOR_STYLE_SHARE else None
+        pairs += pairs_for(article, question, idf, rng, text)
+    return pairs
+
+
+@dataclass
+class HeldOutCase:
+    """A held-out question with its gold paragraph's sentences and close sentences from elsewhere."""
+
+    question: str
+    gold: list[str]  # contexts of the gold paragraph's sentences
+    gold_positive: list[bool]
+    elsewhere: list[str]
+
+
+def held_out_cases(articles: list[Article], count: int, seed: int, elsewhere: int = 6) -> list[HeldOutCase]:
+    rng = random.Random(seed)
+    idf = inverse_document_frequencies(articles)
+    pool = [(a, q) for a in articles for q in a.questions if positives(a, q)]
+    rng.shuffle(pool)
+    cases = []
+    for article, question in pool[:count]:
+        good = set(positives(article, question))
+        sentences = article.paragraphs[question.paragraph]
+        cases.append(HeldOutCase(question.text, [s.context for s in sentences],
+                                 [i in good for i in range(len(sentences))],
+                                 [s.context for s in closest_elsewhere(article, question, elsewhere, idf)]))
+    return cases
