@@ -61,12 +61,17 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from assistant.chat import DEFAULT_CONCURRENCY, create_app
+    from assistant.embedding import ModelUnavailable
+    from assistant.reader import ReaderUnavailable
     from assistant.staff import STAFF_PATH, StaffConsole, mount_staff
 
     concurrency = args.concurrency or int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))
     data_dir = resolve_data_dir(args.data_dir)
     chatlog = ChatLog(data_dir)
-    bot = loading.result()
+    try:
+        bot = loading.result()
+    except (ModelUnavailable, ReaderUnavailable) as error:  # one clear line naming what is missing
+        raise SystemExit(f"error: {error}") from error
     staff = None
     if not args.no_staff:
         console = StaffConsole(bot, chatlog, data_dir)  # also sets bot.curated

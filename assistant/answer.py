@@ -16,7 +16,8 @@ import numpy as np
 from .chunking import LEANING_START, Chunk
 from .index import Index
 from .language import SOURCE_NOTE
-from .lexical import fold, shares_a_word, tokenize, words
+from .reader import Reading
+from .lexical import shares_a_word, tokenize
 from .retrieval import Retrieval
 
 MAX_ANSWER_WORDS = 60
@@ -62,6 +63,7 @@ class Candidate:
     row: int  # sentence row in the index
     score: float = 0.0
     signals: dict[str, float] = field(default_factory=dict)
+    reading: Reading | None = None  # the reader's view (`reading`): its answer span
 
 
 def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: dict[str, float],
@@ -403,19 +405,21 @@ TYPED_KINDS = {"year", "when", "count", "price", "email", "phone", "website", "a
 # are not met with a loosely related sentence. A role is required but not bolded: the answer is the
 # name beside it.
 STRICT_KINDS = TYPED_KINDS - {"when"} | {"role"}
-DEFINITION_QUESTION = (r"^\s*(what|who)\s+(is|are|was|were)\b|qu'est-ce que|c'est quoi|was ist|was sind|"
-                       r"qué es|quién es|юу вэ")
-DEFINITION = r"\b(?:is|are|was|were) ((?:an?|the) [^,;.()]+?)(?= which\b| that\b| who\b|[,;.(]|$)"
-
-
-def highlight(sentence: str, question: str) -> str:
-    """Bold the phrase that answers: a year for "when", the count for "how many", the
-    description for "what is X?"; otherwise the sentence's words that the question also uses."""
+def bold_answer(sentence: str, question: str, span: tuple[int, int] | None = None) -> str:
+    """The sentence as Markdown, its answer in bold: the year, count, price or contact detail asked
+    for where a pattern finds it, else the reader's `span` unless it only repeats the question's
+    words; nothing otherwise (bold question words would point at nothing)."""
     pattern = expected_answer(question)
     spans = _answer_spans(sentence, pattern, question) if pattern else []
-    if not spans and re.search(DEFINITION_QUESTION, question.lower()):
-        spans = [m.span(1) for m in re.finditer(DEFINITION, sentence)][:1]
-    return _bold_spans(sentence, spans) if spans else _bold_shared_words(sentence, question)
+    if not spans and span and set(tokenize(sentence[span[0]:span[1]])) - set(tokenize(question)):
+        spans = [span]
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        pieces += [escape_markdown(sentence[position:start]), f"**{escape_markdown(sentence[start:end])}**"]
+        position = end
+    return "".join(pieces) + escape_markdown(sentence[position:])
 
 
 def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int, int]]:
@@ -424,24 +428,6 @@ def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int,
     asked = set(tokenize(question))
     related = [m for m in matches if asked & set(tokenize(m.group(0)))]
     return [(m.start(), m.start() + len(m.group(0).rstrip(" ,."))) for m in (related or matches)]
-
-
-def _bold_spans(sentence: str, spans: list[tuple[int, int]]) -> str:
-    for start, end in sorted(spans, reverse=True):
-        sentence = f"{sentence[:start]}**{sentence[start:end]}**{sentence[end:]}"
-    return sentence
-
-
-def _bold_shared_words(sentence: str, question: str) -> str:
-    shared = set(words(question))
-    if not shared:
-        return sentence
-
-    def bold(match: re.Match) -> str:
-        token = match.group(0)
-        return f"**{token}**" if fold(token) in shared and len(token) > 2 else token
-
-    return re.sub(r"[^\W_]+", bold, sentence)
 
 
 def plain_text(markdown: str) -> str:
@@ -454,8 +440,10 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|~])", r"\\\1", text)
 
 
-def format_answer(sentences: list[str], question: str, language: str) -> str:
-    quoted = " ".join(highlight(escape_markdown(s), question) for s in sentences)
+def format_answer(sentences: list[str], question: str, language: str,
+                  marked: tuple[str, tuple[int, int] | None] | None = None) -> str:
+    """The quote with its answer in bold; `marked` is the reader's answer span in one sentence."""
+    quoted = " ".join(bold_answer(s, question, marked[1] if marked and s == marked[0] else None) for s in sentences)
     text = f"“{trim_words(quoted)}”"
     note = SOURCE_NOTE.get(language)
     return f"{text}\n\n_{note}_" if note else text

@@ -84,8 +84,13 @@ def _encoders(args):
 
 def _open(args):
     from .core import Assistant
+    from .reader import ReaderUnavailable
 
-    return Assistant.open(args.corpus, args.index, encoders=_encoders(args))
+    try:
+        return Assistant.open(args.corpus, args.index, encoders=_encoders(args))
+    except ReaderUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(3) from error
 
 
 def _build(args) -> int:

@@ -41,6 +41,7 @@ from .index import (
 from .language import detect_language
 from .language_centering import LanguageCentering
 from .lexical import correct_spelling
+from .reader import Reader, shared_reader
 from .retrieval import Retrieval, Retriever
 from .small_talk import small_talk, without_pleasantries
 
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 RAW_QUESTION_LIMIT = 4 * MAX_QUESTION_CHARS  # beyond this, the text is too long whatever cleaning removes
 HISTORY_MESSAGES = 12  # follow-ups are read against the last few turns only (the chat keeps as many)
+# The reader's answer span is bolded only when it is more likely than not: a wrong phrase in bold
+# misleads more than none.
+SURE_SPAN = 0.5
 # Passage ranking for questions not in English: the multilingual model alone, nudged by BM25 scores
 # (names, numbers, cognates); as a rank in the fusion, BM25 noise displaced E5's best passage.
 # MiniLM is English-only and not consulted. English questions fuse the retrievers equally.
@@ -78,7 +82,8 @@ class CuratedAnswers(Protocol):
 
 
 class Assistant:
-    def __init__(self, corpus_dir: Path, index_dir: Path, encoders: list[Encoder], index: Index) -> None:
+    def __init__(self, corpus_dir: Path, index_dir: Path, encoders: list[Encoder], index: Index,
+                 reader: Reader | None = None) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.encoders = encoders
@@ -86,6 +91,7 @@ class Assistant:
         self.index = index
         self.centering = LanguageCentering()  # outlives rebuilds: its means depend on the models only
         self.retriever = Retriever(index, encoders, self.centering)
+        self.reader = reader or shared_reader()  # marks the answer; ReaderUnavailable names a damaged file
         self.curated: CuratedAnswers | None = None  # staff answers, consulted before the corpus
 
     @classmethod
@@ -135,6 +141,7 @@ class Assistant:
             query = correct_spelling(query, index.vocabulary)
         # the texts' English words for a Mongolian term or a visitor's word ("хоршоо", "co-op",
         # "herders"), which share no spelling with them
+        asked = query  # as the visitor put it, for the reader: it was trained without glossary words
         query = " ".join([query, *english_terms(query, language)])
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
@@ -147,8 +154,15 @@ class Assistant:
         quoted, candidates = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
-        text = format_answer(quoted, query, language)
+        marked = self._answer_span(candidates[0], asked) if english else None
+        text = format_answer(quoted, query, language, marked)
         return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)
+
+    def _answer_span(self, best: Candidate, question: str) -> tuple[str, tuple[int, int] | None]:
+        """The best sentence and where the reader sees the answer in it (it reads English only)."""
+        sentence = best.chunk.sentences[best.sentence].text
+        reading = self.reader.read(question, [best.chunk.sentence_context(best.sentence)], [sentence])[0]
+        return sentence, reading.span if reading.span_probability >= SURE_SPAN else None
 
     def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
         examples = messages.examples_for(language)

@@ -16,7 +16,7 @@ other languages use E5 alone.
 Peak RSS is read twice: after the asks warmed up and before torch is imported for the
 baseline (what a serving process holds), and at the end.
 
-Targets (issue 6): ask p50 <= 1.3 x the bare encode p50, ask p95 <= 50 ms.
+Targets (issue 16): ask p50 <= 3.0 x the bare encode p50, ask p95 <= 60 ms.
 The machine may be shared: compare the ratio, not the absolute numbers, across runs.
 
     .venv/bin/python bench/latency.py [--rounds 5]
@@ -42,10 +42,10 @@ from assistant import core, retrieval  # noqa: E402
 from assistant.core import Assistant  # noqa: E402
 
 QUESTIONS = ROOT / "eval" / "union_qa.jsonl"
-RATIO_TARGET, P95_TARGET_MS = 1.3, 50.0
+RATIO_TARGET, P95_TARGET_MS = 3.0, 60.0
 ANSWER_SELECTION = ["rank_sentences", "evidence_for", "fitting_quote", "format_answer", "sources_of"]
 # The stages that follow one another in `ask` (the encoders run inside the first).
-SEQUENTIAL = ["encoders", "FAISS search", "BM25", "fusion (RRF)", "answer selection"]
+SEQUENTIAL = ["encoders", "FAISS search", "BM25", "fusion (RRF)", "answer selection", "reader (answer span)"]
 
 
 class StageClock:
@@ -87,6 +87,7 @@ def instrument(bot: Assistant, clock: StageClock) -> list[str]:
     clock.wrap(retrieval, "fuse", "fusion (RRF)")
     for name in ANSWER_SELECTION:
         clock.wrap(core, name, "answer selection")
+    clock.wrap(bot.reader, "read", "reader (answer span)")  # one sentence, for answered English questions
     return stages + SEQUENTIAL
 
 
