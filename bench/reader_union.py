@@ -2,7 +2,8 @@
 
 For each case of a question set, the project (`Assistant.ask`, the rules) and the reader's path
 (`assistant.reading.read_english` on the question as the project searched it, the reader reading
-the question as asked) each answer or decline. Printed per category: answerable cases whose
+the question as asked) each answer or decline. For answerable questions in other languages, the
+rules' quote against the reader's choice among the same candidates. Printed per category: answerable cases whose
 quote holds the expected fact, answerable declined, and expected declines that were declined.
 
     .venv/bin/python bench/reader_union.py eval/union_qa.jsonl eval/fresh_visitors.jsonl
@@ -16,10 +17,11 @@ from pathlib import Path
 import common  # noqa: F401  (puts the project on the path)
 
 from assistant.answer import plain_text, quote, quoted_part
-from assistant.core import Assistant
+from assistant.core import Assistant, search_other_language
 from assistant.evaluation import DECLINE, load_cases
+from assistant.glossary import english_terms
 from assistant.reader import shared_reader
-from assistant.reading import answers, read_english
+from assistant.reading import answers, read, read_english
 
 
 def reader_reply(bot: Assistant, question: str) -> tuple[bool, str]:
@@ -33,6 +35,21 @@ def reader_reply(bot: Assistant, question: str) -> tuple[bool, str]:
 def rules_reply(bot: Assistant, question: str) -> tuple[bool, str]:
     reply = bot.ask(question)
     return reply.answered, quoted_part(plain_text(reply.text)) if reply.answered else ""
+
+
+def other_language_choice(bot: Assistant, cases: list[dict]) -> str:
+    """Questions in other languages: the rules' quote, against the reader choosing among the same
+    candidates (the multilingual path's), reading the question with the glossary's English words."""
+    rules = reader = 0
+    for case in cases:
+        question, expected = case["turns"][0], case["expect"].lower()
+        reply = bot.ask(question)
+        rules += reply.answered and expected in plain_text(reply.text).lower()
+        _, candidates = search_other_language(bot.index, bot.retriever, reply.query, reply.language)
+        asked = " ".join([question, *english_terms(question, reply.language)])
+        chosen = read(shared_reader(), asked, candidates)
+        reader += bool(chosen) and expected in " ".join(quote(bot.index, chosen[:1], reply.query)).lower()
+    return f"other languages, {len(cases)} cases: the rules' quote right {rules}, the reader's choice right {reader}"
 
 
 def table(bot: Assistant, cases: list[dict]) -> list[str]:
@@ -58,9 +75,13 @@ def main() -> None:
     args = parser.parse_args()
     bot = Assistant.open("corpus", "index")
     for path in args.sets:
-        cases = [c for c in load_cases(path) if len(c["turns"]) == 1 and c["lang"] == "en"]
-        print(f"{path} ({len(cases)} English single-turn cases)")
-        print("\n".join(table(bot, cases)))
+        single = [c for c in load_cases(path) if len(c["turns"]) == 1]
+        english = [c for c in single if c["lang"] == "en"]
+        print(f"{path} ({len(english)} English single-turn cases)")
+        print("\n".join(table(bot, english)))
+        others = [c for c in single if c["lang"] != "en" and c["expect"] != DECLINE]
+        if others:
+            print(other_language_choice(bot, others))
 
 
 if __name__ == "__main__":
