@@ -62,6 +62,7 @@ class Candidate:
     row: int  # sentence row in the index
     score: float = 0.0
     signals: dict[str, float] = field(default_factory=dict)
+    answer_span: tuple[int, int] | None = None  # where the reader, when sure, sees the answer in the sentence
 
 
 def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: dict[str, float],

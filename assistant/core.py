@@ -42,6 +42,7 @@ from .language import detect_language
 from .language_centering import LanguageCentering
 from .lexical import correct_spelling
 from .reader import Reader, shared_reader
+from .reading import best_evidence, read
 from .retrieval import Retrieval, Retriever
 from .small_talk import small_talk, without_pleasantries
 
@@ -50,9 +51,6 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 RAW_QUESTION_LIMIT = 4 * MAX_QUESTION_CHARS  # beyond this, the text is too long whatever cleaning removes
 HISTORY_MESSAGES = 12  # follow-ups are read against the last few turns only (the chat keeps as many)
-# The reader's answer span is bolded only when it is more likely than not: a wrong phrase in bold
-# misleads more than none.
-SURE_SPAN = 0.5
 # Passage ranking for questions not in English: the multilingual model alone, nudged by BM25 scores
 # (names, numbers, cognates); as a rank in the fusion, BM25 noise displaced E5's best passage.
 # MiniLM is English-only and not consulted. English questions fuse the retrievers equally.
@@ -83,7 +81,7 @@ class CuratedAnswers(Protocol):
 
 class Assistant:
     def __init__(self, corpus_dir: Path, index_dir: Path, encoders: list[Encoder], index: Index,
-                 reader: Reader | None = None) -> None:
+                 reader: Reader | None = None, reader_declines: bool = False) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.encoders = encoders
@@ -92,6 +90,9 @@ class Assistant:
         self.centering = LanguageCentering()  # outlives rebuilds: its means depend on the models only
         self.retriever = Retriever(index, encoders, self.centering)
         self.reader = reader or shared_reader()  # marks the answer; ReaderUnavailable names a damaged file
+        # The reader's evidence as a second condition for English answers: measured by the benchmarks,
+        # off for visitors, since it declines too many of the union's answerable questions (docs/reader.md).
+        self.reader_declines = reader_declines
         self.curated: CuratedAnswers | None = None  # staff answers, consulted before the corpus
 
     @classmethod
@@ -150,19 +151,17 @@ class Assistant:
         if curated is not None:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)
+        if english and self.reader_declines:  # the reader reads English only
+            evidence.update(reader=best_evidence(read(self.reader, asked, candidates)),
+                            reader_threshold=self.reader.threshold)
         trace = trace_of(retrieval, candidates, evidence)
         quoted, candidates = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
-        marked = self._answer_span(candidates[0], asked) if english else None
-        text = format_answer(quoted, query, language, marked)
+        if english and not self.reader_declines:  # only the quoted sentence, for its answer span
+            read(self.reader, asked, candidates, limit=1)
+        text = format_answer(quoted, query, language, answer_span(candidates[0]))
         return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)
-
-    def _answer_span(self, best: Candidate, question: str) -> tuple[str, tuple[int, int] | None]:
-        """The best sentence and where the reader sees the answer in it (it reads English only)."""
-        sentence = best.chunk.sentences[best.sentence].text
-        reading = self.reader.read(question, [best.chunk.sentence_context(best.sentence)], [sentence])[0]
-        return sentence, reading.span if reading.span_probability >= SURE_SPAN else None
 
     def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
         examples = messages.examples_for(language)
@@ -245,12 +244,18 @@ def search_other_language(index: Index, retriever: Retriever, query: str,
 
 
 def is_settled(candidates: list[Candidate], query: str, vocabulary: frozenset[str]) -> bool:
-    """The best sentence clearly leads, or MiniLM, which alone decides English declines, finds
-    nothing close enough to answer with."""
+    """The best sentence clearly leads, or MiniLM, which decides English declines, finds nothing
+    close enough to answer with."""
     if len(candidates) < 2:
         return bool(candidates)
     return (candidates[0].score - candidates[1].score >= SETTLED_LEAD
             or not is_answerable(evidence_for(candidates, query, vocabulary), "en"))
+
+
+def answer_span(best: Candidate) -> tuple[str, tuple[int, int]] | None:
+    """The best sentence and where the reader, when sure, sees the answer in it."""
+    span = best.answer_span
+    return (best.chunk.sentences[best.sentence].text, span) if span else None
 
 
 def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],

@@ -62,8 +62,9 @@ def is_answerable(evidence: dict, language: str) -> bool:
     if not evidence:
         return False
     if language == "en":
-        return (evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= MIN_ENGLISH_EVIDENCE
-                or bool(evidence.get("keywords_quoted")))
+        return ((evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= MIN_ENGLISH_EVIDENCE
+                 or bool(evidence.get("keywords_quoted")))
+                and evidence.get("reader", 0.0) >= evidence.get("reader_threshold", 0.0))  # when the reader declines
     similarity = evidence.get("e5", 0.0)  # none when the index was built without the multilingual model
     if evidence["fit"] >= 1 and similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER:
         return True

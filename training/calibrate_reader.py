@@ -3,10 +3,10 @@
 The held-out articles of `train_reader` (never trained on) become a corpus, one Markdown file
 per paragraph as in `bench/xquad.py`, with every fourth paragraph left out: questions on a
 left-out paragraph have no answer in the corpus, though their topic is there. Each question is
-searched by the reader's path (`assistant.reading.read_english`), and the candidates the reader reads
-give their features (`assistant.reading.features_of`). A logistic regression learns from them
-whether a candidate holds the answer: its weights are the combination the assistant ranks
-with, and the decline threshold is the combined score below which `DECLINED_ANSWERABLE` of
+searched and ranked as the assistant does (`core.search_english`), and the candidates the reader
+reads there (`assistant.reading.read`) give their features (`reading.features_of`). A logistic
+regression learns from them whether a candidate holds the answer: its weights make the
+evidence, and the decline threshold is the best evidence below which `DECLINED_ANSWERABLE` of
 the answerable questions fall. Both go into `models/reader.json`.
 
     .venv/bin/python training/calibrate_reader.py      # `make reader` runs it after training
@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import write_markdown  # noqa: E402
 
-from assistant.core import Assistant  # noqa: E402
+from assistant.core import Assistant, search_english  # noqa: E402
 from assistant.embedding import load_encoders  # noqa: E402
 from assistant.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
-from assistant.reading import FEATURES, features_of, read_english  # noqa: E402
+from assistant.reading import FEATURES, features_of, read  # noqa: E402
 from training.reader_data import load_articles, split  # noqa: E402
 from training.train_reader import SEED  # noqa: E402
 
@@ -60,7 +60,8 @@ def write_corpus(articles, folder: Path) -> tuple[list[tuple[str, str]], list[st
 
 def features_and_labels(bot: Assistant, reader: Reader, question: str,
                         answer: str | None) -> tuple[np.ndarray, np.ndarray]:
-    _, candidates = read_english(bot.index, bot.retriever, reader, question)
+    _, candidates = search_english(bot.index, bot.retriever, question)
+    candidates = read(reader, question, candidates)
     rows = np.array([[f[name] for name in FEATURES] for f in features_of(candidates)])
     labels = np.array([answer is not None and answer in c.chunk.sentences[c.sentence].text for c in candidates])
     return rows, labels.astype(float)
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         answerable, unanswerable = write_corpus(held_out, Path(folder))
         rng.shuffle(answerable)
         rng.shuffle(unanswerable)
-        bot = Assistant.open(folder, Path(folder) / "index", encoders=load_encoders(multilingual=False))
+        bot = Assistant.open(folder, Path(folder) / "index", encoders=load_encoders())
         cases = ([(q, a) for q, a in answerable[:args.questions]] + [(q, None) for q in unanswerable[:args.questions]])
         collected = [features_and_labels(bot, reader, q, a) for q, a in cases]
     x = np.vstack([rows for rows, _ in collected if len(rows)])
@@ -110,12 +111,14 @@ def main(argv: list[str] | None = None) -> None:
                     for (_, labels), values, (_, a) in zip(collected, combined, cases) if a is not None and len(values)]
     reader_right = [labels[int(np.argmax(rows[:, 0]))] == 1 for (rows, labels), (_, a) in zip(collected, cases)
                     if a is not None and len(rows)]
+    ranking_right = [labels[0] == 1 for (rows, labels), (_, a) in zip(collected, cases) if a is not None and len(rows)]
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(FEATURES, weights[:-1])},
         "bias": round(float(weights[-1]), 5), "threshold": round(threshold, 5),
         "held_out": {"answerable": int(has_answer.sum()), "unanswerable": int((~has_answer).sum()),
                      "best_sentence_holds_answer": round(float(np.mean(chosen_right)), 4),
                      "reader_alone_holds_answer": round(float(np.mean(reader_right)), 4),
+                     "ranking_first_holds_answer": round(float(np.mean(ranking_right)), 4),
                      "answerable_declined": round(float(np.mean(best[has_answer] < threshold)), 4),
                      "unanswerable_declined": round(float(np.mean(best[~has_answer] < threshold)), 4)},
     }

@@ -33,6 +33,7 @@ HARD_NEGATIVES = 3
 CLOSE_NO_ANSWER = 2
 RANDOM_NO_ANSWER = 1
 VISITOR_STYLE_SHARE = 0.35
+ADDRESSED_SHARE = 0.5  # of the visitor-style questions that name their article
 QUESTION_WORDS = frozenset("what which who whom whose when where why how does do did is are was were can".split())
 
 
@@ -146,8 +147,11 @@ def inverse_document_frequencies(articles: list[Article]) -> dict[str, float]:
     return {token: math.log(total / count) for token, count in counts.items()}
 
 
-def visitor_style(question: str, rng: random.Random) -> str:
-    """How visitors type in a chat box: lower case and no question mark, keywords only, or a typo."""
+def visitor_style(question: str, rng: random.Random, title: str = "") -> str:
+    """How visitors type in a chat box: lower case and no question mark, keywords only, a typo, or
+    "you"/"your" for the organisation the page is about ("Where do your breeders live?")."""
+    if title and title.lower() in question.lower() and rng.random() < ADDRESSED_SHARE:
+        return addressed(question, title)
     style = rng.choice(["lower", "keywords", "typo"])
     plain = question.rstrip(" ?").lower() if style != "typo" else question
     if style == "keywords":
@@ -163,6 +167,13 @@ def visitor_style(question: str, rng: random.Random) -> str:
     return plain
 
 
+def addressed(question: str, title: str) -> str:
+    """The question put to the article's subject itself: "the union's members" -> "your members"."""
+    name = re.escape(title)
+    question = re.sub(rf"(?:\bthe )?\b{name}(?:'s|’s)", "your", question, flags=re.I)
+    return re.sub(rf"(?:\bthe )?\b{name}\b", "you", question, flags=re.I)
+
+
 def training_pairs(articles: list[Article], questions_wanted: int, seed: int) -> list[Pair]:
     """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence)."""
     rng = random.Random(seed)
@@ -171,7 +182,7 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int) ->
     rng.shuffle(pool)
     pairs: list[Pair] = []
     for article, question in pool[:questions_wanted]:
-        text = visitor_style(question.text, rng) if rng.random() < VISITOR_STYLE_SHARE else None
+        text = visitor_style(question.text, rng, article.title) if rng.random() < VISITOR_STYLE_SHARE else None
         pairs += pairs_for(article, question, idf, rng, text)
     return pairs
 

@@ -236,11 +236,11 @@ def export_best(reader: Reader, tok, cases: list[HeldOutCase], out: Path) -> dic
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--questions", type=int, default=18000, help="SQuAD questions trained on")
-    parser.add_argument("--layers", type=int, default=4, help="MiniLM layers kept (of 6)")
+    parser.add_argument("--questions", type=int, default=15000, help="SQuAD questions trained on")
+    parser.add_argument("--layers", type=int, default=6, help="MiniLM layers kept (of 6)")
     parser.add_argument("--max-length", type=int, default=96, help="tokens per (question, sentence) pair")
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=6e-5)
+    parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)
