@@ -1,10 +1,11 @@
-"""The reader's path against the rules on the union's own questions (English, single-turn cases).
+"""The reader's decline decision on the union's own questions, at its threshold and around it.
 
-For each case of a question set, the project (`Assistant.ask`, the rules) and the reader's path
-(`assistant.reading.read_english` on the question as the project searched it, the reader reading
-the question as asked) each answer or decline. For answerable questions in other languages, the
-rules' quote against the reader's choice among the same candidates. Printed per category: answerable cases whose
-quote holds the expected fact, answerable declined, and expected declines that were declined.
+For the English single-turn cases of each question set, the project (`Assistant.ask`) as it
+serves, then with the reader's decline on (`reader_declines`) at its calibrated threshold and
+with the threshold moved: the trade-off between answerable questions declined and unanswerable
+ones declined. For answerable questions in
+other languages, the project's quote against the reader choosing among the multilingual
+path's candidates, reading the question with the glossary's English words.
 
     .venv/bin/python bench/reader_union.py eval/union_qa.jsonl eval/fresh_visitors.jsonl
 """
@@ -16,57 +17,54 @@ from pathlib import Path
 
 import common  # noqa: F401  (puts the project on the path)
 
-from assistant.answer import plain_text, quote, quoted_part
+from assistant.answer import plain_text, quote
 from assistant.core import Assistant, search_other_language
 from assistant.evaluation import DECLINE, load_cases
 from assistant.glossary import english_terms
-from assistant.reader import shared_reader
-from assistant.reading import answers, read, read_english
+from assistant.reading import read
+
+OFFSETS = (None, -1.0, -0.5, 0.0, 0.5, 1.0)  # None: as served, without the reader's decline
 
 
-def reader_reply(bot: Assistant, question: str) -> tuple[bool, str]:
-    searched = bot.ask(question).query or question
-    _, candidates = read_english(bot.index, bot.retriever, shared_reader(), searched, question)
-    if not answers(shared_reader(), candidates):
-        return False, ""
-    return True, " ".join(quote(bot.index, candidates[:1], searched))
+def right(bot: Assistant, case: dict) -> tuple[bool, bool]:
+    """(answered, the quote holds the expected fact or the decline was expected)."""
+    reply = bot.ask(case["turns"][0])
+    if case["expect"] == DECLINE:
+        return reply.answered, not reply.answered
+    return reply.answered, reply.answered and case["expect"].lower() in plain_text(reply.text).lower()
 
 
-def rules_reply(bot: Assistant, question: str) -> tuple[bool, str]:
-    reply = bot.ask(question)
-    return reply.answered, quoted_part(plain_text(reply.text)) if reply.answered else ""
+def trade_off(bot: Assistant, cases: list[dict]) -> list[str]:
+    lines = [f"{'threshold':>10} {'answerable right':>17} {'answerable declined':>20} "
+             f"{'unanswerable declined':>22} {'off-topic declined':>19}"]
+    calibration = dict(bot.reader.calibration)
+    for offset in OFFSETS:
+        bot.reader_declines = offset is not None
+        bot.reader.calibration = {**calibration, "threshold": calibration["threshold"] + (offset or 0.0)}
+        outcomes = [(case, *right(bot, case)) for case in cases]
+        answerable = [(a, ok) for c, a, ok in outcomes if c["expect"] != DECLINE]
+        cells = [statistics.fmean(ok for _, ok in answerable), statistics.fmean(not a for a, _ in answerable)]
+        for category in ("unanswerable", "offtopic"):
+            declines = [ok for c, _, ok in outcomes if c["category"] == category]
+            cells.append(statistics.fmean(declines) if declines else float("nan"))
+        threshold = f"{bot.reader.threshold:>10.3f}" if bot.reader_declines else f"{'served':>10}"
+        lines.append(f"{threshold} {cells[0]:>17.3f} {cells[1]:>20.3f} {cells[2]:>22.3f} "
+                     f"{cells[3]:>19.3f}")
+    bot.reader.calibration, bot.reader_declines = calibration, False
+    return lines
 
 
 def other_language_choice(bot: Assistant, cases: list[dict]) -> str:
-    """Questions in other languages: the rules' quote, against the reader choosing among the same
-    candidates (the multilingual path's), reading the question with the glossary's English words."""
-    rules = reader = 0
+    project = reader = 0
     for case in cases:
         question, expected = case["turns"][0], case["expect"].lower()
         reply = bot.ask(question)
-        rules += reply.answered and expected in plain_text(reply.text).lower()
+        project += reply.answered and expected in plain_text(reply.text).lower()
         _, candidates = search_other_language(bot.index, bot.retriever, reply.query, reply.language)
         asked = " ".join([question, *english_terms(question, reply.language)])
-        chosen = read(shared_reader(), asked, candidates)
+        chosen = sorted(read(bot.reader, asked, candidates), key=lambda c: -c.signals["evidence"])
         reader += bool(chosen) and expected in " ".join(quote(bot.index, chosen[:1], reply.query)).lower()
-    return f"other languages, {len(cases)} cases: the rules' quote right {rules}, the reader's choice right {reader}"
-
-
-def table(bot: Assistant, cases: list[dict]) -> list[str]:
-    lines = [f"{'category':<14} {'n':>4} {'system':<7} {'right':>7} {'answerable declined':>20} {'declines ok':>12}"]
-    for category in sorted({c["category"] for c in cases}):
-        group = [c for c in cases if c["category"] == category]
-        for name, system in (("rules", rules_reply), ("reader", reader_reply)):
-            outcomes = [(case, *system(bot, case["turns"][0])) for case in group]
-            answerable = [(c, a, t) for c, a, t in outcomes if c["expect"] != DECLINE]
-            declines = [a for c, a, _ in outcomes if c["expect"] == DECLINE]
-            right = (statistics.fmean(a and c["expect"].lower() in t.lower() for c, a, t in answerable)
-                     if answerable else None)
-            false = statistics.fmean(not a for _, a, _ in answerable) if answerable else None
-            ok = statistics.fmean(not a for a in declines) if declines else None
-            cells = [f"{v:.3f}" if v is not None else "-" for v in (right, false, ok)]
-            lines.append(f"{category:<14} {len(group):>4} {name:<7} {cells[0]:>7} {cells[1]:>20} {cells[2]:>12}")
-    return lines
+    return f"other languages, {len(cases)} cases: the project's quote right {project}, the reader's choice right {reader}"
 
 
 def main() -> None:
@@ -78,7 +76,7 @@ def main() -> None:
         single = [c for c in load_cases(path) if len(c["turns"]) == 1]
         english = [c for c in single if c["lang"] == "en"]
         print(f"{path} ({len(english)} English single-turn cases)")
-        print("\n".join(table(bot, english)))
+        print("\n".join(trade_off(bot, english)))
         others = [c for c in single if c["lang"] != "en" and c["expect"] != DECLINE]
         if others:
             print(other_language_choice(bot, others))

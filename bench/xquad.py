@@ -51,7 +51,7 @@ from common import (
 )
 
 from assistant.answer import Candidate, plain_text, quoted_part, rank_sentences
-from assistant.core import Assistant
+from assistant.core import ENGLISH_WEIGHTS, Assistant
 from assistant.embedding import load_encoders
 from assistant.index import Index
 from assistant.reader import Reader
@@ -192,19 +192,15 @@ def run_all(bot: Assistant, run: Run) -> None:
 
 # ---------------------------------------------------------------- sentence choice in the gold paragraph
 
-# The rule-based ranking the reader replaced (main before issue 16), for comparison.
-RULES_WEIGHTS = {"minilm": 1.0, "e5": 1.0, "bm25": 0.75, "passage": 0.4, "fit": 0.5, "length": 0.2}
-
-
 def sentence_choice(bot: Assistant, reader: Reader, questions: list[Question]) -> str:
     """Top-1 within the gold paragraph: is the first sentence one that holds a gold answer?"""
-    right: dict[str, list[bool]] = {"minilm cosine": [], "rules (before the reader)": [],
+    right: dict[str, list[bool]] = {"minilm cosine": [], "ranking (as served)": [],
                                     "reader alone": [], "reader combined": []}
     for question in questions:
         chunks = [chunk for chunk in bot.index.chunks if chunk.path == question.path]
         vectors = {e.name: e.encode_query(question.text) for e in bot.encoders}
         retrieval = Retrieval(question.text, [Hit(chunk, 1.0) for chunk in chunks], vectors)
-        rules = rank_sentences(bot.index, retrieval, question.text, RULES_WEIGHTS, chunk_limit=len(chunks))
+        rules = rank_sentences(bot.index, retrieval, question.text, ENGLISH_WEIGHTS, chunk_limit=len(chunks))
 
         def good(candidate: Candidate) -> bool:
             text = candidate.chunk.sentences[candidate.sentence].text.lower()
@@ -212,11 +208,11 @@ def sentence_choice(bot: Assistant, reader: Reader, questions: list[Question]) -
 
         if not any(good(c) for c in rules):
             continue  # the answer crosses a sentence boundary
-        right["rules (before the reader)"].append(good(rules[0]))
+        right["ranking (as served)"].append(good(rules[0]))
         right["minilm cosine"].append(good(max(rules, key=lambda c: c.signals["minilm"])))
-        combined = read(reader, question.text, rules, limit=len(rules))
-        right["reader combined"].append(good(combined[0]))
-        right["reader alone"].append(good(max(combined, key=lambda c: c.signals["reader"])))
+        read_candidates = read(reader, question.text, rules, limit=len(rules))
+        right["reader combined"].append(good(max(read_candidates, key=lambda c: c.signals["evidence"])))
+        right["reader alone"].append(good(max(read_candidates, key=lambda c: c.signals["reader"])))
     lines = [f"Sentence top-1 within the gold paragraph (en, {len(right['minilm cosine'])} questions "
              "whose answer lies in one sentence):"]
     lines += [f"  {name:<28} {statistics.fmean(values):.3f}" for name, values in right.items()]
