@@ -36,7 +36,7 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest
 
-# Retrain the reader from ../shared/benchmarks/squad (about 35 minutes here), then calibrate it
+# Retrain the reader from ../shared/benchmarks/squad (about 75 minutes here), then calibrate it (4 minutes)
 reader: setup
 	$(BIN)/python training/train_reader.py
 	$(BIN)/python training/calibrate_reader.py
