@@ -42,7 +42,7 @@ from .language import detect_language
 from .language_centering import LanguageCentering
 from .lexical import correct_spelling
 from .reader import Reader, shared_reader
-from .reading import best_evidence, read
+from .reading import answer_span, best_evidence, read
 from .retrieval import Retrieval, Retriever
 from .small_talk import small_talk, without_pleasantries
 
@@ -250,12 +250,6 @@ def is_settled(candidates: list[Candidate], query: str, vocabulary: frozenset[st
         return bool(candidates)
     return (candidates[0].score - candidates[1].score >= SETTLED_LEAD
             or not is_answerable(evidence_for(candidates, query, vocabulary), "en"))
-
-
-def answer_span(best: Candidate) -> tuple[str, tuple[int, int]] | None:
-    """The best sentence and where the reader, when sure, sees the answer in it."""
-    span = best.answer_span
-    return (best.chunk.sentences[best.sentence].text, span) if span else None
 
 
 def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
