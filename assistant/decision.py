@@ -8,6 +8,8 @@ that the quote holds ("overgrazing"), and whether the quote has
 the kind of answer asked for (a year for "what year", a count for "how many", a
 price, a contact detail, the office in "who is the president"): in another
 language, a fitting answer is evidence; a missing one declines.
+With `Assistant(reader_declines=True)`, an English answer also needs the reader's evidence at
+its calibrated threshold (`reading.py`); off for visitors.
 Thresholds are calibrated on eval/union_qa.jsonl; `python -m assistant eval`
 reports the trade-off (declined off-topic vs declined answerable).
 """
@@ -64,7 +66,7 @@ def is_answerable(evidence: dict, language: str) -> bool:
     if language == "en":
         return ((evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= MIN_ENGLISH_EVIDENCE
                  or bool(evidence.get("keywords_quoted")))
-                and evidence.get("reader", 0.0) >= evidence.get("reader_threshold", 0.0))  # when the reader declines
+                and ("reader" not in evidence or evidence["reader"] >= evidence["reader_threshold"]))
     similarity = evidence.get("e5", 0.0)  # none when the index was built without the multilingual model
     if evidence["fit"] >= 1 and similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER:
         return True

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant.chunking import chunk_documents
+from assistant.core import search_english
 from assistant.documents import load_corpus
 from assistant.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
-from assistant.core import search_english
 from assistant.reading import answers, read
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
