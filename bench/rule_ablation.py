@@ -1,0 +1,121 @@
+"""Which hand rules still earn their place: each one switched off in turn, the figures that move.
+
+Issue 16 step 5: for every hand rule of the answer path, the union's question set (all
+categories), XQuAD English (the reply holds the gold answer) and XQuAD without answers (as
+served) are measured with the rule off, beside the project as it is. A rule whose removal
+moves none of the figures is not needed by any benchmark and is deleted; one that stays is
+listed in docs/rules.md with the figure that keeps it.
+
+    .venv/bin/python bench/rule_ablation.py                 # every rule
+    .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix)
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import common  # noqa: F401  (puts the project on the path)
+import xquad
+import xquad_noans
+from common import load_xquad
+
+from assistant import answer, core, decision, glossary
+from assistant.core import Assistant
+from assistant.embedding import load_encoders
+from assistant.evaluation import evaluate, load_cases, report
+
+NEVER = re.compile(r"(?!)")
+
+
+@contextmanager
+def patched(target: object, name: str, value: object):
+    """`target.name` is `value` inside the block, restored after (lru caches keyed on it cleared)."""
+    saved = getattr(target, name)
+    setattr(target, name, value)
+    answer.question_kind.cache_clear()
+    try:
+        yield
+    finally:
+        setattr(target, name, saved)
+        answer.question_kind.cache_clear()
+
+
+# name -> what switches the rule off
+ABLATIONS: dict[str, Callable[[], object]] = {
+    "length bonus (English ranking)": lambda: patched(core, "ENGLISH_WEIGHTS", {**core.ENGLISH_WEIGHTS, "length": 0.0}),
+    "answer fit (English ranking)": lambda: patched(core, "ENGLISH_WEIGHTS", {**core.ENGLISH_WEIGHTS, "fit": 0.0}),
+    "fit: the question's numbers": lambda: patched(answer, "NUMBER", NEVER),
+    "fit: qualifies the asked thing": lambda: patched(answer, "qualifies_the_asked_thing", lambda *_: False),
+    "fit: a list for 'what kinds of'": lambda: patched(answer, "LIST_QUESTION", NEVER),
+    "adjacent tie quoted whole": lambda: patched(answer, "ADJACENT_TIE_MARGIN", -1.0),
+    "refers back (quote the sentence before)": lambda: patched(answer, "REFERS_BACK", NEVER),
+    "question word within 2 words": lambda: patched(answer, "MAX_WORDS_BEFORE_QUESTION_WORD", 1000),
+    "keywords quoted (English decline)": lambda: patched(decision, "MAX_KEYWORDS", 0),
+    "quote must fit strict kinds": lambda: patched(decision, "quote_fits", lambda *_: True),
+    "fitting fallback (next 2 sentences)": lambda: patched(decision, "FITTING_FALLBACK", 1),
+    "multilingual: lower bar with shared words":
+        lambda: patched(decision, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", decision.MIN_MULTILINGUAL_SIMILARITY),
+    "English glossary": lambda: patched(glossary, "GLOSSARY", {**glossary.GLOSSARY, "en": []}),
+    "spelling correction": lambda: patched(core, "correct_spelling", lambda query, _: query),
+}
+ABLATIONS.update({  # each kind of question the question words recognise, one at a time
+    f"question kind '{kind}'": (lambda kind=kind: patched(
+        answer, "KIND_WORDS", {other: words for other, words in answer.KIND_WORDS.items() if other != kind}))
+    for kind in answer.KIND_WORDS})
+
+
+def union_figures(bot: Assistant, cases: list[dict]) -> list[float]:
+    rows = {row["category"]: row for row in report(evaluate(bot, cases))}
+    return [rows["all"]["accuracy"], rows["all-answerable"]["accuracy"], rows["all-answerable"]["false_declines"],
+            rows["unanswerable"]["declined_ok"], rows["offtopic"]["declined_ok"]]
+
+
+def xquad_gold(bot: Assistant, questions: list) -> float:
+    return statistics.fmean(xquad.ask_project(bot, q.text).holds(q.answers) for q in questions)
+
+
+def noans_figures(bot: Assistant, answerable: list, unanswerable: list[str]) -> list[float]:
+    replies = [(xquad_noans.quoted(bot, question), answers) for question, answers in answerable]
+    return [statistics.fmean(xquad_noans.quoted(bot, question) is None for question in unanswerable),
+            statistics.fmean(xquad_noans.holds(text, answers) for text, answers in replies)]
+
+
+HEADER = (f"{'rule switched off':<46} {'union all':>9} {'answ.':>6} {'answ.decl':>9} {'unans.decl':>10} "
+          f"{'offtopic':>8} {'xquad gold':>10} {'noans decl':>10} {'noans gold':>10}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default="", help="rules whose name starts with this")
+    parser.add_argument("--cases", type=Path, default=Path("eval/union_qa.jsonl"))
+    args = parser.parse_args()
+    encoders = load_encoders()
+    union = Assistant.open("corpus", "index", encoders=encoders)
+    cases = load_cases(args.cases)
+    articles = load_xquad("en")
+    questions = xquad.load_questions("en", xquad.english_gold(articles), None)
+    with tempfile.TemporaryDirectory() as folder:
+        xquad.write_corpus(articles, Path(folder))
+        full = Assistant.open(folder, xquad.DEFAULT_INDEX_DIR, encoders=encoders)
+    with tempfile.TemporaryDirectory() as folder:
+        answerable, unanswerable = xquad_noans.write_corpus(articles, Path(folder))
+        held_back = Assistant.open(folder, xquad_noans.DEFAULT_INDEX_DIR, encoders=encoders)
+    print(HEADER, flush=True)
+    chosen = {name: switch for name, switch in ABLATIONS.items() if name.startswith(args.only)}
+    for name, switch in {"(none: as served)": None, **chosen}.items():
+        with ExitStack() as stack:
+            if switch:
+                stack.enter_context(switch())
+            cells = [*union_figures(union, cases), xquad_gold(full, questions),
+                     *noans_figures(held_back, answerable, unanswerable)]
+        print(f"{name:<46} " + " ".join(f"{cell:>{width}.3f}" for cell, width in
+                                         zip(cells, (9, 6, 9, 10, 8, 10, 10, 10))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
