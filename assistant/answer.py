@@ -200,8 +200,6 @@ def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]
         earlier = _antecedent(index, best) if LEANING_START.match(before) else None
         if earlier and _word_count([earlier, *pair]) <= MAX_ANSWER_WORDS:
             return [earlier, *pair]  # "AVSF is ... Its missions ... In 2014, it created ..."
-    elif after and LEANING_START.match(after) and _brings_the_answer(after, sentence, question):
-        pair = [sentence, after]
     elif _adjacent_tie(candidates):
         runner_up = candidates[1]
         pair = [sentence, runner_up.chunk.sentences[runner_up.sentence].text]
@@ -226,14 +224,6 @@ def _antecedent(index: Index, candidate: Candidate) -> str | None:
                 return None
             position = len(chunk.sentences) - 1
     return chunk.sentences[position].text
-
-
-def _brings_the_answer(after: str, sentence: str, question: str) -> bool:
-    """The next sentence holds the kind of answer asked for (a year, a count, a place not named in
-    the question: "Where are your herders?" -> "...located in Bayankhongor"), the best one none."""
-    pattern = ANSWER_PATTERNS.get(question_kind(question))
-    asked = set(tokenize(question))
-    return bool(pattern) and bool(_new_matches(pattern, after, asked)) and not _new_matches(pattern, sentence, asked)
 
 
 def _adjacent_tie(candidates: list[Candidate]) -> bool:
@@ -338,7 +328,6 @@ CURRENCY = r"[$€£¥₮]|\b(?:euros?|dollars?|pounds?|yen|tugriks?|t[öo]gr[ö
 PRICE = rf"(?:{CURRENCY})\s?\d|\d[\d,.]*\s?(?:{CURRENCY})"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 PHONE = r"\+?\d[\d ().-]{6,}\d"
-WEBSITE = r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|mn|fr|info)\b"
 # An office named in the quote: who holds it is then likely named beside it ("X, president of Y").
 ROLE = (r"(?i)\b(?:ceo|chief executive|president\w*|direct(?:or|ors|ress|ed by)|chair\w*|"
         r"manag(?:er|ers|ing director)|secretar(?:y|ies)|coordinat(?:or|ors|ed by)|spokes\w+|treasurer|"
@@ -386,24 +375,24 @@ KIND_WORDS = {
     # contact details: asked for anywhere in the question ("What is the street address of ...")
     "email": r"e-?mail|courriel|correo electr[oó]nico|имэйл|и-мэйл",
     "phone": r"phone|telephone|t[ée]l[ée]phone|tel[eé]fono|telefon(?:nummer)?|утасны дугаар",
-    "website": (r"website|web site|web address|site web|site internet|sitio web|p[aá]gina web|webseite|homepage|"
-                r"вэб сайт"),
     # Spanish "dirección" alone is also a direction
     "address": (r"(?:street|postal|mailing|office) address|address of|adresse|anschrift|хаяг|"
                 r"direcci[oó]n (?:postal|de la oficina)|cu[aá]l es (?:la|su) direcci[oó]n"),
 }
 MAX_WORDS_BEFORE_QUESTION_WORD = 2  # "In what year ...", "And how many ..."
-ANYWHERE_KINDS = {"email", "phone", "website", "address", "alias"}
+ANYWHERE_KINDS = {"email", "phone", "address", "alias"}
 ANSWER_PATTERNS = {"year": YEAR, "when": YEAR, "count": NUMBER_PHRASE, "where": PLACE, "why": PURPOSE, "purpose": AIM,
-                   "alias": ALIAS, "price": PRICE, "email": EMAIL, "phone": PHONE, "website": WEBSITE,
+                   "alias": ALIAS, "price": PRICE, "email": EMAIL, "phone": PHONE,
                    "address": STREET_ADDRESS, "role": ROLE}
 # Answers we can recognise: bolded, and they steer the quote.
-TYPED_KINDS = {"year", "when", "count", "price", "email", "phone", "website", "address"}
+TYPED_KINDS = {"year", "when", "count", "price", "email", "phone", "address"}
 # A quote without such an answer is declined ("when" can be a clause): on-topic questions the texts
 # cannot answer ("How much does a sweater cost?", "What is your phone number?", "Who is the CEO?")
 # are not met with a loosely related sentence. A role is required but not bolded: the answer is the
 # name beside it.
 STRICT_KINDS = TYPED_KINDS - {"when"} | {"role"}
+
+
 def bold_answer(sentence: str, question: str, span: tuple[int, int] | None = None) -> str:
     """The sentence as Markdown, its answer in bold: the year, count, price or contact detail asked
     for where a pattern finds it, else the reader's `span` unless it only repeats the question's

@@ -6,12 +6,12 @@ from the other candidates, words the question shares with the corpus (names,
 numbers, cognates such as "familles" ~ "families"), a visitor's bare keywords
 that the quote holds ("overgrazing"), and whether the quote has
 the kind of answer asked for (a year for "what year", a count for "how many", a
-price, a contact detail, the office in "who is the president"): in another
-language, a fitting answer is evidence; a missing one declines.
+price, a contact detail, the office in "who is the president"): a missing one declines.
 With `Assistant(reader_declines=True)`, an English answer also needs the reader's evidence at
 its calibrated threshold (`reading.py`); off for visitors.
 Thresholds are calibrated on eval/union_qa.jsonl; `python -m assistant eval`
-reports the trade-off (declined off-topic vs declined answerable).
+reports the trade-off (declined off-topic vs declined answerable). Each rule here is one that
+`bench/rule_ablation.py` shows some benchmark needs (docs/rules.md).
 """
 from __future__ import annotations
 
@@ -32,14 +32,13 @@ MAX_KEYWORDS = 2
 # the question shares words with the corpus.
 MIN_MULTILINGUAL_SIMILARITY = 0.805
 MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS = 0.78
-MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER = 0.77  # "how many" answered by a count, ...
 
 
 def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozenset[str]) -> dict:
     """The numbers the decision rests on, also shown to staff."""
     if not candidates:
         return {}
-    evidence = {"shared_words": known_words(question, vocabulary), "fit": candidates[0].signals.get("fit", 0.0),
+    evidence = {"shared_words": known_words(question, vocabulary),
                 "keywords_quoted": float(keywords_quoted(question, candidates[0], vocabulary))}
     for name in ("minilm", "e5"):
         if name not in candidates[0].signals:  # a model this question did not need
@@ -68,8 +67,6 @@ def is_answerable(evidence: dict, language: str) -> bool:
                  or bool(evidence.get("keywords_quoted")))
                 and ("reader" not in evidence or evidence["reader"] >= evidence["reader_threshold"]))
     similarity = evidence.get("e5", 0.0)  # none when the index was built without the multilingual model
-    if evidence["fit"] >= 1 and similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_FITTING_ANSWER:
-        return True
     if evidence["shared_words"]:
         return similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
     return similarity >= MIN_MULTILINGUAL_SIMILARITY

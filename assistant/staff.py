@@ -63,7 +63,7 @@ RETRIEVERS = (("bm25", "BM25"), ("minilm", "MiniLM"), ("e5", "E5 (multilingual)"
 ANSWER_KINDS = {
     "year": "a year", "when": "a date or a time", "count": "a number", "where": "a place", "why": "a reason",
     "purpose": "an aim (a sentence that states one fits best)", "alias": "another name", "price": "a price",
-    "email": "an email address", "phone": "a phone number", "website": "a website", "address": "a street address",
+    "email": "an email address", "phone": "a phone number", "address": "a street address",
     "role": "who holds an office",
 }
 REVIEW_COLUMNS = ["time (UTC)", "lang", "channel", "question", "answer", "result", "feedback", "verdict", "id"]
