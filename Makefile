@@ -7,7 +7,7 @@ ONNX := $(VENV)/share/cashmere-assistant/minilm.onnx
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: setup run test index browser reader clean
+.PHONY: setup run test test-fast lint index browser reader clean
 
 setup: $(STAMP) $(ONNX)
 
@@ -33,8 +33,15 @@ run: index
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: setup browser
+test: setup browser lint
 	$(BIN)/python -m pytest
+
+# The tests that need no embedding model or index: the rule tables, limits, loaders, the reader (seconds)
+test-fast: setup
+	$(BIN)/python -m pytest -m "not models"
+
+lint: setup
+	$(BIN)/ruff check .
 
 # Retrain the reader from ../shared/benchmarks/squad (about 75 minutes here), then calibrate it (4 minutes)
 reader: setup

@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     staff = None
     if not args.no_staff:
         console = StaffConsole(bot, chatlog, data_dir)  # also sets bot.curated
-        staff = lambda app: mount_staff(app, console)
+        def staff(app):
+            return mount_staff(app, console)
         print(f"Staff console on http://{args.host}:{args.port}{STAFF_PATH}/  "
               f"(password from {console.password_source})", flush=True)
     app = create_app(bot, chatlog, concurrency=concurrency, cors_origins=args.allow_origin, staff=staff)

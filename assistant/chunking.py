@@ -73,7 +73,7 @@ class Chunk:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Chunk":
+    def from_dict(cls, data: dict) -> Chunk:
         sentences = [Sentence(**s) for s in data["sentences"]]
         return cls(**{**data, "sentences": sentences})
 

@@ -27,15 +27,15 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import faiss
 import numpy as np
 
 from .chunking import CHUNKING_PARAMS, Chunk, chunk_documents
-from .documents import corpus_files, load_corpus, SIDECAR_SUFFIX
+from .documents import SIDECAR_SUFFIX, corpus_files, load_corpus
 from .embedding import Encoder
 from .lexical import TOKENIZER_VERSION, LexicalIndex, surface_vocabulary, tokenize
 
@@ -98,7 +98,7 @@ def file_hash(path: Path) -> str:
 
 
 def text_hash(model_id: str, text: str) -> str:
-    return hashlib.sha1(f"{model_id}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{model_id}\n{text}".encode()).hexdigest()
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:

@@ -10,9 +10,9 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import bm25s
 import numpy as np
@@ -77,7 +77,7 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str], tokenizer: Callable[[str], list[str]] = tokenize) -> "LexicalIndex":
+    def build(cls, texts: list[str], tokenizer: Callable[[str], list[str]] = tokenize) -> LexicalIndex:
         """`tokenizer` may be a memo of `tokenize` (the index keeps one across rebuilds)."""
         bm25 = bm25s.BM25()
         # bm25s cannot index nothing: an empty corpus gets one placeholder row that `scores` never reports
@@ -96,7 +96,7 @@ class LexicalIndex:
         (folder / "size.json").write_text(json.dumps({"size": self.size}))
 
     @classmethod
-    def load(cls, folder: Path) -> "LexicalIndex":
+    def load(cls, folder: Path) -> LexicalIndex:
         bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
         size = json.loads((folder / "size.json").read_text())["size"]
         return cls(bm25, size)

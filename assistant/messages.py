@@ -36,7 +36,8 @@ DECLINE = {
     "en": "I'm sorry, I don't know: the union's texts don't answer that. I can answer questions about the "
           "Sustainable Cashmere Union, its cooperatives and its partners (AVSF, NAMAC). For example:",
     "fr": "Désolé, je ne sais pas : les textes de l'union ne répondent pas à cette question. Je peux répondre "
-          "aux questions sur la Sustainable Cashmere Union, ses coopératives et ses partenaires (AVSF, NAMAC). Par exemple :",
+          "aux questions sur la Sustainable Cashmere Union, ses coopératives et ses partenaires (AVSF, NAMAC). "
+          "Par exemple :",
     "mn": "Уучлаарай, би мэдэхгүй байна: холбооны эх бичвэрт энэ асуултын хариулт алга. Би Тогтвортой "
           "Ноолуурын Холбоо, түүний хоршоод болон түншүүдийн (AVSF, NAMAC) талаар хариулж чадна. Жишээ нь:",
     "de": "Das weiß ich leider nicht: Die Texte der Union beantworten das nicht. Ich beantworte Fragen zur "

@@ -118,9 +118,8 @@ def run(rounds: int, corpus_dir: Path, index_dir: Path) -> None:
         bot.ask(question, history)
     bot.prepare_languages()  # a running app has long since seen every language
     serving_rss = peak_rss_mib()
-    from sentence_transformers import SentenceTransformer  # the baseline only: torch loads here
-
     import torch
+    from sentence_transformers import SentenceTransformer  # the baseline only: torch loads here
 
     bare = SentenceTransformer(str(bot.encoders[0].model_dir), device="cpu")
     default_threads = torch.get_num_threads()

@@ -58,8 +58,8 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "keywords quoted (English decline)": lambda: patched(decision, "MAX_KEYWORDS", 0),
     "quote must fit strict kinds": lambda: patched(decision, "quote_fits", lambda *_: True),
     "fitting fallback (next 2 sentences)": lambda: patched(decision, "FITTING_FALLBACK", 1),
-    "multilingual: lower bar with shared words":
-        lambda: patched(decision, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", decision.MIN_MULTILINGUAL_SIMILARITY),
+    "multilingual: lower bar with shared words": lambda: patched(
+        decision, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", decision.MIN_MULTILINGUAL_SIMILARITY),
     "English glossary": lambda: patched(glossary, "GLOSSARY", {**glossary.GLOSSARY, "en": []}),
     "spelling correction": lambda: patched(core, "correct_spelling", lambda query, _: query),
 }

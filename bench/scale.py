@@ -41,7 +41,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import (
     ROOT,
     load_scifact_abstracts,

@@ -128,7 +128,8 @@ def main() -> None:
               flush=True)
     median = statistics.median(r["answer"] for r in results)
     print(f"\nfirst answer: median {median:.2f} s (target <= {TARGET_S:.0f} s: "
-          f"{'met' if median <= TARGET_S else 'MISSED'}), app CPU median {statistics.median(r['cpu'] for r in results):.2f} s; "
+          f"{'met' if median <= TARGET_S else 'MISSED'}), "
+          f"app CPU median {statistics.median(r['cpu'] for r in results):.2f} s; "
           f"load average {os.getloadavg()[0]:.1f} at the end")
     print(f"answer: {results[-1]['text'][:100]}")
 

@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from common import (
     bm25_chunk_ranking,
     distinct,
@@ -202,9 +201,9 @@ def sentence_choice(bot: Assistant, reader: Reader, questions: list[Question]) -
         retrieval = Retrieval(question.text, [Hit(chunk, 1.0) for chunk in chunks], vectors)
         rules = rank_sentences(bot.index, retrieval, question.text, ENGLISH_WEIGHTS, chunk_limit=len(chunks))
 
-        def good(candidate: Candidate) -> bool:
+        def good(candidate: Candidate, answers: list[str] = question.answers) -> bool:
             text = candidate.chunk.sentences[candidate.sentence].text.lower()
-            return any(answer.lower() in text for answer in question.answers)
+            return any(answer.lower() in text for answer in answers)
 
         if not any(good(c) for c in rules):
             continue  # the answer crosses a sentence boundary

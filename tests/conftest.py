@@ -1,6 +1,7 @@
 """Shared fixtures: the real models and a real index, built once per test session.
 
 The suite must pass with no network: any connection to a non-loopback address fails.
+A test that asks for a model fixture is marked `models`; `make test-fast` runs the others.
 """
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def _loopback_only(self, address):
         if not allowed:
             raise OSError(f"network disabled in tests: {address}")
     return _real_connect(self, address)
+
+
+MODEL_FIXTURES = {"encoders", "bot", "server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.models)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -324,7 +324,8 @@ def test_two_adjacent_sentences_that_score_alike_are_quoted_together_in_text_ord
 
 
 def test_other_languages_rank_passages_by_e5_nudged_by_bm25_scores(bot):
-    from assistant.core import OTHER_LANGUAGE_LEXICAL_BOOST as boost, OTHER_LANGUAGE_MODELS as models
+    from assistant.core import OTHER_LANGUAGE_LEXICAL_BOOST as boost
+    from assistant.core import OTHER_LANGUAGE_MODELS as models
     from assistant.core import OTHER_LANGUAGE_RETRIEVERS as weights
 
     question = "¿Cuándo se reorganizó NAMAC?"

@@ -163,7 +163,8 @@ def test_gradio_is_recent_enough():
 def test_visitor_app_serves_no_file_of_ours_and_takes_no_upload(server, chatlog, bot):
     private = [chatlog.path.resolve(), (bot.index_dir / "CURRENT").resolve(), *sorted(bot.corpus_dir.glob("*.txt")),
                ROOT / "app.py", Path("/etc/passwd")]
-    for path in [str(p) for p in private] + ["../../etc/passwd", "app.py", "corpus/partners.txt", "data/chatlog.sqlite3"]:
+    for path in [str(p) for p in private] + ["../../etc/passwd", "app.py", "corpus/partners.txt",
+                                             "data/chatlog.sqlite3"]:
         response = httpx.get(f"{server.url}gradio_api/file={path}")
         assert response.status_code in (403, 404), path
         assert "root:x:0" not in response.text and "SQLite format" not in response.text

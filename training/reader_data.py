@@ -12,7 +12,8 @@ Per question:
 - on-topic "no answer" negatives: sentences of the article's other paragraphs that look
   closest (the most rare words shared with the question), and one at random.
 A share of the questions is rewritten the way visitors type: lower case without the question
-mark, keywords only, with a typo, or with "you"/"your" for the article's subject. Held-out articles (`split`) are never trained on.
+mark, keywords only, with a typo, or with "you"/"your" for the article's subject. Held-out articles
+(`split`) are never trained on.
 """
 from __future__ import annotations
 

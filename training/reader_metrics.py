@@ -5,7 +5,7 @@ the same figures compare checkpoints, fp32 and int8.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
