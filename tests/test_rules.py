@@ -1,0 +1,60 @@
+"""The answer path's rule tables, table-driven and without models (`make test-fast`).
+
+The question kinds live in three tables that must keep the same keys: the question words
+(`KIND_WORDS`), the answer patterns (`ANSWER_PATTERNS`) and the staff console's labels
+(`staff.ANSWER_KINDS`). A kind deleted from one and not the others would fail silently.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answer import ANSWER_PATTERNS, KIND_WORDS, STRICT_KINDS, TYPED_KINDS, question_kind
+from assistant.staff import ANSWER_KINDS
+
+
+def test_the_kind_tables_keep_the_same_kinds():
+    assert set(ANSWER_PATTERNS) == set(KIND_WORDS) == set(ANSWER_KINDS)
+    assert TYPED_KINDS <= set(KIND_WORDS) and STRICT_KINDS <= set(KIND_WORDS)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("In what year was AVSF founded?", "year"),
+    ("NAMAC хэдэн онд өөрчлөн зохион байгуулагдсан бэ?", "year"),  # the question word comes late
+    ("When was NAMAC reorganized?", "when"),
+    ("Quand AVSF a-t-elle été fondée ?", "when"),
+    ("How many families are in the network?", "count"),
+    ("How many seconds were left when the game ended?", "count"),  # the earliest question word
+    ("Where are the cooperatives located?", "where"),
+    ("Why did the breeders group together?", "why"),
+    ("What is the goal of the union?", "purpose"),
+    ("What was NAMAC's forerunner called?", "alias"),
+    ("How much does a scarf cost?", "price"),
+    ("Who is the president of the union?", "role"),
+    ("What is the email address of the union?", "email"),
+    ("What is your phone number?", "phone"),
+    ("What is the street address of the office?", "address"),
+    ("What is NAMAC?", None),
+    ("What is the union's website?", None),  # deleted: no benchmark needed it (docs/rules.md)
+    ("What did the Kyoto Protocol try to address?", None),  # "address" as a verb
+])
+def test_question_kinds(question, kind):
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize("kind, sentence, answer", [
+    ("year", "AVSF is a French NGO founded in 1977.", "1977"),
+    ("count", "It now forms a network of 670 families through 11 cooperatives.", "670 families through"),
+    ("count", "In 2022, the network extends throughout Mongolia.", None),  # a year is not a count
+    ("where", "They are located in the regions of Bayankhongor, Arkhangai and Khentii.",
+     "Bayankhongor, Arkhangai and Khentii"),
+    # any name after a lower-case word: so NAMAC's "households throughout Mongolia" fits "where" as well
+    ("where", "It has 38,000 households throughout Mongolia.", "Mongolia"),
+    ("price", "A scarf sells for 120 euros in the shop.", "120 euros"),
+    ("email", "Write to info@cashmere-union.mn for any question.", "info@cashmere-union.mn"),
+    ("role", "Dulam Bat has been the president of the union since 2021.", "president"),
+])
+def test_answer_patterns(kind, sentence, answer):
+    found = re.search(ANSWER_PATTERNS[kind], sentence)
+    assert (found.group(0) if found else None) == answer
