@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> None:
     from assistant.chat import DEFAULT_CONCURRENCY, create_app
     from assistant.embedding import ModelUnavailable
     from assistant.reader import ReaderUnavailable
-    from assistant.staff import STAFF_PATH, StaffConsole, mount_staff
+    from assistant.staff import StaffConsole
+    from assistant.staff_auth import STAFF_PATH
+    from assistant.staff_ui import mount_staff
 
     concurrency = args.concurrency or int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))
     data_dir = resolve_data_dir(args.data_dir)

@@ -22,7 +22,7 @@ from packaging.version import Version
 
 from assistant.chat import logged_question
 from assistant.corpus_admin import MAX_UPLOAD_BYTES
-from assistant.staff import COOKIE
+from assistant.staff_auth import COOKIE
 from tests.conftest import ROOT
 from tests.test_staff import PASSWORD, Running, login
 

@@ -25,13 +25,9 @@ from assistant.chat import BackgroundServer, create_app
 from assistant.chatlog import ChatLog
 from assistant.corpus_admin import UploadRefused, safe_name
 from assistant.curation import CuratedAnswers, question_kind
-from assistant.staff import (
-    COOKIE,
-    PASSWORD_ENV,
-    StaffConsole,
-    mount_staff,
-    staff_password,
-)
+from assistant.staff import StaffConsole
+from assistant.staff_auth import COOKIE, PASSWORD_ENV, staff_password
+from assistant.staff_ui import mount_staff
 from tests.conftest import free_port
 
 PASSWORD = "correct horse battery staple"

@@ -17,7 +17,8 @@ from playwright.sync_api import expect, sync_playwright
 from assistant import Assistant
 from assistant.chat import BackgroundServer, create_app
 from assistant.chatlog import ChatLog
-from assistant.staff import StaffConsole, mount_staff
+from assistant.staff import StaffConsole
+from assistant.staff_ui import mount_staff
 from tests.conftest import (
     ARTIFACTS,
     CHROMIUM,
