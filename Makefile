@@ -43,7 +43,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check .
 
-# Retrain the reader from ../shared/benchmarks/squad (about 75 minutes here), then calibrate it (4 minutes)
+# Retrain the reader from ../shared/benchmarks/squad (about 75 minutes here), then calibrate it (4 to 14 minutes)
 reader: setup
 	$(BIN)/python training/train_reader.py
 	$(BIN)/python training/calibrate_reader.py
