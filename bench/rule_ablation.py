@@ -8,6 +8,7 @@ listed in docs/rules.md with the figure that keeps it.
 
     .venv/bin/python bench/rule_ablation.py                 # every rule
     .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix)
+    .venv/bin/python bench/rule_ablation.py --baseline      # the project as served, no rule off
 """
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ HEADER = (f"{'rule switched off':<46} {'union all':>9} {'answ.':>6} {'answ.decl'
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="", help="rules whose name starts with this")
+    parser.add_argument("--baseline", action="store_true", help="only the project as served")
     parser.add_argument("--cases", type=Path, default=Path("eval/union_qa.jsonl"))
     args = parser.parse_args()
     encoders = load_encoders()
@@ -106,7 +108,8 @@ def main() -> None:
         answerable, unanswerable = xquad_noans.write_corpus(articles, Path(folder))
         held_back = Assistant.open(folder, xquad_noans.DEFAULT_INDEX_DIR, encoders=encoders)
     print(HEADER, flush=True)
-    chosen = {name: switch for name, switch in ABLATIONS.items() if name.startswith(args.only)}
+    chosen = {} if args.baseline else {name: switch for name, switch in ABLATIONS.items()
+                                       if name.startswith(args.only)}
     for name, switch in {"(none: as served)": None, **chosen}.items():
         with ExitStack() as stack:
             if switch:
