@@ -188,16 +188,16 @@ def expected_answer(question: str) -> str | None:
     return ANSWER_PATTERNS[kind] if kind in TYPED_KINDS else None
 
 
-def quote(index: Index, candidates: list[Candidate], question: str) -> list[str]:
-    """The best sentence, joined by a neighbour that it leans on ("It now forms..." needs
-    "In 2022, ..."), that leans on it and holds the asked-for answer, or that scores as well
-    (an answer spread over two sentences); never over the limit."""
+def quote(index: Index, candidates: list[Candidate]) -> list[str]:
+    """The best sentence, joined by the one before when it leans on it ("It now forms..." needs
+    "In 2022, ..."), or by an adjacent one that scores as well (an answer spread over two
+    sentences); never over the limit."""
     best = candidates[0]
     sentence = best.chunk.sentences[best.sentence].text
-    before, after = neighbours(index, best)
+    before = sentence_before(index, best)
     if before and (LEANING_START.match(sentence) or REFERS_BACK.search(sentence)):
         pair = [before, sentence]
-        earlier = _antecedent(index, best) if LEANING_START.match(before) else None
+        earlier = sentence_before(index, best, 2) if LEANING_START.match(before) else None
         if earlier and _word_count([earlier, *pair]) <= MAX_ANSWER_WORDS:
             return [earlier, *pair]  # "AVSF is ... Its missions ... In 2014, it created ..."
     elif _adjacent_tie(candidates):
@@ -213,10 +213,10 @@ def _word_count(sentences: list[str]) -> int:
     return sum(len(sentence.split()) for sentence in sentences)
 
 
-def _antecedent(index: Index, candidate: Candidate) -> str | None:
-    """The sentence two before the candidate, in its section: what the sentence before it leans on."""
+def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str | None:
+    """The sentence `steps` before the candidate in its section, even across a chunk boundary."""
     chunk, position = candidate.chunk, candidate.sentence
-    for _ in range(2):
+    for _ in range(steps):
         position -= 1
         if position < 0:
             chunk = _same_section_chunk(index, chunk, -1)
@@ -232,20 +232,6 @@ def _adjacent_tie(candidates: list[Candidate]) -> bool:
     best, runner_up = candidates[0], candidates[1]
     return (runner_up.chunk.id == best.chunk.id and abs(runner_up.sentence - best.sentence) == 1
             and best.score - runner_up.score <= ADJACENT_TIE_MARGIN)
-
-
-def neighbours(index: Index, candidate: Candidate) -> tuple[str | None, str | None]:
-    """The sentences before and after, in the same section, even across a chunk boundary."""
-    sentences = candidate.chunk.sentences
-    before = sentences[candidate.sentence - 1].text if candidate.sentence > 0 else None
-    after = sentences[candidate.sentence + 1].text if candidate.sentence + 1 < len(sentences) else None
-    if before is None:
-        chunk = _same_section_chunk(index, candidate.chunk, -1)
-        before = chunk.sentences[-1].text if chunk else None
-    if after is None:
-        chunk = _same_section_chunk(index, candidate.chunk, +1)
-        after = chunk.sentences[0].text if chunk else None
-    return before, after
 
 
 def _same_section_chunk(index: Index, chunk: Chunk, step: int) -> Chunk | None:

@@ -103,7 +103,7 @@ def fitting_quote(index: Index, candidates: list[Candidate],
     None when none does: the question is then declined."""
     for position in range(min(FITTING_FALLBACK, len(candidates))):
         order = [candidates[position], *candidates[:position], *candidates[position + 1:]]
-        quoted = quote(index, order, question)
+        quoted = quote(index, order)
         if quote_fits(quoted, question):
             return quoted, order
     return None, candidates

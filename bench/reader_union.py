@@ -63,7 +63,7 @@ def other_language_choice(bot: Assistant, cases: list[dict]) -> str:
         _, candidates = search_other_language(bot.index, bot.retriever, reply.query, reply.language)
         asked = " ".join([question, *english_terms(question, reply.language)])
         chosen = sorted(read(bot.reader, asked, candidates), key=lambda c: -c.signals["evidence"])
-        reader += bool(chosen) and expected in " ".join(quote(bot.index, chosen[:1], reply.query)).lower()
+        reader += bool(chosen) and expected in " ".join(quote(bot.index, chosen[:1])).lower()
     return (f"other languages, {len(cases)} cases: the project's quote right {project}, "
             f"the reader's choice right {reader}")
 

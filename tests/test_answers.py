@@ -316,11 +316,11 @@ def test_two_adjacent_sentences_that_score_alike_are_quoted_together_in_text_ord
     first, second, third = (Candidate(chunk, i, -1) for i in range(3))
     first.score, second.score, third.score = 1.0, 1.0 - ADJACENT_TIE_MARGIN / 2, 0.1
     texts = [s.text for s in chunk.sentences]
-    assert quote(bot.index, [second, first, third], "x") == texts[:2]
+    assert quote(bot.index, [second, first, third]) == texts[:2]
     second.score = 1.0 - 2 * ADJACENT_TIE_MARGIN
-    assert quote(bot.index, [first, second, third], "x") == texts[:1]
+    assert quote(bot.index, [first, second, third]) == texts[:1]
     third.score = 0.99
-    assert quote(bot.index, [first, third, second], "x") == texts[:1]  # not neighbours
+    assert quote(bot.index, [first, third, second]) == texts[:1]  # not neighbours
 
 
 def test_other_languages_rank_passages_by_e5_nudged_by_bm25_scores(bot):
