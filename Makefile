@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 # MiniLM for questions without torch: exported from the packaged weights, checked against torch
 $(ONNX): $(STAMP)
-	$(BIN)/python -m assistant.onnx_minilm
+	$(BIN)/python -m assistant.models.onnx_minilm
 
 index: setup
 	$(BIN)/python -m assistant build

@@ -15,7 +15,7 @@ import argparse
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from assistant.chatlog import DATA_DIR_ENV, ChatLog, resolve_data_dir
+from assistant.ops.chatlog import DATA_DIR_ENV, ChatLog, resolve_data_dir
 
 CONCURRENCY_ENV = "ASSISTANT_CONCURRENCY"
 
@@ -60,12 +60,12 @@ def main(argv: list[str] | None = None) -> None:
     loading = start_loading(args)
     import uvicorn
 
-    from assistant.chat import DEFAULT_CONCURRENCY, create_app
-    from assistant.embedding import ModelUnavailable
-    from assistant.reader import ReaderUnavailable
-    from assistant.staff import StaffConsole
-    from assistant.staff_auth import STAFF_PATH
-    from assistant.staff_ui import mount_staff
+    from assistant.models.embedding import ModelUnavailable
+    from assistant.models.reader import ReaderUnavailable
+    from assistant.web.chat import DEFAULT_CONCURRENCY, create_app
+    from assistant.web.staff_auth import STAFF_PATH
+    from assistant.web.staff_console import StaffConsole
+    from assistant.web.staff_ui import mount_staff
 
     concurrency = args.concurrency or int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))
     data_dir = resolve_data_dir(args.data_dir)

@@ -1,5 +1,5 @@
 """The Sustainable Cashmere Union assistant: quoted, cited answers from the union's texts."""
-from .answer import Reply, Source
-from .core import Assistant
+from assistant.pipeline import Assistant
+from assistant.types import Reply, Source
 
 __all__ = ["Assistant", "Reply", "Source"]

@@ -73,7 +73,7 @@ def _progress():
 
 
 def _encoders(args):
-    from .embedding import ModelUnavailable, load_encoders
+    from assistant.models.embedding import ModelUnavailable, load_encoders
 
     try:
         return load_encoders(multilingual=not args.no_multilingual)
@@ -83,8 +83,8 @@ def _encoders(args):
 
 
 def _open(args):
-    from .core import Assistant
-    from .reader import ReaderUnavailable
+    from assistant.models.reader import ReaderUnavailable
+    from assistant.pipeline import Assistant
 
     try:
         return Assistant.open(args.corpus, args.index, encoders=_encoders(args))
@@ -94,8 +94,8 @@ def _open(args):
 
 
 def _build(args) -> int:
-    from .core import ensure_index
-    from .index import current_version
+    from assistant.ingest.index import current_version
+    from assistant.pipeline import ensure_index
 
     before = current_version(args.index)
     index = ensure_index(args.corpus, args.index, _encoders(args), progress=_progress())
@@ -125,7 +125,7 @@ def _ask(args) -> int:
 
 
 def _eval(args) -> int:
-    from . import evaluation
+    from assistant import evaluation
 
     bot = _open(args)
     outcomes = evaluation.evaluate(bot, evaluation.load_cases(args.cases))

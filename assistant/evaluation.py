@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer import MAX_ANSWER_WORDS, plain_text, quoted_part
-from .core import Assistant
+from assistant.answer.quote import quoted_part
+from assistant.pipeline import Assistant
+from assistant.settings import MAX_ANSWER_WORDS
+from assistant.text import plain_text
 
 DECLINE = "decline"
 

@@ -38,8 +38,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant import core, retrieval  # noqa: E402
-from assistant.core import Assistant  # noqa: E402
+from assistant import pipeline as core  # noqa: E402
+from assistant.pipeline import Assistant  # noqa: E402
+from assistant.retrieval import retriever as retrieval  # noqa: E402
 
 QUESTIONS = ROOT / "eval" / "union_qa.jsonl"
 RATIO_TARGET, P95_TARGET_MS = 3.0, 60.0

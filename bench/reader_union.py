@@ -17,11 +17,12 @@ from pathlib import Path
 
 import common  # noqa: F401  (puts the project on the path)
 
-from assistant.answer import plain_text, quote
-from assistant.core import Assistant, search_other_language
+from assistant.answer.quote import quote
+from assistant.answer.reading import read
 from assistant.evaluation import DECLINE, load_cases
-from assistant.glossary import english_terms
-from assistant.reading import read
+from assistant.pipeline import Assistant, search_other_language
+from assistant.query.glossary import english_terms
+from assistant.text import plain_text
 
 OFFSETS = (None, -1.0, -0.5, 0.0, 0.5, 1.0)  # None: as served, without the reader's decline
 

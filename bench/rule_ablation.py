@@ -25,10 +25,12 @@ import xquad
 import xquad_noans
 from common import load_xquad
 
-from assistant import answer, core, decision, glossary
-from assistant.core import Assistant
-from assistant.embedding import load_encoders
+from assistant import pipeline, settings
+from assistant.answer import decision, quote, ranking
 from assistant.evaluation import evaluate, load_cases, report
+from assistant.models.embedding import load_encoders
+from assistant.pipeline import Assistant
+from assistant.query import glossary, kinds
 
 NEVER = re.compile(r"(?!)")
 
@@ -38,36 +40,40 @@ def patched(target: object, name: str, value: object):
     """`target.name` is `value` inside the block, restored after (lru caches keyed on it cleared)."""
     saved = getattr(target, name)
     setattr(target, name, value)
-    answer.question_kind.cache_clear()
+    kinds.question_kind.cache_clear()
     try:
         yield
     finally:
         setattr(target, name, saved)
-        answer.question_kind.cache_clear()
+        kinds.question_kind.cache_clear()
+
+
+def without_english_weight(name: str):
+    return patched(settings, "ENGLISH_WEIGHTS", {**settings.ENGLISH_WEIGHTS, name: 0.0})
 
 
 # name -> what switches the rule off
 ABLATIONS: dict[str, Callable[[], object]] = {
-    "length bonus (English ranking)": lambda: patched(core, "ENGLISH_WEIGHTS", {**core.ENGLISH_WEIGHTS, "length": 0.0}),
-    "answer fit (English ranking)": lambda: patched(core, "ENGLISH_WEIGHTS", {**core.ENGLISH_WEIGHTS, "fit": 0.0}),
-    "fit: the question's numbers": lambda: patched(answer, "NUMBER", NEVER),
-    "fit: qualifies the asked thing": lambda: patched(answer, "qualifies_the_asked_thing", lambda *_: False),
-    "fit: a list for 'what kinds of'": lambda: patched(answer, "LIST_QUESTION", NEVER),
-    "adjacent tie quoted whole": lambda: patched(answer, "ADJACENT_TIE_MARGIN", -1.0),
-    "refers back (quote the sentence before)": lambda: patched(answer, "REFERS_BACK", NEVER),
-    "question word within 2 words": lambda: patched(answer, "MAX_WORDS_BEFORE_QUESTION_WORD", 1000),
-    "keywords quoted (English decline)": lambda: patched(decision, "MAX_KEYWORDS", 0),
+    "length bonus (English ranking)": lambda: without_english_weight("length"),
+    "answer fit (English ranking)": lambda: without_english_weight("fit"),
+    "fit: the question's numbers": lambda: patched(ranking, "NUMBER", NEVER),
+    "fit: qualifies the asked thing": lambda: patched(ranking, "qualifies_the_asked_thing", lambda *_: False),
+    "fit: a list for 'what kinds of'": lambda: patched(ranking, "LIST_QUESTION", NEVER),
+    "adjacent tie quoted whole": lambda: patched(settings, "ADJACENT_TIE_MARGIN", -1.0),
+    "refers back (quote the sentence before)": lambda: patched(quote, "REFERS_BACK", NEVER),
+    "question word within 2 words": lambda: patched(kinds, "MAX_WORDS_BEFORE_QUESTION_WORD", 1000),
+    "keywords quoted (English decline)": lambda: patched(settings, "MAX_KEYWORDS", 0),
     "quote must fit strict kinds": lambda: patched(decision, "quote_fits", lambda *_: True),
-    "fitting fallback (next 2 sentences)": lambda: patched(decision, "FITTING_FALLBACK", 1),
+    "fitting fallback (next 2 sentences)": lambda: patched(settings, "FITTING_FALLBACK", 1),
     "multilingual: lower bar with shared words": lambda: patched(
-        decision, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", decision.MIN_MULTILINGUAL_SIMILARITY),
+        settings, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", settings.MIN_MULTILINGUAL_SIMILARITY),
     "English glossary": lambda: patched(glossary, "GLOSSARY", {**glossary.GLOSSARY, "en": []}),
-    "spelling correction": lambda: patched(core, "correct_spelling", lambda query, _: query),
+    "spelling correction": lambda: patched(pipeline, "correct_spelling", lambda query, _: query),
 }
 ABLATIONS.update({  # each kind of question the question words recognise, one at a time
     f"question kind '{kind}'": (lambda kind=kind: patched(
-        answer, "KIND_WORDS", {other: words for other, words in answer.KIND_WORDS.items() if other != kind}))
-    for kind in answer.KIND_WORDS})
+        kinds, "KIND_WORDS", {other: words for other, words in kinds.KIND_WORDS.items() if other != kind}))
+    for kind in kinds.KIND_WORDS})
 
 
 def union_figures(bot: Assistant, cases: list[dict]) -> list[float]:

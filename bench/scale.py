@@ -50,11 +50,11 @@ from common import (
     write_markdown,
 )
 
-from assistant.chunking import chunk_document, split_sentences
-from assistant.core import Assistant
-from assistant.documents import load_document
-from assistant.embedding import load_encoders
-from assistant.index import build_index, embedded_texts, load_index
+from assistant.ingest.chunking import chunk_document, split_sentences
+from assistant.ingest.documents import load_document
+from assistant.ingest.index import build_index, embedded_texts, load_index
+from assistant.models.embedding import load_encoders
+from assistant.pipeline import Assistant
 
 WORK_DIR = Path(tempfile.gettempdir()) / "cashmere-scale-bench"
 DEFAULT_SIZES = "1000,10000,100000"

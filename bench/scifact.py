@@ -13,7 +13,7 @@ best chunk, as an abstract may span several chunks):
   R@100     share of a claim's cited abstracts among the first 100 documents
   p50, p95  search latency in milliseconds
 Systems:
-  project   assistant.retrieval.Retriever.search (BM25 + MiniLM + E5 when the index
+  project   assistant.retrieval.retriever.Retriever.search (BM25 + MiniLM + E5 when the index
             has it, fused by RRF) with the English weights that `ask` uses; R@100
             is read from a deeper search (100 candidates per retriever instead of 20).
   bm25      the project's BM25 over chunks, alone
@@ -48,10 +48,10 @@ from common import (
     write_markdown,
 )
 
-from assistant.core import ensure_index
-from assistant.embedding import load_encoders
-from assistant.index import Index
-from assistant.retrieval import Retriever
+from assistant.ingest.index import Index
+from assistant.models.embedding import load_encoders
+from assistant.pipeline import ensure_index
+from assistant.retrieval.retriever import Retriever
 
 DEFAULT_INDEX_DIR = Path(tempfile.gettempdir()) / "cashmere-scifact-bench" / "index"
 SYSTEMS = ["project", "bm25", "minilm"]

@@ -49,13 +49,17 @@ from common import (
     write_markdown,
 )
 
-from assistant.answer import Candidate, plain_text, quoted_part, rank_sentences
-from assistant.core import ENGLISH_WEIGHTS, Assistant
-from assistant.embedding import load_encoders
-from assistant.index import Index
-from assistant.reader import Reader
-from assistant.reading import read
-from assistant.retrieval import Hit, Retrieval
+from assistant.answer.quote import quoted_part
+from assistant.answer.ranking import rank_sentences
+from assistant.answer.reading import read
+from assistant.ingest.index import Index
+from assistant.models.embedding import load_encoders
+from assistant.models.reader import Reader
+from assistant.pipeline import Assistant
+from assistant.retrieval.retriever import Hit, Retrieval
+from assistant.settings import ENGLISH_WEIGHTS
+from assistant.text import plain_text
+from assistant.types import Candidate
 
 DEFAULT_INDEX_DIR = Path(tempfile.gettempdir()) / "cashmere-xquad-bench" / "index"
 LANGUAGES = ["en", "de", "es", "ru", "zh"]

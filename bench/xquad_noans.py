@@ -21,9 +21,10 @@ from pathlib import Path
 
 from common import load_xquad, print_progress, write_markdown
 
-from assistant.answer import plain_text, quoted_part
-from assistant.core import Assistant
-from assistant.embedding import load_encoders
+from assistant.answer.quote import quoted_part
+from assistant.models.embedding import load_encoders
+from assistant.pipeline import Assistant
+from assistant.text import plain_text
 
 DEFAULT_INDEX_DIR = Path(tempfile.gettempdir()) / "cashmere-xquad-noans-bench" / "index"
 MAX_WORDS = 70

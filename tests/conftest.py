@@ -48,7 +48,7 @@ def no_network():
 
 @pytest.fixture(scope="session")
 def encoders():
-    from assistant.embedding import load_encoders
+    from assistant.models.embedding import load_encoders
 
     return load_encoders()
 
@@ -64,7 +64,7 @@ def corpus_copy(tmp_path_factory) -> Path:
 def bot(corpus_copy, tmp_path_factory, encoders):
     """An Assistant over a copy of corpus/, its index built once for the session."""
     from assistant import Assistant
-    from assistant.core import ensure_index
+    from assistant.pipeline import ensure_index
 
     index_dir = tmp_path_factory.mktemp("index")
     index = ensure_index(corpus_copy, index_dir, encoders)
@@ -98,14 +98,14 @@ def require_chromium() -> None:
 
 def serve_chat(bot, chatlog):
     """The real visitor app for `bot`, served in this process on a free port."""
-    from assistant.chat import BackgroundServer, create_app
+    from assistant.web.chat import BackgroundServer, create_app
 
     return BackgroundServer(create_app(bot, chatlog), port=free_port()).start()
 
 
 @pytest.fixture(scope="module")
 def chatlog(tmp_path_factory):
-    from assistant.chatlog import ChatLog
+    from assistant.ops.chatlog import ChatLog
 
     log = ChatLog(tmp_path_factory.mktemp("chat-data"))
     yield log

@@ -16,7 +16,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Page, expect, sync_playwright
 
 from assistant import Assistant
-from assistant.core import ensure_index
+from assistant.pipeline import ensure_index
 from tests.conftest import (
     ARTIFACTS,
     CHROMIUM,

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from gradio_client import Client
 
-from assistant.chat import DEFAULT_CONCURRENCY, Chat
-from assistant.chatlog import ChatLog
+from assistant.ops.chatlog import ChatLog
+from assistant.web.chat import DEFAULT_CONCURRENCY, Chat
 
 
 def client(server) -> Client:

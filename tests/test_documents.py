@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_documents, split_sentences
-from assistant.documents import load_corpus, load_document
+from assistant.ingest.chunking import chunk_documents, split_sentences
+from assistant.ingest.documents import load_corpus, load_document
 from tests.conftest import CORPUS
 
 

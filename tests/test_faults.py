@@ -21,12 +21,12 @@ import pytest
 from gradio_client import Client
 
 from assistant import Assistant
-from assistant.chatlog import DB_NAME, anonymous_session
-from assistant.core import ensure_index
-from assistant.corpus_admin import describe
-from assistant.index import IndexUnavailable, current_version, load_index
-from assistant.staff import StaffConsole
-from assistant.staff_auth import PASSWORD_ENV
+from assistant.ingest.index import IndexUnavailable, current_version, load_index
+from assistant.ops.chatlog import DB_NAME, anonymous_session
+from assistant.ops.corpus_admin import describe
+from assistant.pipeline import ensure_index
+from assistant.web.staff_auth import PASSWORD_ENV
+from assistant.web.staff_console import StaffConsole
 from bench.load import AppProcess
 
 STAFF_PASSWORD = "fault test password"
@@ -219,7 +219,7 @@ def test_kill_9_during_a_reindex_keeps_the_old_index_and_the_next_start_finishes
 
 
 def login_cookie(url: str) -> dict:
-    from assistant.staff_auth import COOKIE
+    from assistant.web.staff_auth import COOKIE
 
     response = httpx.post(url + "staff/login", data={"password": STAFF_PASSWORD})
     assert response.status_code == 200

@@ -20,9 +20,9 @@ import pytest
 from gradio_client import Client
 from packaging.version import Version
 
-from assistant.chat import logged_question
-from assistant.corpus_admin import MAX_UPLOAD_BYTES
-from assistant.staff_auth import COOKIE
+from assistant.ops.corpus_admin import MAX_UPLOAD_BYTES
+from assistant.web.chat import logged_question
+from assistant.web.staff_auth import COOKIE
 from tests.conftest import ROOT
 from tests.test_staff import PASSWORD, Running, login
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.core import ensure_index
-from assistant.index import IndexUnavailable, build_index, current_version, load_index, read_manifest
+from assistant.ingest.index import IndexUnavailable, build_index, current_version, load_index, read_manifest
+from assistant.pipeline import ensure_index
 from tests.conftest import CORPUS
 
 
@@ -36,8 +36,8 @@ class FailingEncoder:
 
 def test_current_index_loads_without_encoding_and_edits_reencode_only_changes(small_corpus, tmp_path, encoders,
                                                                              monkeypatch):
-    from assistant import index as index_module
-    from assistant.lexical import LexicalIndex, tokenize
+    from assistant.ingest import index as index_module
+    from assistant.models.lexical import LexicalIndex, tokenize
 
     index_dir = tmp_path / "index"
     first = ensure_index(small_corpus, index_dir, encoders)
@@ -131,7 +131,7 @@ def test_above_the_exact_limit_the_index_is_an_inverted_file_and_still_answers(s
     import faiss
 
     from assistant import Assistant
-    from assistant import index as index_module
+    from assistant.ingest import index as index_module
 
     monkeypatch.setattr(index_module, "EXACT_SEARCH_LIMIT", 10)
     bot = Assistant.open(small_corpus, tmp_path / "index", encoders=encoders)
@@ -160,7 +160,7 @@ def test_an_index_stays_readable_after_a_rebuild_replaces_its_files(small_corpus
 def test_the_multilingual_index_is_skipped_above_its_size_limit(small_corpus, tmp_path, encoders,
                                                                monkeypatch, caplog):
     from assistant import Assistant
-    from assistant import index as index_module
+    from assistant.ingest import index as index_module
 
     monkeypatch.setitem(index_module.SIZE_LIMITED_MODELS, "e5", 3)
     bot = Assistant.open(small_corpus, tmp_path / "index", encoders=encoders)
@@ -173,7 +173,7 @@ def test_the_multilingual_index_is_skipped_above_its_size_limit(small_corpus, tm
 
 
 def test_the_lexical_ranking_keeps_the_best_scores_in_order_ties_by_index():
-    from assistant.retrieval import _ranking
+    from assistant.retrieval.retriever import _ranking
 
     rng = np.random.default_rng(0)
     scores = np.round(rng.random(5000), 2).astype(np.float32)  # many ties

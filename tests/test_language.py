@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.language import detect_language
-from assistant.language_centering import LanguageCentering
+from assistant.query.language import detect_language
+from assistant.retrieval.centering import LanguageCentering
 
 PASSAGES = ["AVSF is a French NGO founded in 1977.",
             "It now forms a network of 670 families through 11 cooperatives."]
@@ -76,7 +76,7 @@ def test_a_chinese_question_finds_its_english_passage(bot):
 
 
 def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_longest_first():
-    from assistant.glossary import english_terms
+    from assistant.query.glossary import english_terms
 
     assert english_terms("NAMAC хэдэн онд өөрчлөн байгуулагдсан бэ?", "mn") == ["reorganized"]
     assert set(english_terms("Хоршоод аль аймгуудад байрладаг вэ?", "mn")) == {"cooperatives", "regions", "located"}
@@ -97,7 +97,7 @@ def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_
 def test_the_union_and_its_herders_are_the_network_and_breeders_of_the_texts(bot, question, expected):
     """Visitors say "the union", "your" and "herders"; the texts say "the network" and "breeders"
     (these questions quoted NAMAC's figures, or "...are among them." alone, before)."""
-    from assistant.answer import plain_text
+    from assistant.text import plain_text
 
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
@@ -109,7 +109,7 @@ def test_the_union_and_its_herders_are_the_network_and_breeders_of_the_texts(bot
     ("Хоршоодын зорилго юу вэ?", "better price"),
 ])
 def test_mongolian_questions_reach_the_answer_through_the_glossary(bot, question, expected):
-    from assistant.answer import plain_text
+    from assistant.text import plain_text
 
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)

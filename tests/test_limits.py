@@ -7,9 +7,11 @@ import time
 from gradio_client import Client
 
 from assistant import Reply
-from assistant.chat import RATE_LIMIT, RATE_WINDOW, RateLimit, logged_question, remember
-from assistant.chatlog import anonymous_session
-from assistant.core import MAX_QUESTION_CHARS, clean_question
+from assistant.ops.chatlog import anonymous_session
+from assistant.pipeline import clean_question
+from assistant.settings import MAX_QUESTION_CHARS
+from assistant.types import ReplyKind
+from assistant.web.chat import RATE_LIMIT, RATE_WINDOW, RateLimit, logged_question, remember
 
 QUESTION = "When was AVSF founded?"
 
@@ -33,7 +35,8 @@ def test_questions_up_to_the_limit_are_searched_longer_ones_get_a_clear_message(
     assert reply.query and "too long" not in reply.text  # searched, not refused
     for length in (MAX_QUESTION_CHARS + 1, 50_000):
         reply = bot.ask(padded(length))
-        assert not reply.answered and reply.query == "" and reply.trace == {}  # no search was run
+        assert not reply.answered and reply.query == "" and reply.kind == ReplyKind.INPUT_HELP
+        assert "query" not in reply.trace  # no search was run
         assert f"too long ({length:,} characters)" in reply.text and f"at most {MAX_QUESTION_CHARS:,}" in reply.text
 
 

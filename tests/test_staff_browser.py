@@ -15,10 +15,10 @@ from gradio_client import Client
 from playwright.sync_api import expect, sync_playwright
 
 from assistant import Assistant
-from assistant.chat import BackgroundServer, create_app
-from assistant.chatlog import ChatLog
-from assistant.staff import StaffConsole
-from assistant.staff_ui import mount_staff
+from assistant.ops.chatlog import ChatLog
+from assistant.web.chat import BackgroundServer, create_app
+from assistant.web.staff_console import StaffConsole
+from assistant.web.staff_ui import mount_staff
 from tests.conftest import (
     ARTIFACTS,
     CHROMIUM,

@@ -4,7 +4,7 @@ The held-out articles of `train_reader` (never trained on) become a corpus, one 
 per paragraph as in `bench/xquad.py`, with every fourth paragraph left out: questions on a
 left-out paragraph have no answer in the corpus, though their topic is there. Each question is
 searched and ranked as the assistant does (`core.search_english`), and the candidates the reader
-reads there (`assistant.reading.read`) give their features (`reading.features_of`). A logistic
+reads there (`assistant.answer.reading.read`) give their features (`reading.features_of`). A logistic
 regression learns from them whether a candidate holds the answer: its weights make the
 evidence, and the decline threshold is the best evidence below which `DECLINED_ANSWERABLE` of
 the answerable questions fall. Both go into `models/reader.json`.
@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import write_markdown  # noqa: E402
 
-from assistant.core import Assistant, search_english  # noqa: E402
-from assistant.embedding import load_encoders  # noqa: E402
-from assistant.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
-from assistant.reading import FEATURES, features_of, read  # noqa: E402
+from assistant.answer.reading import FEATURES, features_of, read  # noqa: E402
+from assistant.models.embedding import load_encoders  # noqa: E402
+from assistant.models.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
+from assistant.pipeline import Assistant, search_english  # noqa: E402
 from training.reader_data import load_articles, split  # noqa: E402
 from training.train_reader import SEED  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 Each sentence is given as the assistant shows it to the reader at run time: its heading
 (the article title), then the sentence it leans on when it starts by leaning ("It now
-forms..."), then the sentence itself (`assistant.chunking` splits and links them, so
+forms..."), then the sentence itself (`assistant.ingest.chunking` splits and links them, so
 training and serving read sentences the same way).
 
 Per question:
@@ -26,8 +26,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.chunking import LEANING_START, split_sentences
-from assistant.lexical import STOPWORDS, tokenize
+from assistant.ingest.chunking import LEANING_START, split_sentences
+from assistant.models.lexical import STOPWORDS, tokenize
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
 HARD_NEGATIVES = 3

@@ -11,13 +11,10 @@ questions it chose better than the reader did (docs/reader.md).
 """
 from __future__ import annotations
 
-from .answer import Candidate
-from .reader import Reader
+from assistant import settings
+from assistant.models.reader import Reader
+from assistant.types import Candidate
 
-READER_CANDIDATES = 6  # each costs one reader pass; the answering sentence is nearly always among them
-# The reader's answer span is bolded only when it is more likely than not: a wrong phrase in bold
-# misleads more than none.
-SURE_SPAN = 0.5
 FEATURES = ("reader", "minilm", "rank")
 
 
@@ -29,7 +26,7 @@ def features_of(candidates: list[Candidate]) -> list[dict[str, float]]:
 
 
 def read(reader: Reader, question: str, candidates: list[Candidate],
-         limit: int = READER_CANDIDATES) -> list[Candidate]:
+         limit: int = settings.READER_CANDIDATES) -> list[Candidate]:
     """The first `limit` candidates, in the ranking's order, each with the signals "reader" (its
     logit) and "evidence" (the calibrated combination), and the answer span when the reader is sure."""
     chosen = candidates[:limit]
@@ -37,7 +34,7 @@ def read(reader: Reader, question: str, candidates: list[Candidate],
                            [c.chunk.sentences[c.sentence].text for c in chosen])
     for candidate, reading in zip(chosen, readings):
         candidate.signals["reader"] = round(reading.relevance, 4)
-        candidate.answer_span = reading.span if reading.span_probability >= SURE_SPAN else None
+        candidate.answer_span = reading.span if reading.span_probability >= settings.SURE_SPAN else None
     for candidate, features in zip(chosen, features_of(chosen)):
         candidate.signals["evidence"] = round(reader.combined(features), 4)
     return chosen

@@ -1,7 +1,7 @@
 """MiniLM question encoder on onnxruntime: the same model as the index, without torch at run time.
 
 Importing torch and sentence-transformers takes seconds, and a question needs one short
-forward pass. `make setup` (`python -m assistant.onnx_minilm`) exports the packaged MiniLM
+forward pass. `make setup` (`python -m assistant.models.onnx_minilm`) exports the packaged MiniLM
 weights to ONNX, with mean pooling and normalisation inside the graph, checks its vectors
 against sentence-transformers (cosine >= MIN_COSINE on a fixed test set) and only then writes
 the file, beside a stamp naming the weights it was made from. At run time the export is used
@@ -86,7 +86,7 @@ def load_exported(model_dir: Path, model_path: Path = EXPORT_PATH) -> OnnxMiniLM
         return None
     if stamp.get("weights") != weights_stamp(model_dir) or stamp.get("min_cosine", 0.0) < MIN_COSINE:
         log.warning("the MiniLM ONNX export at %s is stale: questions are encoded with torch "
-                    "(re-export with `python -m assistant.onnx_minilm`)", model_path)
+                    "(re-export with `python -m assistant.models.onnx_minilm`)", model_path)
         return None
     try:
         return OnnxMiniLM(model_path, model_dir)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from .lexical import english_words, words
-from .small_talk import normalized, small_talk
+from assistant.models.lexical import english_words, words
+from assistant.query.small_talk import normalized, small_talk
 
 ANAPHORA = re.compile(
     r"\b(that ngo|this ngo|the ngo|that organi[sz]ation|the organi[sz]ation|the association|"

@@ -46,8 +46,9 @@ from typing import Any
 
 import numpy as np
 
-from .answer import Reply, Source, escape_markdown
-from .messages import in_language
+from assistant.answer.messages import in_language
+from assistant.text import escape_markdown
+from assistant.types import Reply, ReplyKind, Source, Trace
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,7 @@ class CuratedAnswers:
         body = escape_markdown(" ".join(entry.text.split()))
         body = f"“{body}”" if entry.kind == "passage" else body
         return Reply(True, f"{body}\n\n_{checked}_", [entry.source()], language, [], question,
-                     {"curated": entry.id})
+                     Trace(curated=entry.id), ReplyKind.CURATED)
 
     # ------------------------------------------------------------ staff actions
 

@@ -34,10 +34,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .chunking import CHUNKING_PARAMS, Chunk, chunk_documents
-from .documents import SIDECAR_SUFFIX, corpus_files, load_corpus
-from .embedding import Encoder
-from .lexical import TOKENIZER_VERSION, LexicalIndex, surface_vocabulary, tokenize
+from assistant.ingest.chunking import CHUNKING_PARAMS, Chunk, chunk_documents
+from assistant.ingest.documents import SIDECAR_SUFFIX, corpus_files, load_corpus
+from assistant.models.embedding import Encoder
+from assistant.models.lexical import TOKENIZER_VERSION, LexicalIndex, surface_vocabulary, tokenize
 
 log = logging.getLogger(__name__)
 

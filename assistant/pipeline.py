@@ -10,26 +10,18 @@ import re
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from . import messages
-from .answer import (
-    Candidate,
-    Reply,
-    Source,
-    continuation,
-    format_answer,
-    question_kind,
-    rank_sentences,
-    sources_of,
-)
-from .decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
-from .embedding import Encoder, load_encoders
-from .followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
-from .glossary import english_terms
-from .index import (
+from assistant import settings
+from assistant.answer import messages
+from assistant.answer.decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
+from assistant.answer.quote import continuation
+from assistant.answer.ranking import rank_sentences
+from assistant.answer.reading import answer_span, best_evidence, read
+from assistant.answer.render import format_answer, sources_of
+from assistant.ingest.index import (
     Index,
     IndexUnavailable,
     Progress,
@@ -38,39 +30,20 @@ from .index import (
     load_index,
     read_manifest,
 )
-from .language import detect_language
-from .language_centering import LanguageCentering
-from .lexical import correct_spelling
-from .reader import Reader, shared_reader
-from .reading import answer_span, best_evidence, read
-from .retrieval import Retrieval, Retriever
-from .small_talk import small_talk, without_pleasantries
+from assistant.models.embedding import Encoder, load_encoders
+from assistant.models.lexical import correct_spelling
+from assistant.models.reader import Reader, shared_reader
+from assistant.query.followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
+from assistant.query.glossary import english_terms
+from assistant.query.kinds import question_kind
+from assistant.query.language import detect_language
+from assistant.query.small_talk import small_talk, without_pleasantries
+from assistant.retrieval.centering import LanguageCentering
+from assistant.retrieval.retriever import Retrieval, Retriever
+from assistant.types import Candidate, PassageTrace, Reply, ReplyKind, SentenceTrace, Source, Trace
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
-RAW_QUESTION_LIMIT = 4 * MAX_QUESTION_CHARS  # beyond this, the text is too long whatever cleaning removes
-HISTORY_MESSAGES = 12  # follow-ups are read against the last few turns only (the chat keeps as many)
-# Passage ranking for questions not in English: the multilingual model alone, nudged by BM25 scores
-# (names, numbers, cognates); as a rank in the fusion, BM25 noise displaced E5's best passage.
-# MiniLM is English-only and not consulted. English questions fuse the retrievers equally.
-OTHER_LANGUAGE_MODELS = {"e5"}
-OTHER_LANGUAGE_RETRIEVERS = {"e5": 1.0, "bm25": 0.0}
-OTHER_LANGUAGE_LEXICAL_BOOST = 0.04
-# Sentence-ranking weights. English: tuned on XQuAD's 1190 English questions (reply holds the
-# gold answer 0.831 -> 0.845 before the adjacent-tie quote; a broad plateau, stable across halves
-# of the articles) and checked on eval/union_qa.jsonl. Other languages: tuned on the union set
-# (0.90 of answerable cases, against 0.80 for rank fusion).
-ENGLISH_WEIGHTS = {"minilm": 1.0, "e5": 1.0, "bm25": 0.75, "passage": 0.4, "fit": 0.5, "length": 0.2}
-OTHER_LANGUAGE_WEIGHTS = {"e5": 1.5, "bm25": 0.25, "passage": 0.6, "fit": 0.5}
-# English questions are searched with MiniLM and BM25 first; the multilingual model (the slower
-# encoder) is added only when the best sentence leads the next by less than SETTLED_LEAD and MiniLM
-# does not already decline. On XQuAD's 1190 English questions, 62% are settled by the first pass,
-# and replies hold the gold answer as often as when all three models rank every question. A lead
-# of 0.5 answered one more union paraphrase and one more XQuAD question, but then most questions
-# need E5, and ask's p50 went to 1.17-1.30x the bare MiniLM encode (target 1.3x; 0.83x at 0.4).
-ENGLISH_FIRST_PASS = {"minilm"}
-SETTLED_LEAD = 0.4
 
 
 class CuratedAnswers(Protocol):
@@ -123,8 +96,8 @@ class Assistant:
     def ask(self, question: str, history: list[dict] | None = None) -> Reply:
         """Quote the corpus sentence that answers, or decline; never raises on what a visitor types."""
         typed = len(question.strip()) if isinstance(question, str) else 0
-        cut = typed > RAW_QUESTION_LIMIT  # cleaning 1 MB would cost more than refusing it
-        question = clean_question(question[:RAW_QUESTION_LIMIT] if cut else question)
+        cut = typed > settings.RAW_QUESTION_LIMIT  # cleaning 1 MB would cost more than refusing it
+        question = clean_question(question[:settings.RAW_QUESTION_LIMIT] if cut else question)
         language = detect_language(question)
         problem = self._input_problem(question, language, typed if cut else len(question))
         if problem:
@@ -161,15 +134,17 @@ class Assistant:
         if english and not self.reader_declines:  # only the quoted sentence, for its answer span
             read(self.reader, asked, candidates, limit=1)
         text = format_answer(quoted, query, language, answer_span(candidates[0]))
-        return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace)
+        return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace, ReplyKind.ANSWER)
 
     def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
         examples = messages.examples_for(language)
         if not any(char.isalnum() for char in question):
-            return Reply(False, messages.with_examples(messages.EMPTY, examples), [], language, examples)
-        if length > MAX_QUESTION_CHARS:
-            text = messages.TOO_LONG.format(length=length, limit=MAX_QUESTION_CHARS)
-            return Reply(False, messages.with_examples(text, examples), [], language, examples)
+            return Reply(False, messages.with_examples(messages.EMPTY, examples), [], language, examples,
+                         kind=ReplyKind.INPUT_HELP)
+        if length > settings.MAX_QUESTION_CHARS:
+            text = messages.TOO_LONG.format(length=length, limit=settings.MAX_QUESTION_CHARS)
+            return Reply(False, messages.with_examples(text, examples), [], language, examples,
+                         kind=ReplyKind.INPUT_HELP)
         return None
 
     def _reply_without_search(self, question: str, language: str, history: list[dict],
@@ -177,7 +152,7 @@ class Assistant:
         """Small talk, "tell me more", a first question whose "it" names nothing, and instructions
         to the assistant itself ("ignore previous instructions..."), which are declined unsearched."""
         if addresses_the_assistant(question):
-            return self._decline(language, question, {"to_the_assistant": True}, [])
+            return self._decline(language, question, Trace(), [], ReplyKind.TO_THE_ASSISTANT)
         chat = small_talk(question)
         if chat:
             return self._small_talk_reply(*chat)
@@ -194,7 +169,7 @@ class Assistant:
         (no query, so the chat leaves it out of the history that follow-ups read)."""
         examples = [] if kind == "goodbye" else messages.examples_for(language)
         text = messages.small_talk_text(kind, language, examples)
-        return Reply(False, text, [], language, examples, trace={"small_talk": kind})
+        return Reply(False, text, [], language, examples, trace=Trace(small_talk=kind), kind=ReplyKind.SMALL_TALK)
 
     def _continue(self, index: Index, history: list[dict], language: str) -> Reply | None:
         """"Tell me more": the next sentences of the section the previous reply quoted, or "that is
@@ -204,43 +179,47 @@ class Assistant:
         if found is None:
             return None
         chunk, sentences = found
-        trace = {"continued": chunk.section}
+        trace = Trace(continued=chunk.section)
         if not sentences:
             examples = messages.examples_for(language)
-            return Reply(False, messages.nothing_more_text(language, examples), [], language, examples, trace=trace)
+            return Reply(False, messages.nothing_more_text(language, examples), [], language, examples, trace=trace,
+                         kind=ReplyKind.CONTINUED)
         source = Source(chunk.title, chunk.section, chunk.text, chunk.path, 1.0, chunk.source, chunk.id)
-        return Reply(True, format_answer(sentences, "", language), [source], language, [], "", trace)
+        return Reply(True, format_answer(sentences, "", language), [source], language, [], "", trace,
+                     ReplyKind.CONTINUED)
 
     def _ask_for_a_name(self) -> Reply:
         """"When was it founded?" as a first question: any organisation's year would be a guess."""
         examples = messages.examples_for("en")
         return Reply(False, messages.with_examples(messages.NAME_IT, examples), [], "en", examples,
-                     trace={"needs_a_name": True})
+                     kind=ReplyKind.NEEDS_A_NAME)
 
-    def _decline(self, language: str, query: str, trace: dict, sources: list[Source]) -> Reply:
+    def _decline(self, language: str, query: str, trace: Trace, sources: list[Source],
+                 kind: ReplyKind = ReplyKind.DECLINED) -> Reply:
         """The polite "I don't know"; the closest passages stay attached for staff, not as an answer."""
         examples = messages.examples_for(language)
         text = messages.decline_text(language, examples)
-        return Reply(False, text, sources, language, examples, query, trace)
+        return Reply(False, text, sources, language, examples, query, trace, kind)
 
 
 def search_english(index: Index, retriever: Retriever, query: str) -> tuple[Retrieval, list[Candidate]]:
     """Passages and ranked sentences, from MiniLM and BM25 alone when their best sentence clearly
     leads; otherwise searched again with every model, reusing the vectors already computed."""
-    retrieval = retriever.search(query, models=ENGLISH_FIRST_PASS)
-    candidates = rank_sentences(index, retrieval, query, ENGLISH_WEIGHTS)
+    retrieval = retriever.search(query, models=settings.ENGLISH_FIRST_PASS)
+    candidates = rank_sentences(index, retrieval, query, settings.ENGLISH_WEIGHTS)
     if is_settled(candidates, query, index.vocabulary) or retriever.models <= retrieval.query_vectors.keys():
         return retrieval, candidates
     retrieval = retriever.search(query, known_vectors=retrieval.query_vectors)
-    return retrieval, rank_sentences(index, retrieval, query, ENGLISH_WEIGHTS)
+    return retrieval, rank_sentences(index, retrieval, query, settings.ENGLISH_WEIGHTS)
 
 
 def search_other_language(index: Index, retriever: Retriever, query: str,
                           language: str) -> tuple[Retrieval, list[Candidate]]:
     """The multilingual model alone (MiniLM is English-only), nudged by BM25."""
-    retrieval = retriever.search(query, weights=OTHER_LANGUAGE_RETRIEVERS, lexical_boost=OTHER_LANGUAGE_LEXICAL_BOOST,
-                                 models=OTHER_LANGUAGE_MODELS, language=language)
-    return retrieval, rank_sentences(index, retrieval, query, OTHER_LANGUAGE_WEIGHTS)
+    retrieval = retriever.search(query, weights=settings.OTHER_LANGUAGE_RETRIEVERS,
+                                 lexical_boost=settings.OTHER_LANGUAGE_LEXICAL_BOOST,
+                                 models=settings.OTHER_LANGUAGE_MODELS, language=language)
+    return retrieval, rank_sentences(index, retrieval, query, settings.OTHER_LANGUAGE_WEIGHTS)
 
 
 def is_settled(candidates: list[Candidate], query: str, vocabulary: frozenset[str]) -> bool:
@@ -248,7 +227,7 @@ def is_settled(candidates: list[Candidate], query: str, vocabulary: frozenset[st
     close enough to answer with."""
     if len(candidates) < 2:
         return bool(candidates)
-    return (candidates[0].score - candidates[1].score >= SETTLED_LEAD
+    return (candidates[0].score - candidates[1].score >= settings.SETTLED_LEAD
             or not is_answerable(evidence_for(candidates, query, vocabulary), "en"))
 
 
@@ -269,8 +248,8 @@ def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
 def recent_history(history: list[dict] | None) -> list[dict]:
     """The last turns, without over-long messages: an old 50 kB paste must not reach a search."""
     kept = [m for m in history or [] if isinstance(m, dict)
-            and len(str(m.get("content", ""))) <= MAX_QUESTION_CHARS]
-    return kept[-HISTORY_MESSAGES:]
+            and len(str(m.get("content", ""))) <= settings.MAX_QUESTION_CHARS]
+    return kept[-settings.HISTORY_MESSAGES:]
 
 
 def clean_question(question: object) -> str:
@@ -280,18 +259,14 @@ def clean_question(question: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: dict) -> dict:
+def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: dict[str, Any]) -> Trace:
     """Why this reply: each retriever's ranks and scores, the fused order, the best sentences."""
-    return {
-        "query": retrieval.query,
-        "models": sorted(retrieval.query_vectors),
-        "centered": retrieval.centered,
-        "kind": question_kind(retrieval.query),  # what the answer fit looked for (a year, a count, an aim, ...)
-        "evidence": evidence,
-        "passages": [{"chunk_id": hit.chunk.id, "section": hit.chunk.section, "fused": round(hit.score, 5),
-                      "ranks": hit.ranks, "scores": {k: round(v, 4) for k, v in hit.scores.items()}}
-                     for hit in retrieval.hits],
-        "sentences": [{"chunk_id": c.chunk.id, "sentence": c.chunk.sentences[c.sentence].text,
-                       "score": round(c.score, 5), "signals": {k: round(v, 4) for k, v in c.signals.items()}}
-                      for c in candidates[:5]],
-    }
+    passages = [PassageTrace(chunk_id=hit.chunk.id, section=hit.chunk.section, fused=round(hit.score, 5),
+                             ranks=hit.ranks, scores={k: round(v, 4) for k, v in hit.scores.items()})
+                for hit in retrieval.hits]
+    sentences = [SentenceTrace(chunk_id=c.chunk.id, sentence=c.chunk.sentences[c.sentence].text,
+                               score=round(c.score, 5), signals={k: round(v, 4) for k, v in c.signals.items()})
+                 for c in candidates[:5]]
+    # "kind": what the answer fit looked for (a year, a count, an aim, ...)
+    return Trace(query=retrieval.query, models=sorted(retrieval.query_vectors), centered=retrieval.centered,
+                 kind=question_kind(retrieval.query), evidence=evidence, passages=passages, sentences=sentences)

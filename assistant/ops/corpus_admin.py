@@ -28,8 +28,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .chunking import chunk_documents
-from .documents import SIDECAR_SUFFIX, corpus_files, load_document
+from assistant.ingest.chunking import chunk_documents
+from assistant.ingest.documents import SIDECAR_SUFFIX, corpus_files, load_document
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chunking import Chunk
-from .embedding import Encoder, encode_queries
-from .index import Index
-from .language_centering import LanguageCentering
-
-RRF_K = 60
-CANDIDATES_PER_RETRIEVER = 20
-SENTENCES_PER_CHUNK = 3  # sentences searched per chunk candidate: 60 for the default 20
+from assistant import settings
+from assistant.ingest.chunking import Chunk
+from assistant.ingest.index import Index
+from assistant.models.embedding import Encoder, encode_queries
+from assistant.retrieval.centering import LanguageCentering
 
 
 @dataclass
@@ -50,7 +47,7 @@ class Retriever:
         return {encoder.name for encoder in self.encoders}
 
     def search(self, query: str, top_k: int = 5, weights: dict[str, float] | None = None,
-               lexical_boost: float = 0.0, depth: int = CANDIDATES_PER_RETRIEVER,
+               lexical_boost: float = 0.0, depth: int = settings.CANDIDATES_PER_RETRIEVER,
                models: set[str] | None = None, known_vectors: dict[str, np.ndarray] | None = None,
                language: str = "en") -> Retrieval:
         """Rank passages; `weights` per retriever (default 1) let the multilingual model lead
@@ -88,7 +85,7 @@ class Retriever:
             return []
         whole = _search(dense.faiss_index, vector, depth)
         best_sentence: dict[int, float] = {}
-        for row, score in _search(dense.sentence_index, vector, depth * SENTENCES_PER_CHUNK).items():
+        for row, score in _search(dense.sentence_index, vector, depth * settings.SENTENCES_PER_CHUNK).items():
             chunk_id = int(self.index.sentence_owner[row])
             best_sentence[chunk_id] = max(score, best_sentence.get(chunk_id, -1.0))
         whole_floor, sentence_floor = min(whole.values()), min(best_sentence.values(), default=0.0)
@@ -117,13 +114,13 @@ def _search(faiss_index, vector: np.ndarray, k: int) -> dict[int, float]:
 
 def fuse(chunks: list[Chunk], rankings: dict[str, list[tuple[int, float]]],
          weights: dict[str, float]) -> list[Hit]:
-    """Weighted reciprocal rank fusion: score = sum over retrievers of weight / (RRF_K + rank)."""
+    """Weighted reciprocal rank fusion: score = sum over retrievers of weight / (settings.RRF_K + rank)."""
     hits: dict[int, Hit] = {}
     for name, ranking in rankings.items():
         weight = weights.get(name, 1.0)
         for rank, (chunk_id, score) in enumerate(ranking, start=1):
             hit = hits.setdefault(chunk_id, Hit(chunks[chunk_id], 0.0))
-            hit.score += weight / (RRF_K + rank)
+            hit.score += weight / (settings.RRF_K + rank)
             hit.ranks[name] = rank
             hit.scores[name] = score
     return sorted(hits.values(), key=lambda hit: -hit.score)

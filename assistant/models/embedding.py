@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .onnx_minilm import EXPORT_PATH, load_exported
+from assistant.models.onnx_minilm import EXPORT_PATH, load_exported
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -16,12 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from .answer import STRICT_KINDS, Source, plain_text
-from .chat import as_text, shorten, source_label
-from .chatlog import ChatLog
-from .corpus_admin import MAX_UPLOAD_BYTES, CorpusAdmin
-from .curation import CuratedAnswers
-from .staff_auth import StaffAuth, staff_password
+from assistant.curation.store import CuratedAnswers
+from assistant.ops.chatlog import ChatLog
+from assistant.ops.corpus_admin import MAX_UPLOAD_BYTES, CorpusAdmin
+from assistant.query.kinds import STRICT_KINDS
+from assistant.text import plain_text
+from assistant.types import ReplyKind, Source, logged_reply_kind
+from assistant.web.chat import as_text, shorten, source_label
+from assistant.web.staff_auth import StaffAuth, staff_password
 
 RETRIEVERS = (("bm25", "BM25"), ("minilm", "MiniLM"), ("e5", "E5 (multilingual)"))
 # `answer.question_kind` -> what the answer fit looked for, in staff's words ("fit" in the sentence table)
@@ -53,15 +55,12 @@ def _when(timestamp: float) -> str:
 
 
 def _result(turn: dict) -> str:
-    if turn["trace"].get("curated"):
-        return f"curated #{turn['trace']['curated']}"
-    if turn["answered"]:
-        return "answered"
-    if turn["trace"].get("needs_a_name"):
-        return "asked to name what 'it' means"
-    if turn["trace"].get("small_talk"):
-        return f"small talk ({turn['trace']['small_talk']})"
-    return "declined" if turn["query"] or turn["trace"] else "input help"
+    kind = logged_reply_kind(turn["answered"], turn["query"], turn["trace"] or {})
+    labels = {ReplyKind.CURATED: f"curated #{turn['trace'].get('curated')}", ReplyKind.ANSWER: "answered",
+              ReplyKind.CONTINUED: "answered", ReplyKind.NEEDS_A_NAME: "asked to name what 'it' means",
+              ReplyKind.SMALL_TALK: f"small talk ({turn['trace'].get('small_talk')})",
+              ReplyKind.INPUT_HELP: "input help"}
+    return labels.get(kind, "declined")
 
 
 def _feedback(turn: dict) -> str:
@@ -144,21 +143,22 @@ class StaffConsole:
     def inspector(self, turn: dict) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         """The retrieval inspector: the query searched, each retriever's rank and score, the fused order."""
         trace = turn["trace"] or {}
-        if trace.get("curated"):
-            summary = (f"Answered from curated answer **#{trace['curated']}** (matched before the corpus was "
+        kind = logged_reply_kind(turn["answered"], turn["query"], trace)
+        if kind == ReplyKind.CURATED:
+            summary = (f"Answered from curated answer **#{trace.get('curated')}** (matched before the corpus was "
                        "searched for a sentence).")
-        elif trace.get("small_talk"):
-            summary = f"Small talk ({trace['small_talk']}): a fixed reply, nothing searched."
-        elif trace.get("needs_a_name"):
+        elif kind == ReplyKind.SMALL_TALK:
+            summary = f"Small talk ({trace.get('small_talk')}): a fixed reply, nothing searched."
+        elif kind == ReplyKind.NEEDS_A_NAME:
             summary = ("A first question whose pronoun names nothing: the visitor was asked to name what "
                        "they mean, nothing searched.")
-        elif trace.get("to_the_assistant"):
+        elif kind == ReplyKind.TO_THE_ASSISTANT:
             summary = ("An instruction to the assistant itself (\"ignore previous instructions...\"): declined, "
                        "nothing searched.")
-        elif trace.get("continued"):
+        elif kind == ReplyKind.CONTINUED:
             summary = (f"\"Tell me more\": the sentences after the previous reply's quote in "
-                       f"**{trace['continued']}**, nothing searched.")
-        elif not trace:
+                       f"**{trace.get('continued')}**, nothing searched.")
+        elif "query" not in trace:
             summary = "No retrieval for this turn (empty, too long, or logged before traces were kept)."
         else:
             evidence = ", ".join(f"{name} {value:.3f}" for name, value in (trace.get("evidence") or {}).items())

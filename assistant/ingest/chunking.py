@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .documents import Block, Document
+from assistant.ingest.documents import Block, Document
 
 MAX_CHUNK_WORDS = 120
 CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v2", "context": "section+leaning-v2"}

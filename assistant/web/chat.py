@@ -28,13 +28,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from . import Reply, Source
-from .chatlog import ChatLog, anonymous_session
-from .core import HISTORY_MESSAGES, MAX_QUESTION_CHARS, clean_question
+from assistant.ops.chatlog import ChatLog, anonymous_session
+from assistant.pipeline import clean_question
+from assistant.settings import HISTORY_MESSAGES, MAX_QUESTION_CHARS
+from assistant.types import Reply, ReplyKind, Source
 
 log = logging.getLogger(__name__)
 
-WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+WIDGET_DIR = Path(__file__).resolve().parents[2] / "widget"
 DEFAULT_CONCURRENCY = 4
 PASSAGE_CHARS = 400
 RATE_LIMIT = 30  # questions per session ...
@@ -222,7 +223,8 @@ class Chat:
         wait = self.rate_limit.wait_needed(session)
         if wait:
             log.warning("session %s is over the rate limit", session)
-            return Reply(False, RATE_LIMITED.format(seconds=max(1, round(wait)), limit=self.rate_limit.limit)), ""
+            text = RATE_LIMITED.format(seconds=max(1, round(wait)), limit=self.rate_limit.limit)
+            return Reply(False, text, kind=ReplyKind.RATE_LIMITED), ""
         started = time.perf_counter()
         reply = self.bot.ask(question or "", history=list(history or []))
         latency_ms = (time.perf_counter() - started) * 1000

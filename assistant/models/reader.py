@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 SETTINGS_FILE = "reader.json"
 THREADS = 2
 MAX_SPAN_TOKENS = 16

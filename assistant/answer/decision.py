@@ -19,19 +19,12 @@ import re
 
 import numpy as np
 
-from .answer import ANSWER_PATTERNS, STRICT_KINDS, Candidate, question_kind, quote, without_question_words
-from .index import Index
-from .lexical import known_words, tokenize, words
-
-# English: best MiniLM similarity plus its lead over the median candidate.
-MIN_ENGLISH_EVIDENCE = 0.36
-# or a visitor's bare keywords ("overgrazing", "dzud?"), all corpus words and all in the best
-# sentence: MiniLM scores such short queries low ("overgrazing": 0.35 with its lead).
-MAX_KEYWORDS = 2
-# Other languages (MiniLM is English-only): the multilingual E5 similarity, lower when
-# the question shares words with the corpus.
-MIN_MULTILINGUAL_SIMILARITY = 0.805
-MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS = 0.78
+from assistant import settings
+from assistant.answer.quote import quote
+from assistant.ingest.index import Index
+from assistant.models.lexical import known_words, tokenize, words
+from assistant.query.kinds import ANSWER_PATTERNS, STRICT_KINDS, question_kind, without_question_words
+from assistant.types import Candidate
 
 
 def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozenset[str]) -> dict:
@@ -55,7 +48,7 @@ def keywords_quoted(question: str, best: Candidate, vocabulary: frozenset[str]) 
     rest = without_question_words(question)
     keywords = set(words(rest))
     sentence = best.chunk.sentences[best.sentence].context
-    return (0 < len(keywords) <= MAX_KEYWORDS and keywords <= vocabulary
+    return (0 < len(keywords) <= settings.MAX_KEYWORDS and keywords <= vocabulary
             and set(tokenize(rest)) <= set(tokenize(sentence)))
 
 
@@ -63,13 +56,13 @@ def is_answerable(evidence: dict, language: str) -> bool:
     if not evidence:
         return False
     if language == "en":
-        return ((evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= MIN_ENGLISH_EVIDENCE
+        return ((evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= settings.MIN_ENGLISH_EVIDENCE
                  or bool(evidence.get("keywords_quoted")))
                 and ("reader" not in evidence or evidence["reader"] >= evidence["reader_threshold"]))
     similarity = evidence.get("e5", 0.0)  # none when the index was built without the multilingual model
     if evidence["shared_words"]:
-        return similarity >= MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
-    return similarity >= MIN_MULTILINGUAL_SIMILARITY
+        return similarity >= settings.MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
+    return similarity >= settings.MIN_MULTILINGUAL_SIMILARITY
 
 
 # Messages to the assistant about its own set-up ("ignore previous instructions and print your system
@@ -93,7 +86,6 @@ def quote_fits(quote: list[str], question: str) -> bool:
     return kind not in STRICT_KINDS or any(re.search(ANSWER_PATTERNS[kind], sentence) for sentence in quote)
 
 
-FITTING_FALLBACK = 3  # candidates looked at for a quote that holds the asked-for year or count
 
 
 def fitting_quote(index: Index, candidates: list[Candidate],
@@ -101,7 +93,7 @@ def fitting_quote(index: Index, candidates: list[Candidate],
     """The best quote that fits the question's form, and the candidates in the order that gave it:
     when the best sentence lacks the year or count asked for, one of the next few may hold it.
     None when none does: the question is then declined."""
-    for position in range(min(FITTING_FALLBACK, len(candidates))):
+    for position in range(min(settings.FITTING_FALLBACK, len(candidates))):
         order = [candidates[position], *candidates[:position], *candidates[position + 1:]]
         quoted = quote(index, order)
         if quote_fits(quoted, question):

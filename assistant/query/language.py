@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import fold
+from assistant.models.lexical import fold
 
 STOPWORDS = {
     "en": "the is are was were what when where who how many much which does did of and to in a an about".split(),

@@ -15,11 +15,11 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from .chat import THEME
-from .corpus_admin import UploadRefused, describe
-from .curation import CurationError
-from .staff import StaffConsole
-from .staff_auth import STAFF_PATH, add_staff_login
+from assistant.curation.store import CurationError
+from assistant.ops.corpus_admin import UploadRefused, describe
+from assistant.web.chat import THEME
+from assistant.web.staff_auth import STAFF_PATH, add_staff_login
+from assistant.web.staff_console import StaffConsole
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }

@@ -16,12 +16,10 @@ import threading
 
 import numpy as np
 
-from .embedding import Encoder
+from assistant import settings
+from assistant.models.embedding import Encoder
 
 CENTERED_MODELS = {"e5"}  # the multilingual model; MiniLM only ever sees English
-# Half the mean is taken away: the references are ordinary questions, not the visitors' own, and
-# on XQuAD half improved every language (de, es, ru, zh) where the whole mean cost German a point.
-CENTERING_STRENGTH = 0.5
 
 REFERENCE_QUESTIONS = {
     "fr": [
@@ -248,7 +246,7 @@ class LanguageCentering:
         centering does not apply."""
         if not self.applies(encoder.name, language):
             return vector
-        centered = vector - CENTERING_STRENGTH * self._mean(encoder, language)
+        centered = vector - settings.CENTERING_STRENGTH * self._mean(encoder, language)
         return (centered / np.linalg.norm(centered)).astype(vector.dtype)
 
     def prepare(self, encoders: list[Encoder]) -> None:

@@ -1,0 +1,156 @@
+"""Retrieved passages -> the reply: one or two verbatim corpus sentences, or an honest decline.
+
+Nothing is generated. Candidate sentences from the best passages are ranked by
+both dense models, BM25 and the passage rank (weights in `core`); the reply quotes the best one
+(plus the sentence before it when it leans on it) and bolds the phrase that
+answers. Whether to answer at all is decided in `core` from the sentences' scores.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant import settings
+from assistant.ingest.chunking import LEANING_START, Chunk
+from assistant.ingest.index import Index
+from assistant.text import plain_text
+from assistant.types import Candidate
+
+# "Sustainable Cashmere Union and its members are among them." and "In 2014, it created ..." mean
+# nothing without the sentence before them. They are not embedded with it (as a sentence that starts by
+# leaning is): their own words are what questions match. They are only quoted with it.
+REFERS_BACK = re.compile(r"\b(?:among|of|from|with|like) them\W*$|^(?:[\w’'-]+ ){0,4}[\w’'-]+, (?:it|they|he|she)\b",
+                         re.I)
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def quote(index: Index, candidates: list[Candidate]) -> list[str]:
+    """The best sentence, joined by the one before when it leans on it ("It now forms..." needs
+    "In 2022, ..."), or by an adjacent one that scores as well (an answer spread over two
+    sentences); never over the limit."""
+    best = candidates[0]
+    sentence = best.chunk.sentences[best.sentence].text
+    before = sentence_before(index, best)
+    if before and (LEANING_START.match(sentence) or REFERS_BACK.search(sentence)):
+        pair = [before, sentence]
+        earlier = sentence_before(index, best, 2) if LEANING_START.match(before) else None
+        if earlier and _word_count([earlier, *pair]) <= settings.MAX_ANSWER_WORDS:
+            return [earlier, *pair]  # "AVSF is ... Its missions ... In 2014, it created ..."
+    elif _adjacent_tie(candidates):
+        runner_up = candidates[1]
+        pair = [sentence, runner_up.chunk.sentences[runner_up.sentence].text]
+        pair = pair if runner_up.sentence > best.sentence else pair[::-1]
+    else:
+        return [sentence]
+    return pair if _word_count(pair) <= settings.MAX_ANSWER_WORDS else [sentence]
+
+
+def _word_count(sentences: list[str]) -> int:
+    return sum(len(sentence.split()) for sentence in sentences)
+
+
+def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str | None:
+    """The sentence `steps` before the candidate in its section, even across a chunk boundary."""
+    chunk, position = candidate.chunk, candidate.sentence
+    for _ in range(steps):
+        position -= 1
+        if position < 0:
+            chunk = _same_section_chunk(index, chunk, -1)
+            if chunk is None:
+                return None
+            position = len(chunk.sentences) - 1
+    return chunk.sentences[position].text
+
+
+def _adjacent_tie(candidates: list[Candidate]) -> bool:
+    if len(candidates) < 2:
+        return False
+    best, runner_up = candidates[0], candidates[1]
+    return (runner_up.chunk.id == best.chunk.id and abs(runner_up.sentence - best.sentence) == 1
+            and best.score - runner_up.score <= settings.ADJACENT_TIE_MARGIN)
+
+
+def _same_section_chunk(index: Index, chunk: Chunk, step: int) -> Chunk | None:
+    position = chunk.id + step
+    if not 0 <= position < len(index.chunks):
+        return None
+    other = index.chunks[position]
+    return other if (other.path, other.section) == (chunk.path, chunk.section) else None
+
+
+def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] | None:
+    """For "tell me more": the sentences that follow the previous reply's quote in its section
+    (across chunk boundaries), up to the word limit, with their chunk; no sentences when the
+    section ends there. None when that reply quoted no indexed sentence. A quote cut at the word
+    limit ends inside a sentence, which is then quoted whole."""
+    quoted = quoted_part(plain_text(previous_reply))
+    start = _first_quoted_sentence(index, quoted)
+    if start is None:
+        return None
+    following = list(_section_from(index, *start))
+    while following and following[0][1] in quoted:
+        following.pop(0)
+    taken: list[str] = []
+    for _, sentence in following:
+        if taken and _word_count([*taken, sentence]) > settings.MAX_ANSWER_WORDS:
+            break
+        taken.append(sentence)
+    return (following[0][0] if following else start[0]), taken
+
+
+def _first_quoted_sentence(index: Index, quoted: str) -> tuple[Chunk, int] | None:
+    """The first indexed sentence the quote holds, or begins with when one sentence alone was cut."""
+    cut = quoted.removesuffix("…").rstrip() if quoted.endswith("…") else None
+    for chunk in index.chunks:
+        for position, sentence in enumerate(chunk.sentences):
+            if sentence.text in quoted or (cut and sentence.text.startswith(cut)):
+                return chunk, position
+    return None
+
+
+def _section_from(index: Index, chunk: Chunk, position: int):
+    """(chunk, sentence text) from this sentence to the end of its section."""
+    while chunk is not None:
+        yield from ((chunk, sentence.text) for sentence in chunk.sentences[position:])
+        chunk, position = _same_section_chunk(index, chunk, +1), 0
+
+
+def quoted_part(text: str) -> str:
+    """The quote of a reply, between its “ and ” (the source note and citation left out)."""
+    match = re.search(r"“(.*)”", text, re.S)
+    return match.group(1) if match else text
+
+
+
+
+# ---------------------------------------------------------------- highlighting
+
+
+
+
+
+
+
+
+
+
+
+
+

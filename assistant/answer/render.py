@@ -1,0 +1,71 @@
+"""The reply as the visitor sees it: the quote in Markdown, its answer in bold, its source note, and
+the passages behind it."""
+from __future__ import annotations
+
+import re
+
+from assistant import settings
+from assistant.models.lexical import tokenize
+from assistant.query.kinds import expected_answer
+from assistant.query.language import SOURCE_NOTE
+from assistant.retrieval.retriever import Retrieval
+from assistant.text import escape_markdown
+from assistant.types import Candidate, Source
+
+
+def bold_answer(sentence: str, question: str, span: tuple[int, int] | None = None) -> str:
+    """The sentence as Markdown, its answer in bold: the year, count, price or contact detail asked
+    for where a pattern finds it, else the reader's `span` unless it only repeats the question's
+    words; nothing otherwise (bold question words would point at nothing)."""
+    pattern = expected_answer(question)
+    spans = _answer_spans(sentence, pattern, question) if pattern else []
+    if not spans and span and set(tokenize(sentence[span[0]:span[1]])) - set(tokenize(question)):
+        spans = [span]
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        pieces += [escape_markdown(sentence[position:start]), f"**{escape_markdown(sentence[start:end])}**"]
+        position = end
+    return "".join(pieces) + escape_markdown(sentence[position:])
+
+
+def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int, int]]:
+    """Matches of the answer pattern; those that share a word with the question, when any do."""
+    matches = list(re.finditer(pattern, sentence))
+    asked = set(tokenize(question))
+    related = [m for m in matches if asked & set(tokenize(m.group(0)))]
+    return [(m.start(), m.start() + len(m.group(0).rstrip(" ,."))) for m in (related or matches)]
+
+
+
+
+def format_answer(sentences: list[str], question: str, language: str,
+                  marked: tuple[str, tuple[int, int] | None] | None = None) -> str:
+    """The quote with its answer in bold; `marked` is the reader's answer span in one sentence."""
+    quoted = " ".join(bold_answer(sentence, question, marked[1] if marked and sentence == marked[0] else None)
+                      for sentence in sentences)
+    text = f"“{trim_words(quoted)}”"
+    note = SOURCE_NOTE.get(language)
+    return f"{text}\n\n_{note}_" if note else text
+
+
+def sources_of(retrieval: Retrieval, candidates: list[Candidate], limit: int = settings.PASSAGES_SHOWN) -> list[Source]:
+    """The passages behind the reply, the quoted one first; relevance is each passage's best
+    sentence score relative to the quoted sentence (passages with no scored sentence follow)."""
+    best_in_chunk: dict[int, float] = {}
+    for candidate in candidates:
+        best_in_chunk.setdefault(candidate.chunk.id, candidate.score)
+    top = candidates[0].score if candidates and candidates[0].score > 0 else 1.0
+    order = sorted(retrieval.hits, key=lambda hit: -best_in_chunk.get(hit.chunk.id, -1.0))
+    return [
+        Source(hit.chunk.title, hit.chunk.section, hit.chunk.text, hit.chunk.path,
+               round(max(best_in_chunk.get(hit.chunk.id, 0.0), 0.0) / top, 3), hit.chunk.source, hit.chunk.id)
+        for hit in order[:limit]
+    ]
+
+
+def trim_words(text: str, limit: int = settings.MAX_ANSWER_WORDS) -> str:
+    parts = text.split()
+    return text if len(parts) <= limit else " ".join(parts[:limit]) + " …"
+

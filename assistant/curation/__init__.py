@@ -1,0 +1,1 @@
+"""Staff-curated answers: their store and the matcher consulted before the corpus."""

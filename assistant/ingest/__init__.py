@@ -1,0 +1,1 @@
+"""Corpus files -> documents -> sentence-aligned chunks -> the on-disk index (build, store)."""

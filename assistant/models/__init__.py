@@ -1,0 +1,1 @@
+"""The models, all offline: the dense encoders, the ONNX MiniLM, our reader, and the lexical BM25 side."""

@@ -1,0 +1,1 @@
+"""What staff operate: the question and feedback log, and changes to the corpus."""

@@ -1,0 +1,1 @@
+"""Question -> ranked passages: each retriever, their fusion, and language centering."""

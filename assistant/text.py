@@ -1,0 +1,44 @@
+"""Text helpers with one home each: accent folding, Markdown escaping and stripping, safe links, hashes."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Markdown's and HTML's markup characters: escaped, "<b>" is no tag, "[x](javascript:...)" no link, "**" no bold
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~])")
+WEB_LINK = re.compile(r"^https?://[^\s()<>\"']+$")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: "Vétérinaires" -> "veterinaires"."""
+    if text.isascii():  # nothing to decompose: the character loop below is most of a build's BM25 time
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def folded_words(text: str) -> str:
+    """Case, accents, punctuation and spacing ignored: "AVSF founded?" == "avsf  founded"."""
+    return " ".join(re.findall(r"[^\W_]+", fold(text or "")))
+
+
+def escape_markdown(text: str) -> str:
+    """Corpus or visitor text shown as text: Markdown and HTML characters lose their meaning."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def plain_text(markdown: str) -> str:
+    """A reply as a visitor reads it: no bold marks or escapes (for logs, tables, metrics)."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only plain web links become clickable (no javascript: or data: URLs); None otherwise."""
+    url = (url or "").strip()
+    return url if WEB_LINK.match(url) else None
+
+
+def text_hash(model_id: str, text: str) -> str:
+    """The key of a text's vector in a cache: the same text under another model is another vector."""
+    return hashlib.sha1(f"{model_id}\n{text}".encode()).hexdigest()
