@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from assistant import settings
+from assistant.answer.messages import SOURCE_NOTE
 from assistant.models.lexical import tokenize
 from assistant.query.kinds import expected_answer
-from assistant.query.language import SOURCE_NOTE
 from assistant.retrieval.retriever import Retrieval
 from assistant.text import escape_markdown
 from assistant.types import Candidate, Source

@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer.messages import in_language
+from assistant.answer.messages import CHECKED_BY_STAFF, in_language
 from assistant.text import escape_markdown
 from assistant.types import Reply, ReplyKind, Source, Trace
 
@@ -70,13 +70,6 @@ QUESTION_KINDS = [
     ("where", (r"\b(where|(which|what|in which) (regions?|provinces?|places?|countr(y|ies))|où|wo|wohin|woher|"
                r"d[óo]nde|хаана)\b")),
 ]
-CHECKED_BY_STAFF = {
-    "en": "✓ Checked by staff",
-    "fr": "✓ Vérifié par l'équipe",
-    "de": "✓ Vom Team geprüft",
-    "es": "✓ Revisado por el equipo",
-    "mn": "✓ Ажилтан шалгасан",
-}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS curated (

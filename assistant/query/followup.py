@@ -15,30 +15,17 @@ from __future__ import annotations
 
 import re
 
+from assistant import rules
 from assistant.models.lexical import english_words, words
 from assistant.query.small_talk import normalized, small_talk
 
-ANAPHORA = re.compile(
-    r"\b(that ngo|this ngo|the ngo|that organi[sz]ation|the organi[sz]ation|the association|"
-    r"it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|"
-    r"il|elle|ils|elles|son|sa|ses|leur|leurs|cette|cet|"
-    r"er|sie|es|ihr|ihre|sein|seine|dieser|diese|dieses|"
-    r"él|ella|ellos|ellas|su|sus|"
-    r"энэ|тэр|түүний|тэд|тэдний)\b", re.I)
-CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|et|und|y|e|бас)\b", re.I)
+_WORDS = rules.load("followup")
+ANAPHORA = re.compile(rf"\b({rules.any_of(_WORDS['anaphora'])})\b", re.I)
+CONTINUATION = re.compile(rf"^\s*({rules.any_of(_WORDS['continuation'])})\b", re.I)
 NAME = re.compile(r"\b[A-ZА-ЯЁӨҮ]{3,}\b")  # acronyms name the topics: AVSF, NAMAC
-PERSONAL_PRONOUN = re.compile(r"\b(it|its|they|them|their|he|she|his|him|her)\b", re.I)
+PERSONAL_PRONOUN = re.compile(rf"\b({rules.any_of(_WORDS['personal_pronouns'])})\b", re.I)
 # language -> a whole message asking for more (lowercased, punctuation as spaces)
-MORE = {
-    "en": r"(?:(?:please |can you |could you )?tell me more(?: about (?:it|that|this|them))?|more(?: details| info"
-          r"(?:rmation)?)?|go on|continue|keep going|and|and then|what else|anything else)(?: please)?",
-    "fr": r"(?:dites m'en plus|dis m'en plus|en savoir plus|plus de détails|encore|continuez|continue|et ensuite|"
-          r"et après|quoi d'autre|et)(?: s'il vous plaît| svp)?",
-    "de": r"(?:erzähl mir mehr|erzählen sie mir mehr|mehr(?: details| infos| informationen)?|weiter|und weiter|"
-          r"was noch|und)(?: bitte)?",
-    "es": r"(?:cuéntame más|cuénteme más|más(?: detalles| información)?|sigue|continúa|qué más|y)(?: por favor)?",
-    "mn": r"(?:дэлгэрэнгүй(?: хэлнэ үү)?|цааш нь|өөр юу байна|илүү ихийг хэлнэ үү|бас)",
-}
+MORE: dict[str, str] = _WORDS["more"]
 _MORE = {language: re.compile(pattern) for language, pattern in MORE.items()}
 
 

@@ -7,27 +7,13 @@ from __future__ import annotations
 
 import re
 
+from assistant import rules
 from assistant.models.lexical import fold
 
-STOPWORDS = {
-    "en": "the is are was were what when where who how many much which does did of and to in a an about".split(),
-    "fr": "le la les est sont quand quel quelle quels combien qui que quoi ou des une un du de et en au aux "
-          "pourquoi comment c'est qu'est ce ont été fondée fondé".split(),
-    "de": "der die das ist sind wann wer wie viele was welche welcher wo und ein eine von mit den dem des "
-          "wurde gegründet für auf bedeutet heißt bedeutung".split(),
-    "es": "el la los las es son cuando cuándo quien quién como cómo cuantos cuántos cuántas que qué donde "
-          "dónde y de del una un en por fue fundada fundó para".split(),
-}
-MONGOLIAN_LETTERS = set("өүӨҮ")
-MONGOLIAN_WORDS = {"вэ", "бэ", "юу", "хэзээ", "хэдэн", "хаана", "ямар", "хэн", "байгуулагдсан", "нь", "гэж", "уу", "үү"}
-
-SOURCE_NOTE = {
-    "fr": "La source est en anglais ; le passage est cité tel quel.",
-    "mn": "Эх сурвалж англи хэл дээр байна; тэр хэсгийг үг үсгээр нь иш татав.",
-    "de": "Die Quelle ist auf Englisch; die Textstelle ist wörtlich zitiert.",
-    "es": "La fuente está en inglés; el pasaje se cita textualmente.",
-}
-
+_HINTS = rules.load("language")
+STOPWORDS: dict[str, list[str]] = {language: words.split() for language, words in _HINTS["stopwords"].items()}
+MONGOLIAN_LETTERS = set(_HINTS["mongolian"]["letters"])
+MONGOLIAN_WORDS = set(_HINTS["mongolian"]["words"].split())
 
 def detect_language(text: str) -> str:
     """Return "en", "fr", "de", "es", "mn", "ru", "zh", or "other" for other scripts."""

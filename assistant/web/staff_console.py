@@ -19,7 +19,7 @@ import pandas as pd
 from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.corpus_admin import MAX_UPLOAD_BYTES, CorpusAdmin
-from assistant.query.kinds import STRICT_KINDS
+from assistant.query.kinds import describe
 from assistant.text import plain_text
 from assistant.types import ReplyKind, Source, logged_reply_kind
 from assistant.web.chat import as_text, shorten, source_label
@@ -27,12 +27,6 @@ from assistant.web.staff_auth import StaffAuth, staff_password
 
 RETRIEVERS = (("bm25", "BM25"), ("minilm", "MiniLM"), ("e5", "E5 (multilingual)"))
 # `answer.question_kind` -> what the answer fit looked for, in staff's words ("fit" in the sentence table)
-ANSWER_KINDS = {
-    "year": "a year", "when": "a date or a time", "count": "a number", "where": "a place", "why": "a reason",
-    "purpose": "an aim (a sentence that states one fits best)", "alias": "another name", "price": "a price",
-    "email": "an email address", "phone": "a phone number", "address": "a street address",
-    "role": "who holds an office",
-}
 REVIEW_COLUMNS = ["time (UTC)", "lang", "channel", "question", "answer", "result", "feedback", "verdict", "id"]
 
 
@@ -168,7 +162,7 @@ class StaffConsole:
                            "sentence scores and the decision use the raw vectors)")
             summary = (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
                        f"`{(trace.get('query') or turn['query']).replace('`', '')}`\n\n"
-                       f"**Read as asking for:** {asked_for(trace.get('kind'))}\n\n"
+                       f"**Read as asking for:** {describe(trace.get('kind'))}\n\n"
                        f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
                        f"leave the best sentence in doubt): {models}\n\n"
                        f"**Best evidence per signal:** {evidence or 'none'}")
@@ -277,14 +271,6 @@ class StaffConsole:
         summary = (f"**{total}** questions · **{100 * declined / total:.0f} %** declined · "
                    f"**{100 * down / total:.0f} %** thumbs-down" if total else "No questions yet.")
         return per_day, shares, gaps, summary
-
-
-def asked_for(kind: str | None) -> str:
-    """The answer kind in staff's words, and whether a quote without one is declined."""
-    if kind not in ANSWER_KINDS:
-        return "no particular kind of answer"
-    strict = "; declined when no quote holds one" if kind in STRICT_KINDS else ""
-    return ANSWER_KINDS[kind] + strict
 
 
 def source_label_dict(source: dict) -> str:
