@@ -44,7 +44,8 @@ def start_loading(args: argparse.Namespace) -> Future:
     def load():
         from assistant import Assistant
 
-        bot = Assistant.open(corpus_dir=args.corpus_dir, index_dir=args.index_dir)
+        bot = Assistant.open(corpus_dir=args.corpus_dir, index_dir=args.index_dir,
+                             data_dir=resolve_data_dir(args.data_dir))
         bot.ask(bot.example_questions()[0])
         return bot
 
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"error: {error}") from error
     staff = None
     if not args.no_staff:
-        console = StaffConsole(bot, chatlog, data_dir)  # also sets bot.curated
+        console = StaffConsole(bot, chatlog, data_dir)
         def staff(app):
             return mount_staff(app, console)
         print(f"Staff console on http://{args.host}:{args.port}{STAFF_PATH}/  "

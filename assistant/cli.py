@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
     _add_paths(ask)
+    _add_curated(ask)
     ask.set_defaults(run=_ask)
 
     evaluate = commands.add_parser("eval", help="measure answer quality on a question set")
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="minimums per category; the exit code is 1 below them")
     evaluate.add_argument("--show-failures", action="store_true", help="list the cases answered wrongly")
     _add_paths(evaluate)
+    _add_curated(evaluate)
     evaluate.set_defaults(run=_eval)
     return parser
 
@@ -53,6 +55,13 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, default=Path("index"), help="folder of built index files")
     parser.add_argument("--no-multilingual", action="store_true",
                         help="skip the multilingual index (faster builds for very large corpora)")
+
+
+def _add_curated(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="the data folder whose curated answers are consulted, as in the chat "
+                             "(default $ASSISTANT_DATA_DIR or data/)")
+    parser.add_argument("--no-curated", action="store_true", help="answer from the corpus alone")
 
 
 def _progress():
@@ -87,10 +96,20 @@ def _open(args):
     from assistant.pipeline import Assistant
 
     try:
-        return Assistant.open(args.corpus, args.index, encoders=_encoders(args))
+        return Assistant.open(args.corpus, args.index, encoders=_encoders(args), data_dir=_curated_dir(args))
     except ReaderUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(3) from error
+
+
+def _curated_dir(args) -> Path | None:
+    """The data folder whose curated answers `ask` and `eval` consult, as the chat does; none when
+    it holds none (or with --no-curated, to measure the corpus alone)."""
+    from assistant.curation.store import DB_NAME
+    from assistant.ops.chatlog import resolve_data_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    return data_dir if not args.no_curated and (data_dir / DB_NAME).exists() else None
 
 
 def _build(args) -> int:
@@ -128,6 +147,9 @@ def _eval(args) -> int:
     from assistant import evaluation
 
     bot = _open(args)
+    if bot.curated is not None:
+        print(f"consulting the curated answers in {bot.curated.path.parent} (--no-curated: the corpus alone)",
+              file=sys.stderr)
     outcomes = evaluation.evaluate(bot, evaluation.load_cases(args.cases))
     rows = evaluation.report(outcomes)
     print(evaluation.format_table(rows))

@@ -10,9 +10,7 @@ import re
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import Any
 
 from assistant import settings
 from assistant.answer import messages
@@ -21,6 +19,7 @@ from assistant.answer.quote import continuation
 from assistant.answer.ranking import rank_sentences
 from assistant.answer.reading import answer_span, best_evidence, read
 from assistant.answer.render import format_answer, sources_of
+from assistant.curation.store import CuratedAnswers
 from assistant.ingest.index import (
     Index,
     IndexUnavailable,
@@ -46,15 +45,10 @@ log = logging.getLogger(__name__)
 
 
 
-class CuratedAnswers(Protocol):
-    """Answers written or pinned by staff; `match` returns one for the question or its paraphrases."""
-
-    def match(self, query_vectors: dict[str, np.ndarray], question: str, language: str) -> Reply | None: ...
-
-
 class Assistant:
     def __init__(self, corpus_dir: Path, index_dir: Path, encoders: list[Encoder], index: Index,
-                 reader: Reader | None = None, reader_declines: bool = False) -> None:
+                 reader: Reader | None = None, reader_declines: bool = False,
+                 curated: CuratedAnswers | None = None) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.encoders = encoders
@@ -66,17 +60,19 @@ class Assistant:
         # The reader's evidence as a second condition for English answers: measured by the benchmarks,
         # off for visitors, since it declines too many of the union's answerable questions (docs/reader.md).
         self.reader_declines = reader_declines
-        self.curated: CuratedAnswers | None = None  # staff answers, consulted before the corpus
+        self.curated = curated  # staff answers, consulted before the corpus
 
     @classmethod
     def open(cls, corpus_dir: str | Path = "corpus", index_dir: str | Path = "index",
              multilingual: bool = True, progress: Progress | None = None,
-             encoders: list[Encoder] | None = None) -> Assistant:
+             encoders: list[Encoder] | None = None, data_dir: str | Path | None = None) -> Assistant:
         """Load the index when it matches the corpus and models; build it otherwise.
-        Pass `encoders` to share already loaded models between assistants."""
+        Pass `encoders` to share already loaded models between assistants, and `data_dir` for the
+        staff's curated answers kept there (consulted before the corpus)."""
         encoders = encoders or load_encoders(multilingual=multilingual)
         index = ensure_index(Path(corpus_dir), Path(index_dir), encoders, progress)
-        return cls(corpus_dir, index_dir, encoders, index)
+        curated = CuratedAnswers(data_dir, encoders) if data_dir is not None else None
+        return cls(corpus_dir, index_dir, encoders, index, curated=curated)
 
     def rebuild(self, progress: Progress | None = None) -> dict:
         """Re-index the corpus and swap the new index in; answers keep flowing meanwhile."""
@@ -120,7 +116,8 @@ class Assistant:
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
                                  search_other_language(index, retriever, query, language))
-        curated = self.curated.match(retrieval.query_vectors, question, language) if self.curated else None
+        # matched as searched: the kind and the vectors both of the rewritten question
+        curated = self.curated.match(retrieval.query_vectors, asked, language) if self.curated else None
         if curated is not None:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)

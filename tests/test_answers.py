@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -259,16 +260,31 @@ def test_a_huge_question_gets_a_clear_message_not_a_search(bot):
     assert not reply.answered and "too long" in reply.text and not reply.sources
 
 
-def test_cli_asks_and_prints_json(bot):
-    """The real CLI in a fresh process, against the session's index."""
+def ask_cli(bot, question: str, data_dir: Path, *options: str) -> dict:
+    """The real CLI in a fresh process, against the session's index; its reply as JSON."""
     result = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "When was AVSF founded?", "--json",
-         "--corpus", str(bot.corpus_dir), "--index", str(bot.index_dir)],
+        [sys.executable, "-m", "assistant", "ask", question, "--json", "--corpus", str(bot.corpus_dir),
+         "--index", str(bot.index_dir), "--data-dir", str(data_dir), *options],
         capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
-    reply = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_cli_asks_and_prints_json(bot, tmp_path):
+    reply = ask_cli(bot, "When was AVSF founded?", tmp_path)
     assert reply["answered"] and "1977" in reply["text"]
     assert reply["sources"][0]["section"] == AVSF
+
+
+def test_cli_consults_the_staff_curated_answers_as_the_chat_does(bot, tmp_path):
+    from assistant.curation.store import CuratedAnswers
+
+    curated = CuratedAnswers(tmp_path, bot.encoders)
+    curated.write("When was AVSF founded?", "AVSF was founded in 1977 (checked by staff).",
+                  {"title": "Our partners", "section": AVSF, "path": "partners.txt", "text": "AVSF ..."})
+    curated.close()
+    assert "checked by staff" in ask_cli(bot, "When was AVSF founded?", tmp_path)["text"]
+    assert "checked by staff" not in ask_cli(bot, "When was AVSF founded?", tmp_path, "--no-curated")["text"]
 
 
 @pytest.mark.parametrize("question, bold", [

@@ -265,7 +265,7 @@ def test_unreadable_corpus_files_are_skipped_and_named_in_the_log_and_on_the_sta
     corpus, index, data = app_dirs
     (corpus / "annual-report.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> truncated")
     (corpus / "minutes.txt").write_bytes(b"Minutes of the meeting\n\xff\xfe\x00garbage \x80\x81")
-    bot = Assistant.open(corpus, index, encoders=encoders)  # the start re-indexes: the corpus changed
+    bot = Assistant.open(corpus, index, encoders=encoders, data_dir=data)  # the start re-indexes: the corpus changed
     assert bot.ask("When was AVSF founded?").answered  # the readable texts still answer
     skipped = bot.index.manifest["skipped"]
     assert "annual-report.pdf" in skipped and "annual-report.pdf" in caplog.text

@@ -182,10 +182,12 @@ def test_visitor_app_serves_no_file_of_ours_and_takes_no_upload(server, chatlog,
 def staff_app(bot, tmp_path_factory):
     """The real app with its staff console, over its own corpus copy (uploads may land there)."""
     from assistant import Assistant
+    from assistant.curation.store import CuratedAnswers
 
     root = tmp_path_factory.mktemp("hostile-staff")
     shutil.copytree(bot.corpus_dir, root / "corpus")
-    own = Assistant(root / "corpus", bot.index_dir, bot.encoders, bot.index)
+    own = Assistant(root / "corpus", bot.index_dir, bot.encoders, bot.index,
+                    curated=CuratedAnswers(root / "data", bot.encoders))
     running = Running(own, root / "data")
     yield running
     running.stop()

@@ -77,8 +77,9 @@ class Running:
 @pytest.fixture(scope="module")
 def app(bot, tmp_path_factory):
     """The real app with the staff console, over the session index (read-only)."""
-    own = Assistant(bot.corpus_dir, bot.index_dir, bot.encoders, bot.index)
-    running = Running(own, tmp_path_factory.mktemp("staff-data"))
+    data = tmp_path_factory.mktemp("staff-data")
+    own = Assistant(bot.corpus_dir, bot.index_dir, bot.encoders, bot.index, curated=CuratedAnswers(data, bot.encoders))
+    running = Running(own, data)
     yield running
     running.stop()
 
@@ -92,7 +93,7 @@ def corpus_app(bot, tmp_path_factory):
     shutil.copytree(bot.index_dir, index)  # same corpus: the index is current, nothing to build
     for path in corpus.iterdir():
         path.chmod(0o644)
-    own = Assistant.open(corpus, index, encoders=bot.encoders)
+    own = Assistant.open(corpus, index, encoders=bot.encoders, data_dir=root / "data")
     running = Running(own, root / "data")
     yield running
     running.stop()

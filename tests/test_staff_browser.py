@@ -15,6 +15,7 @@ from gradio_client import Client
 from playwright.sync_api import expect, sync_playwright
 
 from assistant import Assistant
+from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
 from assistant.web.chat import BackgroundServer, create_app
 from assistant.web.staff_console import StaffConsole
@@ -38,7 +39,8 @@ require_chromium()
 @pytest.fixture(scope="module")
 def staff_app(bot, tmp_path_factory):
     data = tmp_path_factory.mktemp("staff-browser-data")
-    own = Assistant(bot.corpus_dir, bot.index_dir, bot.encoders, bot.index)  # read-only: shares the index
+    own = Assistant(bot.corpus_dir, bot.index_dir, bot.encoders, bot.index,  # read-only: shares the index
+                    curated=CuratedAnswers(data, bot.encoders))
     chatlog = ChatLog(data)
     console = StaffConsole(own, chatlog, data, password=PASSWORD)
     server = BackgroundServer(create_app(own, chatlog, staff=lambda app: mount_staff(app, console)),

@@ -76,8 +76,9 @@ class StaffConsole:
         else:
             self.password_source = "given"
         self.auth = StaffAuth(password)
-        self.curated = CuratedAnswers(self.data_dir, bot.encoders)
-        bot.curated = self.curated  # consulted by Assistant.ask before the corpus
+        if not isinstance(bot.curated, CuratedAnswers):
+            raise ValueError("the staff console edits the assistant's curated answers: open it with a data_dir")
+        self.curated: CuratedAnswers = bot.curated
         self.corpus = CorpusAdmin(bot, max_upload_bytes)
         self.max_upload_bytes = max_upload_bytes
         self.exports = Path(tempfile.mkdtemp(prefix="staff-exports-"))
