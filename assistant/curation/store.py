@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.messages import CHECKED_BY_STAFF, in_language
+from assistant.query.kinds import answer_kind
 from assistant.text import escape_markdown
 from assistant.types import Reply, ReplyKind, Source, Trace
 
@@ -60,16 +61,6 @@ MAX_QUESTION_CHARS = 1000
 MAX_ANSWER_CHARS = 2000
 KINDS = ("passage", "written")
 # What a question asks, by its question words (checked in this order); anything else is "other".
-QUESTION_KINDS = [
-    ("when", (r"\b(when|what year|which year|since when|quand|en quelle ann[ée]e|depuis quand|wann|seit wann|"
-              r"in welchem jahr|cu[áa]ndo|en qu[ée] a[ñn]o|desde cu[áa]ndo|хэзээ|хэдэн онд|аль онд)\b")),
-    ("count", (r"\b(how many|how much|number of|combien|wie viele?|anzahl|cu[áa]nt[oa]s?|"
-               r"хэдэн|хэд|хичнээн)\b")),
-    ("who", (r"\b(who|whom|whose|(which|what) (organi[sz]ations?|partners?|ngos?|people|groups?)|qui|wer|wem|wen|"
-             r"qui[ée]n(es)?|хэн)\b")),
-    ("where", (r"\b(where|(which|what|in which) (regions?|provinces?|places?|countr(y|ies))|où|wo|wohin|woher|"
-               r"d[óo]nde|хаана)\b")),
-]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS curated (
@@ -137,7 +128,7 @@ class _Snapshot:
 
     entries: dict[int, Curated]
     owners: list[tuple[int, str]]  # row -> (curated id, stored question)
-    kinds: np.ndarray  # row -> question_kind of the stored question
+    kinds: np.ndarray  # row -> answer_kind of the stored question
     matrices: dict[str, np.ndarray]  # encoder name -> rows of unit vectors
 
 
@@ -193,7 +184,7 @@ class CuratedAnswers:
             passing = key >= OTHER_THRESHOLD
         else:
             return None
-        passing &= snapshot.kinds == question_kind(question)
+        passing &= snapshot.kinds == answer_kind(question)
         if not passing.any():
             return None
         row = int(np.argmax(np.where(passing, key, -np.inf)))
@@ -296,7 +287,7 @@ class CuratedAnswers:
         owners = [(entry.id, question) for entry in entries.values() for question in entry.questions]
         matrices = {encoder.name: self._vectors(encoder, [question for _, question in owners])
                     for encoder in self.encoders}
-        kinds = np.array([question_kind(question) for _, question in owners], dtype=object)
+        kinds = np.array([answer_kind(question) for _, question in owners], dtype=object)
         self._snapshot = _Snapshot(entries, owners, kinds, matrices)
 
     def _vectors(self, encoder: Any, texts: list[str]) -> np.ndarray:
@@ -312,15 +303,6 @@ class CuratedAnswers:
             rows[position] = vector
         self._db.commit()
         return rows
-
-
-def question_kind(text: str) -> str:
-    """"when", "count", "who", "where" or "other": what the question asks for."""
-    folded = " ".join((text or "").lower().replace("’", "'").split())
-    for kind, pattern in QUESTION_KINDS:
-        if re.search(pattern, folded):
-            return kind
-    return "other"
 
 
 def _folded(text: str) -> str:
