@@ -7,6 +7,12 @@ import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the models load on use: `--help` stays instant
+    from assistant.ingest.index import Progress
+    from assistant.models.embedding import Encoder
+    from assistant.pipeline import Assistant
 
 DEFAULT_THRESHOLDS = Path("eval/thresholds.json")
 
@@ -19,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    return args.run(args)
+    code: int = args.run(args)
+    return code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +71,7 @@ def _add_curated(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-curated", action="store_true", help="answer from the corpus alone")
 
 
-def _progress():
+def _progress() -> Progress:
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
@@ -81,7 +88,7 @@ def _progress():
     return update
 
 
-def _encoders(args):
+def _encoders(args: argparse.Namespace) -> list[Encoder]:
     from assistant.models.embedding import ModelUnavailable, load_encoders
 
     try:
@@ -91,7 +98,7 @@ def _encoders(args):
         raise SystemExit(3) from error
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> Assistant:
     from assistant.models.reader import ReaderUnavailable
     from assistant.pipeline import Assistant
 
@@ -102,7 +109,7 @@ def _open(args):
         raise SystemExit(3) from error
 
 
-def _curated_dir(args) -> Path | None:
+def _curated_dir(args: argparse.Namespace) -> Path | None:
     """The data folder whose curated answers `ask` and `eval` consult, as the chat does; none when
     it holds none (or with --no-curated, to measure the corpus alone)."""
     from assistant.curation.store import DB_NAME
@@ -112,7 +119,7 @@ def _curated_dir(args) -> Path | None:
     return data_dir if not args.no_curated and (data_dir / DB_NAME).exists() else None
 
 
-def _build(args) -> int:
+def _build(args: argparse.Namespace) -> int:
     from assistant.ingest.index import current_version
     from assistant.pipeline import ensure_index
 
@@ -129,7 +136,7 @@ def _build(args) -> int:
     return 0
 
 
-def _ask(args) -> int:
+def _ask(args: argparse.Namespace) -> int:
     bot = _open(args)
     reply = bot.ask(args.question)
     if args.json:
@@ -143,7 +150,7 @@ def _ask(args) -> int:
     return 0
 
 
-def _eval(args) -> int:
+def _eval(args: argparse.Namespace) -> int:
     from assistant import evaluation
 
     bot = _open(args)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,13 +19,16 @@ from assistant.answer.quote import quoted_part
 from assistant.pipeline import Assistant
 from assistant.settings import MAX_ANSWER_WORDS
 from assistant.text import plain_text
+from assistant.types import Message
 
 DECLINE = "decline"
+Case = dict[str, Any]  # one JSON line of a question set
+Row = dict[str, Any]  # one category's figures
 
 
 @dataclass
 class Outcome:
-    case: dict
+    case: Case
     answered: bool
     text: str
     sections: list[str]
@@ -31,7 +36,7 @@ class Outcome:
 
     @property
     def expects_decline(self) -> bool:
-        return self.case["expect"] == DECLINE
+        return bool(self.case["expect"] == DECLINE)
 
     @property
     def correct(self) -> bool:
@@ -50,7 +55,7 @@ class CategoryReport:
     name: str
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def row(self) -> dict:
+    def row(self) -> Row:
         answerable = [o for o in self.outcomes if not o.expects_decline]
         declines = [o for o in self.outcomes if o.expects_decline]
         times = [o.seconds * 1000 for o in self.outcomes]
@@ -67,18 +72,18 @@ class CategoryReport:
         }
 
 
-def _share(values) -> float:
-    values = list(values)
-    return sum(values) / len(values) if values else 0.0
+def _share(values: Iterable[bool]) -> float:
+    flags = list(values)
+    return sum(flags) / len(flags) if flags else 0.0
 
 
-def load_cases(path: Path) -> list[dict]:
+def load_cases(path: Path) -> list[Case]:
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def run_case(bot: Assistant, case: dict) -> Outcome:
-    history: list[dict] = []
+def run_case(bot: Assistant, case: Case) -> Outcome:
+    history: list[Message] = []
     for question in case["turns"][:-1]:
         reply = bot.ask(question, history)
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": reply.text}]
@@ -88,14 +93,14 @@ def run_case(bot: Assistant, case: dict) -> Outcome:
     return Outcome(case, reply.answered, reply.text, [s.section for s in reply.sources], seconds)
 
 
-def evaluate(bot: Assistant, cases: list[dict]) -> list[Outcome]:
+def evaluate(bot: Assistant, cases: list[Case]) -> list[Outcome]:
     for case in cases[:3]:  # warm-up, so latency is what a running app sees
         run_case(bot, case)
     bot.prepare_languages()
     return [run_case(bot, case) for case in cases]
 
 
-def report(outcomes: list[Outcome]) -> list[dict]:
+def report(outcomes: list[Outcome]) -> list[Row]:
     """One row per category, then the groups the targets speak of."""
     groups: dict[str, CategoryReport] = {}
     for outcome in outcomes:
@@ -108,7 +113,7 @@ def report(outcomes: list[Outcome]) -> list[dict]:
     return rows
 
 
-def format_table(rows: list[dict]) -> str:
+def format_table(rows: list[Row]) -> str:
     columns = ["category", "n", "accuracy", "hit@1", "hit@3", "declined_ok", "false_declines", "p50_ms", "p95_ms"]
     lines = [" | ".join(f"{c:>14}" for c in columns)]
     for row in rows:
@@ -121,7 +126,7 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def check_thresholds(rows: list[dict], thresholds: dict) -> list[str]:
+def check_thresholds(rows: list[Row], thresholds: dict[str, dict[str, float]]) -> list[str]:
     """Failures as readable lines: {"category": {"metric": minimum}}, "max_" metrics are ceilings."""
     by_name = {row["category"]: row for row in rows}
     failures = []

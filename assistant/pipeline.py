@@ -39,7 +39,7 @@ from assistant.query.language import detect_language
 from assistant.query.small_talk import small_talk, without_pleasantries
 from assistant.retrieval.centering import LanguageCentering
 from assistant.retrieval.retriever import Retrieval, Retriever
-from assistant.types import Candidate, PassageTrace, Reply, ReplyKind, SentenceTrace, Source, Trace
+from assistant.types import Candidate, Evidence, Message, PassageTrace, Reply, ReplyKind, SentenceTrace, Source, Trace
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +72,15 @@ class Assistant:
         encoders = encoders or load_encoders(multilingual=multilingual)
         index = ensure_index(Path(corpus_dir), Path(index_dir), encoders, progress)
         curated = CuratedAnswers(data_dir, encoders) if data_dir is not None else None
-        return cls(corpus_dir, index_dir, encoders, index, curated=curated)
+        return cls(Path(corpus_dir), Path(index_dir), encoders, index, curated=curated)
 
-    def rebuild(self, progress: Progress | None = None) -> dict:
+    def rebuild(self, progress: Progress | None = None) -> dict[str, Any]:
         """Re-index the corpus and swap the new index in; answers keep flowing meanwhile."""
         index = build_index(self.corpus_dir, self.index_dir, self.encoders, progress)
         with self._lock:
             self.index, self.retriever = index, Retriever(index, self.encoders, self.centering)
-        return index.manifest["stats"]
+        stats: dict[str, Any] = index.manifest["stats"]
+        return stats
 
     def prepare_languages(self) -> None:
         """Encode the language-centering references of every language at once (about 1.3 s), so
@@ -89,7 +90,7 @@ class Assistant:
     def example_questions(self, language: str = "en") -> list[str]:
         return messages.examples_for(language, count=6 if language == "en" else 3)
 
-    def ask(self, question: str, history: list[dict] | None = None) -> Reply:
+    def ask(self, question: str, history: list[Message] | None = None) -> Reply:
         """Quote the corpus sentence that answers, or decline; never raises on what a visitor types."""
         typed = len(question.strip()) if isinstance(question, str) else 0
         cut = typed > settings.RAW_QUESTION_LIMIT  # cleaning 1 MB would cost more than refusing it
@@ -144,7 +145,7 @@ class Assistant:
                          kind=ReplyKind.INPUT_HELP)
         return None
 
-    def _reply_without_search(self, question: str, language: str, history: list[dict],
+    def _reply_without_search(self, question: str, language: str, history: list[Message],
                               index: Index) -> Reply | None:
         """Small talk, "tell me more", a first question whose "it" names nothing, and instructions
         to the assistant itself ("ignore previous instructions..."), which are declined unsearched."""
@@ -168,7 +169,7 @@ class Assistant:
         text = messages.small_talk_text(kind, language, examples)
         return Reply(False, text, [], language, examples, trace=Trace(small_talk=kind), kind=ReplyKind.SMALL_TALK)
 
-    def _continue(self, index: Index, history: list[dict], language: str) -> Reply | None:
+    def _continue(self, index: Index, history: list[Message], language: str) -> Reply | None:
         """"Tell me more": the next sentences of the section the previous reply quoted, or "that is
         all" at its end; None when there is no previous quote (the message is then searched)."""
         previous = previous_reply(history)
@@ -242,7 +243,7 @@ def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
     return build_index(corpus_dir, index_dir, encoders, progress)
 
 
-def recent_history(history: list[dict] | None) -> list[dict]:
+def recent_history(history: list[Message] | None) -> list[Message]:
     """The last turns, without over-long messages: an old 50 kB paste must not reach a search."""
     kept = [m for m in history or [] if isinstance(m, dict)
             and len(str(m.get("content", ""))) <= settings.MAX_QUESTION_CHARS]
@@ -256,7 +257,7 @@ def clean_question(question: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: dict[str, Any]) -> Trace:
+def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence) -> Trace:
     """Why this reply: each retriever's ranks and scores, the fused order, the best sentences."""
     passages = [PassageTrace(chunk_id=hit.chunk.id, section=hit.chunk.section, fused=round(hit.score, 5),
                              ranks=hit.ranks, scores={k: round(v, 4) for k, v in hit.scores.items()})

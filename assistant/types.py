@@ -11,6 +11,9 @@ from typing import Any, TypedDict
 
 from assistant.ingest.chunking import Chunk
 
+Message = dict[str, Any]  # one turn of a conversation: {"role": "user" | "assistant", "content": text}
+Evidence = dict[str, Any]  # the numbers an answer-or-decline rests on, shown to staff
+
 
 class ReplyKind(StrEnum):
     """What sort of reply this is, so that the chat, the log and staff need not guess."""
@@ -49,7 +52,7 @@ class Trace(TypedDict, total=False):
     models: list[str]
     centered: list[str]
     kind: str | None  # the question kind the answer fit looked for (a year, a count, an aim, ...)
-    evidence: dict[str, Any]
+    evidence: Evidence
     passages: list[PassageTrace]
     sentences: list[SentenceTrace]
     curated: int  # the curated answer's id

@@ -24,10 +24,10 @@ from assistant.answer.quote import quote
 from assistant.ingest.index import Index
 from assistant.models.lexical import known_words, tokenize, words
 from assistant.query.kinds import ANSWER_PATTERNS, STRICT_KINDS, question_kind, without_question_words
-from assistant.types import Candidate
+from assistant.types import Candidate, Evidence
 
 
-def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozenset[str]) -> dict:
+def evidence_for(candidates: list[Candidate], question: str, vocabulary: frozenset[str]) -> Evidence:
     """The numbers the decision rests on, also shown to staff."""
     if not candidates:
         return {}
@@ -52,14 +52,14 @@ def keywords_quoted(question: str, best: Candidate, vocabulary: frozenset[str]) 
             and set(tokenize(rest)) <= set(tokenize(sentence)))
 
 
-def is_answerable(evidence: dict, language: str) -> bool:
+def is_answerable(evidence: Evidence, language: str) -> bool:
     if not evidence:
         return False
     if language == "en":
         return ((evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= settings.MIN_ENGLISH_EVIDENCE
                  or bool(evidence.get("keywords_quoted")))
                 and ("reader" not in evidence or evidence["reader"] >= evidence["reader_threshold"]))
-    similarity = evidence.get("e5", 0.0)  # none when the index was built without the multilingual model
+    similarity = float(evidence.get("e5", 0.0))  # none when the index was built without the multilingual model
     if evidence["shared_words"]:
         return similarity >= settings.MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
     return similarity >= settings.MIN_MULTILINGUAL_SIMILARITY

@@ -1,7 +1,11 @@
 """The fixed texts visitors see around the quotes, per language (English fallback)."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 from assistant import rules
+
+T = TypeVar("T")
 
 _TEXTS = rules.load("messages")
 EXAMPLES: dict[str, list[str]] = _TEXTS["examples"]
@@ -15,7 +19,7 @@ EMPTY: str = _TEXTS["empty"]
 TOO_LONG: str = _TEXTS["too_long"]
 NO_INDEX: str = _TEXTS["no_index"]
 
-def in_language(texts: dict, language: str):
+def in_language(texts: dict[str, T], language: str) -> T:
     """The visitor's language's version, or the English one."""
     return texts.get(language, texts["en"])
 

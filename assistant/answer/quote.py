@@ -8,6 +8,7 @@ answers. Whether to answer at all is decided in `core` from the sentences' score
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from assistant import settings
 from assistant.ingest.chunking import LEANING_START, Chunk
@@ -68,15 +69,16 @@ def _word_count(sentences: list[str]) -> int:
 
 def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str | None:
     """The sentence `steps` before the candidate in its section, even across a chunk boundary."""
-    chunk, position = candidate.chunk, candidate.sentence
+    chunk: Chunk | None = candidate.chunk
+    position = candidate.sentence
     for _ in range(steps):
         position -= 1
         if position < 0:
-            chunk = _same_section_chunk(index, chunk, -1)
+            chunk = _same_section_chunk(index, chunk, -1) if chunk else None
             if chunk is None:
                 return None
             position = len(chunk.sentences) - 1
-    return chunk.sentences[position].text
+    return chunk.sentences[position].text if chunk else None
 
 
 def _adjacent_tie(candidates: list[Candidate]) -> bool:
@@ -125,8 +127,9 @@ def _first_quoted_sentence(index: Index, quoted: str) -> tuple[Chunk, int] | Non
     return None
 
 
-def _section_from(index: Index, chunk: Chunk, position: int):
+def _section_from(index: Index, start: Chunk, position: int) -> Iterator[tuple[Chunk, str]]:
     """(chunk, sentence text) from this sentence to the end of its section."""
+    chunk: Chunk | None = start
     while chunk is not None:
         yield from ((chunk, sentence.text) for sentence in chunk.sentences[position:])
         chunk, position = _same_section_chunk(index, chunk, +1), 0

@@ -10,7 +10,7 @@ from assistant import settings
 from assistant.ingest.index import Index
 from assistant.models.lexical import shares_a_word, tokenize
 from assistant.query.kinds import ANSWER_PATTERNS, TYPED_KINDS, question_kind
-from assistant.retrieval.retriever import Retrieval
+from assistant.retrieval.retriever import Hit, Retrieval
 from assistant.types import Candidate
 
 
@@ -40,7 +40,8 @@ def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: d
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def _signals(index: Index, retrieval: Retrieval, hits, candidates: list[Candidate]) -> dict[str, np.ndarray]:
+def _signals(index: Index, retrieval: Retrieval, hits: list[Hit],
+             candidates: list[Candidate]) -> dict[str, np.ndarray]:
     rows = np.array([c.row for c in candidates])
     signals = {name: index.dense[name].sentence_vectors[rows] @ vector
                for name, vector in retrieval.query_vectors.items()}
@@ -68,8 +69,8 @@ def answer_fit(sentence: str, question: str) -> float:
     fit += float(bool(LIST_QUESTION.match(question) and ENUMERATION.search(sentence)))
     asked = set(tokenize(question))
     kind = question_kind(question)
-    pattern = ANSWER_PATTERNS.get(kind)
-    if pattern is None:
+    pattern = ANSWER_PATTERNS.get(kind) if kind else None
+    if kind is None or pattern is None:
         return fit
     answers = _new_matches(pattern, sentence, asked)
     # a stated aim ("The objective is to market ...") answers "what is your goal?" whole, as a

@@ -18,6 +18,7 @@ import re
 from assistant import rules
 from assistant.models.lexical import english_words, words
 from assistant.query.small_talk import normalized, small_talk
+from assistant.types import Message
 
 _WORDS = rules.load("followup")
 ANAPHORA = re.compile(rf"\b({rules.any_of(_WORDS['anaphora'])})\b", re.I)
@@ -29,7 +30,7 @@ MORE: dict[str, str] = _WORDS["more"]
 _MORE = {language: re.compile(pattern) for language, pattern in MORE.items()}
 
 
-def rewrite(question: str, history: list[dict]) -> str:
+def rewrite(question: str, history: list[Message]) -> str:
     """The query to search: the question made self-contained using the previous turns."""
     question = plain_definition(question)
     earlier = _user_questions(history)
@@ -53,7 +54,7 @@ def plain_definition(question: str) -> str:
     return f"What is {next(term for term in asked.groups() if term)}?"
 
 
-def lacks_a_referent(question: str, history: list[dict]) -> bool:
+def lacks_a_referent(question: str, history: list[Message]) -> bool:
     """An English first question whose pronoun names nothing: "When was it founded?", "How many
     members does it have?". It has a pronoun and at most two other words, all common English ones
     and none capitalized: no name ("When was he elected by Nixon?", "avsf wat is it") that could be
@@ -72,7 +73,7 @@ def asks_for_more(question: str) -> str | None:
     return next((language for language, pattern in _MORE.items() if pattern.fullmatch(text)), None)
 
 
-def previous_reply(history: list[dict]) -> str | None:
+def previous_reply(history: list[Message]) -> str | None:
     """The assistant's last message, whose quote "tell me more" continues."""
     replies = _messages(history, "assistant")
     return replies[-1] if replies else None
@@ -100,17 +101,17 @@ def _replace_name(question: str, old: str, new: str) -> str:
     return re.sub(rf"\b{re.escape(old)}\b", new, question)
 
 
-def _user_questions(history: list[dict]) -> list[str]:
+def _user_questions(history: list[Message]) -> list[str]:
     return [message for message in _messages(history, "user") if not small_talk(message)]
 
 
-def _messages(history: list[dict], role: str) -> list[str]:
+def _messages(history: list[Message], role: str) -> list[str]:
     """The texts of one role's messages, skipping malformed entries (history comes from the browser)."""
     return [m["content"] for m in history or []
             if isinstance(m, dict) and m.get("role") == role and isinstance(m.get("content"), str)]
 
 
-def _before_last_question(history: list[dict]) -> list[dict]:
+def _before_last_question(history: list[Message]) -> list[Message]:
     """The history as it was when the previous question was asked."""
     for position in range(len(history) - 1, -1, -1):
         message = history[position]
