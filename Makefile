@@ -40,8 +40,10 @@ test: setup browser lint
 test-fast: setup
 	$(BIN)/python -m pytest -m "not models"
 
+# ruff (the rules in pyproject.toml) and mypy --strict on the package
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Retrain the reader from ../shared/benchmarks/squad (about 75 minutes here), then calibrate it (4 to 14 minutes)
 reader: setup
