@@ -83,7 +83,7 @@ class Assistant:
         return stats
 
     def prepare_languages(self) -> None:
-        """Encode the language-centering references of every language at once (about 1.3 s), so
+        """Encode the language-centering references of every language at once, so
         that a language's first question is not the one that waits for them."""
         self.centering.prepare(self.retriever.encoders)
 
