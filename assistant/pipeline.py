@@ -135,14 +135,11 @@ class Assistant:
         return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace, ReplyKind.ANSWER)
 
     def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
-        examples = messages.examples_for(language)
         if not any(char.isalnum() for char in question):
-            return Reply(False, messages.with_examples(messages.EMPTY, examples), [], language, examples,
-                         kind=ReplyKind.INPUT_HELP)
+            return help_reply(messages.EMPTY, language, ReplyKind.INPUT_HELP)
         if length > settings.MAX_QUESTION_CHARS:
             text = messages.TOO_LONG.format(length=length, limit=settings.MAX_QUESTION_CHARS)
-            return Reply(False, messages.with_examples(text, examples), [], language, examples,
-                         kind=ReplyKind.INPUT_HELP)
+            return help_reply(text, language, ReplyKind.INPUT_HELP)
         return None
 
     def _reply_without_search(self, question: str, language: str, history: list[Message],
@@ -165,9 +162,9 @@ class Assistant:
     def _small_talk_reply(self, kind: str, language: str) -> Reply:
         """"Hello", "thanks", "who are you?": a fixed reply in the visitor's language, nothing searched
         (no query, so the chat leaves it out of the history that follow-ups read)."""
-        examples = [] if kind == "goodbye" else messages.examples_for(language)
-        text = messages.small_talk_text(kind, language, examples)
-        return Reply(False, text, [], language, examples, trace=Trace(small_talk=kind), kind=ReplyKind.SMALL_TALK)
+        lead = messages.in_language(messages.SMALL_TALK[kind], language)
+        return help_reply(lead, language, ReplyKind.SMALL_TALK, [] if kind == "goodbye" else None,
+                          trace=Trace(small_talk=kind))
 
     def _continue(self, index: Index, history: list[Message], language: str) -> Reply | None:
         """"Tell me more": the next sentences of the section the previous reply quoted, or "that is
@@ -179,25 +176,30 @@ class Assistant:
         chunk, sentences = found
         trace = Trace(continued=chunk.section)
         if not sentences:
-            examples = messages.examples_for(language)
-            return Reply(False, messages.nothing_more_text(language, examples), [], language, examples, trace=trace,
-                         kind=ReplyKind.CONTINUED)
+            lead = messages.in_language(messages.NOTHING_MORE, language)
+            return help_reply(lead, language, ReplyKind.CONTINUED, trace=trace)
         source = Source(chunk.title, chunk.section, chunk.text, chunk.path, 1.0, chunk.source, chunk.id)
         return Reply(True, format_answer(sentences, "", language), [source], language, [], "", trace,
                      ReplyKind.CONTINUED)
 
     def _ask_for_a_name(self) -> Reply:
         """"When was it founded?" as a first question: any organisation's year would be a guess."""
-        examples = messages.examples_for("en")
-        return Reply(False, messages.with_examples(messages.NAME_IT, examples), [], "en", examples,
-                     kind=ReplyKind.NEEDS_A_NAME)
+        return help_reply(messages.NAME_IT, "en", ReplyKind.NEEDS_A_NAME)
 
     def _decline(self, language: str, query: str, trace: Trace, sources: list[Source],
                  kind: ReplyKind = ReplyKind.DECLINED) -> Reply:
         """The polite "I don't know"; the closest passages stay attached for staff, not as an answer."""
-        examples = messages.examples_for(language)
-        text = messages.decline_text(language, examples)
-        return Reply(False, text, sources, language, examples, query, trace, kind)
+        lead = messages.in_language(messages.DECLINE, language)
+        return help_reply(lead, language, kind, sources=sources, query=query, trace=trace)
+
+
+def help_reply(lead: str, language: str, kind: ReplyKind, examples: list[str] | None = None,
+               **fields: Any) -> Reply:
+    """A reply that is not a quote: its lead, then questions the visitor could ask instead (the
+    language's examples unless given); `lead` stays apart for UIs that show them as buttons."""
+    examples = messages.examples_for(language) if examples is None else examples
+    text = messages.with_examples(lead, examples) if examples else lead
+    return Reply(False, text, language=language, examples=examples, kind=kind, lead=lead, **fields)
 
 
 def search_english(index: Index, retriever: Retriever, query: str) -> tuple[Retrieval, list[Candidate]]:

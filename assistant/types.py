@@ -81,11 +81,13 @@ class Reply:
     query: str = ""  # the question after follow-up rewriting and spelling correction
     trace: Trace = field(default_factory=lambda: Trace())  # ranks and scores behind the reply, for staff
     kind: ReplyKind | None = None  # by default an answer when answered, else a decline
+    lead: str = ""  # the text before its example list, for UIs that show the examples as buttons
 
     def __post_init__(self) -> None:
         if self.kind is None:
             self.kind = ReplyKind.ANSWER if self.answered else ReplyKind.DECLINED
         self.trace["reply_kind"] = str(self.kind)
+        self.lead = self.lead or self.text
 
 
 @dataclass

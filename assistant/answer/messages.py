@@ -29,18 +29,5 @@ def examples_for(language: str, count: int = 3) -> list[str]:
 
 
 def with_examples(lead: str, examples: list[str]) -> str:
+    """The lead, then the examples as a Markdown list."""
     return lead + "\n" + "\n".join(f"- {example}" for example in examples)
-
-
-def decline_text(language: str, examples: list[str]) -> str:
-    return with_examples(in_language(DECLINE, language), examples)
-
-
-def nothing_more_text(language: str, examples: list[str]) -> str:
-    return with_examples(in_language(NOTHING_MORE, language), examples)
-
-
-def small_talk_text(kind: str, language: str, examples: list[str]) -> str:
-    """The fixed reply to a greeting, thanks, goodbye or "who are you?" (see `small_talk`)."""
-    text = in_language(SMALL_TALK[kind], language)
-    return with_examples(text, examples) if examples else text
