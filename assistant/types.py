@@ -1,4 +1,4 @@
-"""The values that flow through the pipeline and out of it: Reply, Source, Candidate, Trace.
+"""The values that flow through the pipeline and out of it: Reply, its ReplyKind, Source, Candidate, Trace.
 
 `Reply`, `Source` and their fields are the public interface (`from assistant import Reply`);
 the UIs render them and never look inside the pipeline.

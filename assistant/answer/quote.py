@@ -1,9 +1,8 @@
-"""Retrieved passages -> the reply: one or two verbatim corpus sentences, or an honest decline.
+"""The quote: the best-ranked sentence, verbatim, with the sentence it leans on or an adjacent one
+that scores as well; and, for "tell me more", the sentences that follow a previous quote.
 
-Nothing is generated. Candidate sentences from the best passages are ranked by
-both dense models, BM25 and the passage rank (weights in `core`); the reply quotes the best one
-(plus the sentence before it when it leans on it) and bolds the phrase that
-answers. Whether to answer at all is decided in `core` from the sentences' scores.
+Nothing is generated. `ranking` orders the sentences, `decision` says whether to answer at all,
+and `render` bolds the answer and adds the source note.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Cheap offline language detection (script + stopwords) and the few fixed phrases per language.
+"""Cheap offline language detection: the script, then frequent words (rules/language.toml).
 
-Only the visitor-facing wrappers are translated; the quoted answer stays in
-the corpus language, so nothing is machine-translated or invented.
+Only the visitor-facing texts around a quote are translated (rules/messages.toml); the quote stays
+in the corpus language, so nothing is machine-translated or invented.
 """
 from __future__ import annotations
 
