@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from assistant.curation.store import CurationError
+from assistant.curation.entries import CurationError
 from assistant.ops.corpus_admin import describe
 from assistant.ops.upload_checks import UploadRefused
 from assistant.web.chat import THEME
