@@ -15,7 +15,8 @@ import argparse
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from assistant.ops.chatlog import DATA_DIR_ENV, ChatLog, resolve_data_dir
+from assistant.ops.chatlog import ChatLog
+from assistant.ops.data_dir import DATA_DIR_ENV, resolve_data_dir
 
 CONCURRENCY_ENV = "ASSISTANT_CONCURRENCY"
 

@@ -113,7 +113,7 @@ def _curated_dir(args: argparse.Namespace) -> Path | None:
     """The data folder whose curated answers `ask` and `eval` consult, as the chat does; none when
     it holds none (or with --no-curated, to measure the corpus alone)."""
     from assistant.curation.store import DB_NAME
-    from assistant.ops.chatlog import resolve_data_dir
+    from assistant.ops.data_dir import resolve_data_dir
 
     data_dir = resolve_data_dir(args.data_dir)
     return data_dir if not args.no_curated and (data_dir / DB_NAME).exists() else None

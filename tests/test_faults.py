@@ -22,8 +22,8 @@ from gradio_client import Client
 
 from assistant import Assistant
 from assistant.ingest.index import IndexUnavailable, current_version, load_index
-from assistant.ops.chatlog import DB_NAME, anonymous_session
 from assistant.ops.corpus_admin import describe
+from assistant.ops.log_writer import DB_NAME, anonymous_session
 from assistant.pipeline import ensure_index
 from assistant.web.staff_auth import PASSWORD_ENV
 from assistant.web.staff_console import StaffConsole

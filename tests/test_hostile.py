@@ -20,7 +20,7 @@ import pytest
 from gradio_client import Client
 from packaging.version import Version
 
-from assistant.ops.corpus_admin import MAX_UPLOAD_BYTES
+from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
 from assistant.web.chat import logged_question
 from assistant.web.staff_auth import COOKIE
 from tests.conftest import ROOT

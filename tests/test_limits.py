@@ -7,7 +7,7 @@ import time
 from gradio_client import Client
 
 from assistant import Reply
-from assistant.ops.chatlog import anonymous_session
+from assistant.ops.log_writer import anonymous_session
 from assistant.pipeline import clean_question
 from assistant.settings import MAX_QUESTION_CHARS
 from assistant.types import ReplyKind

@@ -23,7 +23,7 @@ from gradio_client.exceptions import AuthenticationError
 from assistant import Assistant
 from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
-from assistant.ops.corpus_admin import UploadRefused, safe_name
+from assistant.ops.upload_checks import UploadRefused, safe_name
 from assistant.query.kinds import answer_kind
 from assistant.web.chat import BackgroundServer, create_app
 from assistant.web.staff_auth import COOKIE, PASSWORD_ENV, staff_password

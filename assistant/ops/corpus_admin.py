@@ -1,11 +1,7 @@
-"""Staff changes to the corpus: validated uploads, removals, and the background rebuild.
+"""Staff changes to the corpus: checked uploads, removals, and the background rebuild.
 
-An upload is checked before anything is written: an allowed name (.md, .txt,
-.html, .pdf; the name is reduced to its last component and safe characters, so
-`../../etc/passwd.md` becomes `corpus/passwd.md`), a size limit, and its content
-(a PDF must start with %PDF and parse; text must be UTF-8 without NUL bytes and
-not an executable or archive; every file must yield readable text). Only then is
-it written, atomically, into corpus/. A refused upload changes nothing.
+An upload passes `upload_checks` before anything is written; only then is it
+written, atomically, into corpus/. A refused upload changes nothing.
 
 Every change schedules one background rebuild (`Assistant.rebuild`: only changed
 chunks are encoded, the new index is swapped in under a lock), so visitors keep
@@ -18,99 +14,24 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
-import tempfile
 import threading
 import time
-import unicodedata
 import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.chunking import chunk_documents
-from assistant.ingest.documents import SIDECAR_SUFFIX, corpus_files, load_document
+from assistant.ingest.documents import SIDECAR_SUFFIX, corpus_files
+from assistant.ops.upload_checks import (
+    MAX_UPLOAD_BYTES,
+    UploadRefused,
+    check_content,
+    check_readable,
+    safe_name,
+    source_link,
+)
 
 log = logging.getLogger(__name__)
-
-ALLOWED_SUFFIXES = (".md", ".txt", ".html", ".pdf")
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_NAME_CHARS = 80
-# Signatures of executables and archives: never a document, whatever the name says.
-BINARY_SIGNATURES = {
-    b"\x7fELF": "a Linux executable",
-    b"MZ": "a Windows executable",
-    b"\xcf\xfa\xed\xfe": "a macOS executable",
-    b"\xfe\xed\xfa\xcf": "a macOS executable",
-    b"\xca\xfe\xba\xbe": "a macOS or Java binary",
-    b"PK\x03\x04": "a ZIP archive (or Office file)",
-    b"\x1f\x8b": "a gzip archive",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"Rar!": "a RAR archive",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF",
-    b"\xd0\xcf\x11\xe0": "an old Office document",
-}
-
-
-class UploadRefused(ValueError):
-    """An upload that was not added; the message says why, for staff."""
-
-
-def safe_name(name: str) -> str:
-    """The upload's file name reduced to a safe name inside corpus/ (or refused)."""
-    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", str(name or "")))[-1].strip()
-    stem, dot, suffix = base.rpartition(".")
-    suffix = f".{suffix.lower()}" if dot else ""
-    if suffix not in ALLOWED_SUFFIXES:
-        allowed = ", ".join(ALLOWED_SUFFIXES)
-        raise UploadRefused(f"“{base or name}” is not an accepted document: only {allowed} files can be added.")
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem)
-    stem = re.sub(r"[-.]{2,}", "-", stem).strip("-._")[:MAX_NAME_CHARS].strip("-._")
-    return f"{stem or 'document'}{suffix}"
-
-
-def check_content(data: bytes, suffix: str, limit: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse content that is empty, too large, or not what its name says."""
-    if not data:
-        raise UploadRefused("The file is empty.")
-    if len(data) > limit:
-        raise UploadRefused(f"The file is too large ({len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB).")
-    if suffix == ".pdf":
-        if not data.startswith(b"%PDF-"):
-            kind = _signature(data)
-            raise UploadRefused(f"This is not a PDF{f' but {kind}' if kind else ''}: its content does not "
-                                "start with %PDF. Nothing was changed.")
-        return
-    kind = _signature(data)
-    if kind:
-        raise UploadRefused(f"A {suffix} file must be text, but this is {kind}. Nothing was changed.")
-    if b"\x00" in data:
-        raise UploadRefused("This file contains binary data (NUL bytes), not text. Nothing was changed.")
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UploadRefused(f"This file is not UTF-8 text ({error.reason} at byte {error.start}). "
-                            "Save it as UTF-8 and try again. Nothing was changed.") from error
-
-
-def _signature(data: bytes) -> str | None:
-    for magic, kind in BINARY_SIGNATURES.items():
-        if data.startswith(magic):
-            return kind
-    return None
-
-
-def _safe_url(url: str | None) -> str | None:
-    url = (url or "").strip()
-    if not url:
-        return None
-    if not re.match(r"^https?://[^\s<>\"']+$", url):
-        raise UploadRefused("The source link must be a web address starting with http:// or https://.")
-    return url
 
 
 class CorpusAdmin:
@@ -125,11 +46,11 @@ class CorpusAdmin:
         self._thread: threading.Thread | None = None
         self._pending: list[str] = []
         self._status: dict[str, Any] = {"state": "idle", "reasons": [], "stage": "", "done": 0, "total": 0}
-        self.history: list[dict] = []  # finished rebuilds, newest last
+        self.history: list[dict[str, Any]] = []  # finished rebuilds, newest last
 
     # ------------------------------------------------------------ documents
 
-    def documents(self) -> list[dict]:
+    def documents(self) -> list[dict[str, Any]]:
         """Each corpus document with its size, its chunks in the live index, and any parse error."""
         index = self.bot.index
         chunks = Counter(chunk.path for chunk in index.chunks)
@@ -149,24 +70,17 @@ class CorpusAdmin:
                          "chunks": chunks.get(relative, 0), "status": state})
         return rows
 
-    def add(self, upload: str | os.PathLike, original_name: str | None = None, *, title: str = "",
+    def add(self, upload: str | os.PathLike[str], original_name: str | None = None, *, title: str = "",
             source_url: str = "", replace: bool = False, rebuild: bool = True) -> str:
-        """Validate an uploaded file and, only if it is fine, put it in corpus/ and schedule a rebuild."""
+        """Check an uploaded file and, only if it is fine, put it in corpus/ and schedule a rebuild."""
         upload = Path(upload)
         name = safe_name(original_name or upload.name)
         target = self._inside_corpus(name)
-        url = _safe_url(source_url)
-        try:
-            size = upload.stat().st_size
-        except OSError as error:
-            raise UploadRefused("The upload could not be read; please try again.") from error
-        if size > self.max_bytes:
-            raise UploadRefused(f"The file is too large ({size / 1e6:.1f} MB; the limit is "
-                                f"{self.max_bytes / 1e6:.0f} MB). Nothing was changed.")
-        data = upload.read_bytes()
+        url = source_link(source_url)
+        data = self._read_upload(upload)
         check_content(data, target.suffix, self.max_bytes)
-        meta = {key: value for key, value in (("title", " ".join(title.split())[:200]), ("source", url)) if value}
-        chunks = self._parse(name, data, meta)
+        meta = _metadata(title, url)
+        chunks = check_readable(name, data, meta)
         with self._lock:
             if target.exists() and not replace:
                 raise UploadRefused(f"“{name}” is already in the corpus: tick “replace” to update it, "
@@ -194,6 +108,17 @@ class CorpusAdmin:
             self.request_rebuild(f"removed {name}")
         return f"Removed **{name}**. The index is being rebuilt; visitors keep getting answers meanwhile."
 
+    def _read_upload(self, upload: Path) -> bytes:
+        """The upload's bytes; one over the size limit is refused before it is read."""
+        try:
+            size = upload.stat().st_size
+        except OSError as error:
+            raise UploadRefused("The upload could not be read; please try again.") from error
+        if size > self.max_bytes:
+            raise UploadRefused(f"The file is too large ({size / 1e6:.1f} MB; the limit is "
+                                f"{self.max_bytes / 1e6:.0f} MB). Nothing was changed.")
+        return upload.read_bytes()
+
     def _inside_corpus(self, name: str) -> Path:
         root = self.corpus_dir.resolve()
         target = (root / name).resolve()
@@ -201,23 +126,7 @@ class CorpusAdmin:
             raise UploadRefused("That file name points outside the corpus.")
         return target
 
-    def _parse(self, name: str, data: bytes, meta: dict) -> int:
-        """Parse a copy outside corpus/ exactly as the index will; refuse what yields no text."""
-        with tempfile.TemporaryDirectory(prefix="upload-check-") as folder:
-            copy = Path(folder) / name
-            copy.write_bytes(data)
-            if meta:
-                copy.with_name(copy.name + SIDECAR_SUFFIX).write_text(json.dumps(meta), encoding="utf-8")
-            try:
-                document = load_document(copy, name)
-                chunks = chunk_documents([document])
-            except Exception as error:  # pypdf and the parsers raise many kinds
-                raise UploadRefused(f"“{name}” could not be read ({error}). Nothing was changed.") from error
-        if not chunks:
-            raise UploadRefused(f"“{name}” has no readable text. Nothing was changed.")
-        return len(chunks)
-
-    def _write(self, target: Path, data: bytes, meta: dict) -> None:
+    def _write(self, target: Path, data: bytes, meta: dict[str, str]) -> None:
         """Write via a hidden temporary file (never indexed) and an atomic rename."""
         sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
         if meta:
@@ -238,11 +147,11 @@ class CorpusAdmin:
                 self._thread = threading.Thread(target=self._work, name="corpus-rebuild", daemon=True)
                 self._thread.start()
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         with self._lock:
             return {**self._status, "pending": list(self._pending)}
 
-    def wait(self, timeout: float = 120.0) -> dict:
+    def wait(self, timeout: float = 120.0) -> dict[str, Any]:
         """Block until no rebuild is running or pending (tests, scripts); return the last status."""
         deadline = time.monotonic() + timeout
         with self._idle:
@@ -272,7 +181,7 @@ class CorpusAdmin:
         with self._lock:
             self._status = {**self._status, "stage": stage, "done": int(done), "total": int(total)}
 
-    def _rebuild_once(self, reasons: list[str]) -> dict:
+    def _rebuild_once(self, reasons: list[str]) -> dict[str, Any]:
         before = Counter(chunk.context_text for chunk in self.bot.index.chunks)
         started = time.perf_counter()
         try:
@@ -292,7 +201,7 @@ class CorpusAdmin:
         }
 
 
-def describe(status: dict) -> str:
+def describe(status: dict[str, Any]) -> str:
     """The rebuild status as one Markdown paragraph for the staff page."""
     state = status.get("state")
     if state == "running":
@@ -316,6 +225,12 @@ def describe(status: dict) -> str:
     return "The index is up to date."
 
 
+def _metadata(title: str, url: str | None) -> dict[str, str]:
+    """The document's metadata file content: its title and source link, when given."""
+    fields = {"title": " ".join(title.split())[:200], "source": url or ""}
+    return {key: value for key, value in fields.items() if value}
+
+
 def _atomic_write(target: Path, data: bytes) -> None:
     temporary = target.with_name(f".upload-{uuid.uuid4().hex[:8]}-{target.name}")
     try:
@@ -329,5 +244,3 @@ def _atomic_write(target: Path, data: bytes) -> None:
         if temporary.exists():
             temporary.unlink()
 
-
-__all__ = ["MAX_UPLOAD_BYTES", "CorpusAdmin", "UploadRefused", "check_content", "describe", "safe_name"]

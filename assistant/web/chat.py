@@ -28,7 +28,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from assistant.ops.chatlog import ChatLog, anonymous_session
+from assistant.ops.chatlog import ChatLog
+from assistant.ops.log_writer import anonymous_session
 from assistant.pipeline import clean_question
 from assistant.settings import HISTORY_MESSAGES, MAX_QUESTION_CHARS
 from assistant.types import Reply, ReplyKind, Source

@@ -18,7 +18,8 @@ import pandas as pd
 
 from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
-from assistant.ops.corpus_admin import MAX_UPLOAD_BYTES, CorpusAdmin
+from assistant.ops.corpus_admin import CorpusAdmin
+from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
 from assistant.query.kinds import describe
 from assistant.text import plain_text
 from assistant.types import ReplyKind, Source, logged_reply_kind

@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from assistant.curation.store import CurationError
-from assistant.ops.corpus_admin import UploadRefused, describe
+from assistant.curation.entries import CurationError
+from assistant.ops.corpus_admin import describe
+from assistant.ops.upload_checks import UploadRefused
 from assistant.web.chat import THEME
 from assistant.web.staff_auth import STAFF_PATH, add_staff_login
 from assistant.web.staff_console import StaffConsole
