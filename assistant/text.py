@@ -7,7 +7,7 @@ import unicodedata
 
 # Markdown's and HTML's markup characters: escaped, "<b>" is no tag, "[x](javascript:...)" no link, "**" no bold
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~])")
-WEB_LINK = re.compile(r"^https?://[^\s()<>\"']+$")
+WEB_LINK = re.compile(r"^https?://[^\s<>\"']+$")
 
 
 def fold(text: str) -> str:
@@ -34,9 +34,10 @@ def plain_text(markdown: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """Only plain web links become clickable (no javascript: or data: URLs); None otherwise."""
+    """A plain web link (no javascript: or data: URLs), its brackets percent-encoded so that it
+    stays whole inside a Markdown link ("Cashmere_(wool)"); None otherwise."""
     url = (url or "").strip()
-    return url if WEB_LINK.match(url) else None
+    return url.replace("(", "%28").replace(")", "%29") if WEB_LINK.match(url) else None
 
 
 def text_hash(model_id: str, text: str) -> str:
