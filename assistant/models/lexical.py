@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
+
+from assistant.text import fold
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # its index logs are noise here
 
@@ -39,14 +40,6 @@ def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents: "Vétérinaires" -> "veterinaires"."""
-    if text.isascii():  # nothing to decompose: the character loop below is most of a build's BM25 time
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def words(text: str) -> list[str]:
