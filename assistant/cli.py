@@ -113,7 +113,7 @@ def _curated_dir(args) -> Path | None:
 
 
 def _build(args) -> int:
-    from assistant.ingest.index import current_version
+    from assistant.ingest.versions import current_version
     from assistant.pipeline import ensure_index
 
     before = current_version(args.index)

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant import settings
 from assistant.ingest.chunking import Chunk
-from assistant.ingest.index import Index
+from assistant.ingest.store import Index
 from assistant.models.embedding import Encoder, encode_queries
 from assistant.retrieval.centering import LanguageCentering
 
