@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -36,7 +37,7 @@ WORD = re.compile(r"\d+(?:[.,]\d{3})+|\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def _stemmer() -> Any:  # PyStemmer is untyped
     import Stemmer
 
     return Stemmer.Stemmer("english")
@@ -127,7 +128,7 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
 
-    def fix(match: re.Match) -> str:
+    def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         folded = fold(word)
         if (len(folded) < TYPO_MIN_LENGTH or folded in vocabulary or folded in STOPWORDS
@@ -135,7 +136,7 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
             return word
         best = process.extractOne(folded, correction_targets(vocabulary),
                                   scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY)
-        return best[0] if best else word
+        return str(best[0]) if best else word
 
     return re.sub(r"[^\W\d_]+", fix, text)
 
