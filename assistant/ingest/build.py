@@ -13,7 +13,6 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -22,6 +21,7 @@ from assistant.ingest.documents import load_corpus
 from assistant.ingest.store import (
     Index,
     IndexUnavailable,
+    Manifest,
     build_settings,
     corpus_fingerprint,
     dense_models,
@@ -98,7 +98,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
     cache = _previous_embeddings(index_dir)
     timer.lap("cache")
     folder = new_build_folder(index_dir)
-    stats: dict[str, Any] = {"chunks": len(chunks), "encoded": 0, "reused": 0}
+    stats: dict[str, int] = {"chunks": len(chunks), "encoded": 0, "reused": 0}
     built = dense_encoders(encoders, len(chunks))
     for encoder in built:
         vectors, encoded = _embed_with_cache(encoder, texts, cache, progress)
@@ -109,7 +109,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
         timer.lap("faiss")
     _save_lexical(folder, chunks, texts[len(chunks):])
     timer.lap("bm25")
-    manifest = {
+    manifest: Manifest = {
         "settings": build_settings(encoders),
         "dense": [encoder.name for encoder in built],
         "files": fingerprint,
