@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the models load on use: `--help` stays instant
-    from assistant.ingest.index import Progress
+    from assistant.ingest.build import Progress
     from assistant.models.embedding import Encoder
     from assistant.pipeline import Assistant
 
@@ -120,7 +120,7 @@ def _curated_dir(args: argparse.Namespace) -> Path | None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from assistant.ingest.index import current_version
+    from assistant.ingest.versions import current_version
     from assistant.pipeline import ensure_index
 
     before = current_version(args.index)

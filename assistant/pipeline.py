@@ -20,15 +20,8 @@ from assistant.answer.ranking import rank_sentences
 from assistant.answer.reading import answer_span, best_evidence, read
 from assistant.answer.render import format_answer, sources_of
 from assistant.curation.store import CuratedAnswers
-from assistant.ingest.index import (
-    Index,
-    IndexUnavailable,
-    Progress,
-    build_index,
-    is_current,
-    load_index,
-    read_manifest,
-)
+from assistant.ingest.build import Progress, build_index
+from assistant.ingest.store import Index, IndexUnavailable, is_current, load_index, read_manifest
 from assistant.models.embedding import Encoder, load_encoders
 from assistant.models.lexical import correct_spelling
 from assistant.models.reader import Reader, shared_reader

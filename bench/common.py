@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.ingest.index import Index  # noqa: E402
+from assistant.ingest.store import Index  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 XQUAD_DIR = BENCHMARKS / "xquad"

@@ -50,9 +50,10 @@ from common import (
     write_markdown,
 )
 
+from assistant.ingest.build import build_index, embedded_texts
 from assistant.ingest.chunking import chunk_document, split_sentences
 from assistant.ingest.documents import load_document
-from assistant.ingest.index import build_index, embedded_texts, load_index
+from assistant.ingest.store import load_index
 from assistant.models.embedding import load_encoders
 from assistant.pipeline import Assistant
 

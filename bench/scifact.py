@@ -48,7 +48,7 @@ from common import (
     write_markdown,
 )
 
-from assistant.ingest.index import Index
+from assistant.ingest.store import Index
 from assistant.models.embedding import load_encoders
 from assistant.pipeline import ensure_index
 from assistant.retrieval.retriever import Retriever

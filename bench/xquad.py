@@ -52,7 +52,7 @@ from common import (
 from assistant.answer.quote import quoted_part
 from assistant.answer.ranking import rank_sentences
 from assistant.answer.reading import read
-from assistant.ingest.index import Index
+from assistant.ingest.store import Index
 from assistant.models.embedding import load_encoders
 from assistant.models.reader import Reader
 from assistant.pipeline import Assistant

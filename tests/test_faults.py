@@ -21,7 +21,8 @@ import pytest
 from gradio_client import Client
 
 from assistant import Assistant
-from assistant.ingest.index import IndexUnavailable, current_version, load_index
+from assistant.ingest.store import IndexUnavailable, load_index
+from assistant.ingest.versions import current_version
 from assistant.ops.corpus_admin import describe
 from assistant.ops.log_writer import DB_NAME, anonymous_session
 from assistant.pipeline import ensure_index

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.ingest.index import IndexUnavailable, build_index, current_version, load_index, read_manifest
+from assistant.ingest.build import build_index
+from assistant.ingest.store import IndexUnavailable, load_index, read_manifest
+from assistant.ingest.versions import current_version
 from assistant.pipeline import ensure_index
 from tests.conftest import CORPUS
 
@@ -36,7 +38,7 @@ class FailingEncoder:
 
 def test_current_index_loads_without_encoding_and_edits_reencode_only_changes(small_corpus, tmp_path, encoders,
                                                                              monkeypatch):
-    from assistant.ingest import index as index_module
+    from assistant.ingest import build
     from assistant.models.lexical import LexicalIndex, tokenize
 
     index_dir = tmp_path / "index"
@@ -49,7 +51,7 @@ def test_current_index_loads_without_encoding_and_edits_reencode_only_changes(sm
     herds = small_corpus / "herds.md"
     herds.write_text(herds.read_text().replace("spring", "early spring"))
     tokenized = []
-    monkeypatch.setattr(index_module.TOKENS, "function", lambda text: tokenized.append(text) or tokenize(text))
+    monkeypatch.setattr(build.TOKENS, "function", lambda text: tokenized.append(text) or tokenize(text))
     edited = ensure_index(small_corpus, index_dir, encoders)
     assert edited.folder != first.folder
     stats = edited.manifest["stats"]
@@ -131,15 +133,15 @@ def test_above_the_exact_limit_the_index_is_an_inverted_file_and_still_answers(s
     import faiss
 
     from assistant import Assistant
-    from assistant.ingest import index as index_module
+    from assistant.ingest import vectors
 
-    monkeypatch.setattr(index_module, "EXACT_SEARCH_LIMIT", 10)
+    monkeypatch.setattr(vectors, "EXACT_SEARCH_LIMIT", 10)
     bot = Assistant.open(small_corpus, tmp_path / "index", encoders=encoders)
     sentences = bot.index.dense["minilm"].sentence_index
     assert faiss.try_extract_index_ivf(sentences) is not None and sentences.ntotal > 10
-    vectors = np.ascontiguousarray(bot.index.dense["minilm"].sentence_vectors)
-    _, nearest = sentences.search(vectors, 1)
-    assert (nearest[:, 0] == np.arange(len(vectors))).all(), "each stored sentence finds itself"
+    stored = np.ascontiguousarray(bot.index.dense["minilm"].sentence_vectors)
+    _, nearest = sentences.search(stored, 1)
+    assert (nearest[:, 0] == np.arange(len(stored))).all(), "each stored sentence finds itself"
     reply = bot.ask("When was AVSF founded?")
     assert reply.answered and "**1977**" in reply.text
 
@@ -160,9 +162,9 @@ def test_an_index_stays_readable_after_a_rebuild_replaces_its_files(small_corpus
 def test_the_multilingual_index_is_skipped_above_its_size_limit(small_corpus, tmp_path, encoders,
                                                                monkeypatch, caplog):
     from assistant import Assistant
-    from assistant.ingest import index as index_module
+    from assistant.ingest import build
 
-    monkeypatch.setitem(index_module.SIZE_LIMITED_MODELS, "e5", 3)
+    monkeypatch.setitem(build.SIZE_LIMITED_MODELS, "e5", 3)
     bot = Assistant.open(small_corpus, tmp_path / "index", encoders=encoders)
     assert len(bot.index.chunks) > 3 and set(bot.index.dense) == {"minilm"}
     assert bot.index.manifest["dense"] == ["minilm"] and "e5 index is skipped" in caplog.text

@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant import settings
 from assistant.answer.quote import quote
-from assistant.ingest.index import Index
+from assistant.ingest.store import Index
 from assistant.models.lexical import known_words, tokenize, words
 from assistant.query.kinds import ANSWER_PATTERNS, STRICT_KINDS, question_kind, without_question_words
 from assistant.types import Candidate, Evidence

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from assistant import settings
 from assistant.ingest.chunking import LEANING_START, Chunk
-from assistant.ingest.index import Index
+from assistant.ingest.store import Index
 from assistant.text import plain_text
 from assistant.types import Candidate
 

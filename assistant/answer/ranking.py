@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from assistant import settings
-from assistant.ingest.index import Index
+from assistant.ingest.store import Index
 from assistant.models.lexical import shares_a_word, tokenize
 from assistant.query.kinds import ANSWER_PATTERNS, TYPED_KINDS, question_kind
 from assistant.retrieval.retriever import Hit, Retrieval

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from assistant.ingest.documents import Block, Document
 
@@ -69,18 +70,19 @@ class Chunk:
         """A sentence as embedded: with its heading, and the sentence it leans on ("It now forms...")."""
         return f"{self.section}\n{self.sentences[index].context}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Chunk:
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
         sentences = [Sentence(**s) for s in data["sentences"]]
         return cls(**{**data, "sentences": sentences})
 
 
 def split_sentences(text: str, base: int = 0) -> list[Sentence]:
     """Regex sentence split that leaves abbreviations and decimals alone."""
-    sentences, start = [], 0
+    sentences: list[Sentence] = []
+    start = 0
     for match in SENTENCE_END.finditer(text):
         end = match.end()
         if _is_abbreviation(text, match.start()) or _continues_lowercase(text, end):
@@ -112,7 +114,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 def _continues_lowercase(text: str, end: int) -> bool:
     """"customers… who ensure": a lowercase word after the mark goes on the sentence."""
     following = NEXT_CHARACTER.match(text, end)
-    return bool(following) and following.group(1).islower()
+    return following is not None and following.group(1).islower()
 
 
 def _append_sentence(sentences: list[Sentence], text: str, start: int, end: int, base: int) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ class Document:
     blocks: list[Block]
     source: str | None = None
     language: str = "en"
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)  # front matter and sidecar values
 
 
 class UnreadableDocument(Exception):
@@ -119,7 +121,7 @@ def _read_text(path: Path) -> str:
         raise UnreadableDocument(f"not UTF-8 text ({error.reason})") from error
 
 
-def _read_sidecar(path: Path) -> dict:
+def _read_sidecar(path: Path) -> dict[str, Any]:
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.exists():
         return {}
@@ -146,7 +148,7 @@ def is_plain_heading(line: str) -> bool:
     )
 
 
-def _lines_with_offsets(text: str):
+def _lines_with_offsets(text: str) -> Iterator[tuple[str, int]]:
     offset = 0
     for line in text.splitlines(keepends=True):
         yield line.rstrip("\r\n"), offset
@@ -208,7 +210,7 @@ def _markdown_blocks(text: str) -> list[Block]:
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 
 
-def _split_front_matter(text: str) -> tuple[dict, str]:
+def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
     """Read simple `key: value` front matter; the body keeps its own offsets."""
     match = FRONT_MATTER.match(text)
     if not match:
@@ -251,7 +253,7 @@ class _VisibleText(HTMLParser):
         self._in_title = False
         self._heading_level = 0
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
             self._in_title = True
         if tag in self.INVISIBLE:

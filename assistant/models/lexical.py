@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
+
+from assistant.text import fold
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # its index logs are noise here
 
@@ -35,18 +37,10 @@ WORD = re.compile(r"\d+(?:[.,]\d{3})+|\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def _stemmer() -> Any:  # PyStemmer is untyped
     import Stemmer
 
     return Stemmer.Stemmer("english")
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents: "Vétérinaires" -> "veterinaires"."""
-    if text.isascii():  # nothing to decompose: the character loop below is most of a build's BM25 time
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def words(text: str) -> list[str]:
@@ -134,7 +128,7 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
 
-    def fix(match: re.Match) -> str:
+    def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         folded = fold(word)
         if (len(folded) < TYPO_MIN_LENGTH or folded in vocabulary or folded in STOPWORDS
@@ -142,7 +136,7 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
             return word
         best = process.extractOne(folded, correction_targets(vocabulary),
                                   scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY)
-        return best[0] if best else word
+        return str(best[0]) if best else word
 
     return re.sub(r"[^\W\d_]+", fix, text)
 

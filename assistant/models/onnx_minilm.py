@@ -16,8 +16,13 @@ import os
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +54,7 @@ class OnnxMiniLM:
         self.tokenizer.no_padding()  # the file pads to 128 and truncates at 128; sentence-transformers does not
         self.tokenizer.enable_truncation(max_length=max_sequence_length(model_dir))
         options = onnxruntime.SessionOptions()
-        # One question is a small pass: two threads (2.5 ms here, 3.1 ms on one; more gain little),
+        # One question is a small pass: two threads (a little faster than one; more gain little),
         # and no spinning workers holding a core between questions (other answers and processes need it).
         options.intra_op_num_threads = QUERY_THREADS
         options.inter_op_num_threads = 1
@@ -60,14 +65,15 @@ class OnnxMiniLM:
         encoding = self.tokenizer.encode(text)
         feeds = {"input_ids": np.array([encoding.ids], dtype=np.int64),
                  "attention_mask": np.array([encoding.attention_mask], dtype=np.int64)}
-        return self.session.run(None, feeds)[0][0].astype(np.float32)
+        vector: np.ndarray = self.session.run(None, feeds)[0][0].astype(np.float32)
+        return vector
 
 
 def max_sequence_length(model_dir: Path) -> int:
     return int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
 
 
-def weights_stamp(model_dir: Path) -> dict:
+def weights_stamp(model_dir: Path) -> dict[str, str | int]:
     """What the export was made from: a different package version or weights file means re-export."""
     return {"package": PACKAGE, "version": version(PACKAGE),
             "weights_bytes": (model_dir / "model.safetensors").stat().st_size}
@@ -98,7 +104,7 @@ def load_exported(model_dir: Path, model_path: Path = EXPORT_PATH) -> OnnxMiniLM
 # ---------------------------------------------------------------- export (needs torch; run by `make setup`)
 
 
-def min_cosine(exported: OnnxMiniLM, sentence_transformer, texts: list[str]) -> float:
+def min_cosine(exported: OnnxMiniLM, sentence_transformer: SentenceTransformer, texts: list[str]) -> float:
     """The worst agreement between the export and sentence-transformers over `texts`."""
     reference = sentence_transformer.encode(texts, batch_size=1, normalize_embeddings=True, convert_to_numpy=True)
     ours = np.stack([exported.encode(text) for text in texts])
@@ -116,7 +122,8 @@ def export(model_dir: Path, model_path: Path = EXPORT_PATH) -> float:
     example = torch.tensor([[101, 2043, 2001, 102], [101, 2043, 102, 0]])
     batch, sequence = torch.export.Dim("batch"), torch.export.Dim("sequence")
     with torch.no_grad():
-        torch.onnx.export(_pooled_minilm(sentence_transformer[0].auto_model.eval()), (example, (example > 0).long()),
+        bert = cast(torch.nn.Module, sentence_transformer[0].auto_model)  # the Hugging Face BertModel
+        torch.onnx.export(_pooled_minilm(bert.eval()), (example, (example > 0).long()),
                           str(partial), input_names=["input_ids", "attention_mask"], output_names=["sentence_vector"],
                           dynamo=True, external_data=False,
                           dynamic_shapes={"input_ids": {0: batch, 1: sequence},
@@ -131,7 +138,7 @@ def export(model_dir: Path, model_path: Path = EXPORT_PATH) -> float:
     return worst
 
 
-def _pooled_minilm(bert):
+def _pooled_minilm(bert: torch.nn.Module) -> torch.nn.Module:
     """The model as sentence-transformers runs it: BERT, mean over real tokens, unit length."""
     import torch
 
@@ -140,7 +147,7 @@ def _pooled_minilm(bert):
             super().__init__()
             self.bert = bert
 
-        def forward(self, input_ids, attention_mask):
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             tokens = self.bert(input_ids=input_ids, attention_mask=attention_mask,
                                token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
@@ -148,7 +155,6 @@ def _pooled_minilm(bert):
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
     return PooledMiniLM()
-
 
 
 def main() -> None:

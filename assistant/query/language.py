@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant import rules
-from assistant.models.lexical import fold
+from assistant.text import fold
 
 _HINTS = rules.load("language")
 STOPWORDS: dict[str, list[str]] = {language: words.split() for language, words in _HINTS["stopwords"].items()}

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 
 from assistant import settings
 from assistant.ingest.chunking import Chunk
-from assistant.ingest.index import Index
+from assistant.ingest.store import Index
 from assistant.models.embedding import Encoder, encode_queries
 from assistant.retrieval.centering import LanguageCentering
 
@@ -107,7 +108,7 @@ def _ranking(scores: np.ndarray, depth: int) -> list[tuple[int, float]]:
     return [(int(i), float(scores[i])) for i in order]
 
 
-def _search(faiss_index, vector: np.ndarray, k: int) -> dict[int, float]:
+def _search(faiss_index: faiss.Index, vector: np.ndarray, k: int) -> dict[int, float]:
     scores, ids = faiss_index.search(vector.reshape(1, -1), min(k, faiss_index.ntotal))
     return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
 
