@@ -3,12 +3,12 @@
 A question in Chinese or Russian sits, in the multilingual model's space, near other
 questions in the same language whatever they ask; that shared part says nothing about
 which English passage answers. Taking away half the mean vector of ordinary questions in
-the question's language removes much of it (XQuAD, questions in de/es/ru/zh on the English
-paragraphs: passage R@1 mean 0.840 -> 0.862, Chinese 0.732 -> 0.782). The means come from
+the question's language removes much of it (`bench/xquad.py`, questions in de/es/ru/zh on the
+English paragraphs: passage R@1 mean 0.840 -> 0.862, Chinese 0.732 -> 0.782). The means come from
 the general-knowledge questions below, written for this purpose on no topic of the union's
 texts or of the XQuAD articles, the same questions in every language. A language's
-questions are encoded on its first question (about 0.2 s, once per process), or all at once
-by `prepare` (1.35 s). English questions are not centered: they share the passages' language.
+questions are encoded on its first question (once per process), or all at once by `prepare`.
+English questions are not centered: they share the passages' language.
 """
 from __future__ import annotations
 

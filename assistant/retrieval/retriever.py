@@ -80,7 +80,7 @@ class Retriever:
                boost: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Chunks by their own similarity plus that of their best sentence: a question usually
         targets one sentence, which a whole-passage vector dilutes (+4 to +6 points of R@1 on
-        XQuAD's cross-lingual questions)."""
+        XQuAD's cross-lingual questions, `bench/xquad.py`)."""
         dense = self.index.dense[name]
         if dense.faiss_index.ntotal == 0:
             return []
