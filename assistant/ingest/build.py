@@ -40,7 +40,8 @@ ENCODING_BLOCK = 512  # texts per encoder call: long enough for length-sorted ba
 # Chunks above which the slow multilingual index is skipped; 0 never skips.
 MULTILINGUAL_MAX_CHUNKS = int(os.environ.get("ASSISTANT_MULTILINGUAL_MAX_CHUNKS", "20000"))
 SIZE_LIMITED_MODELS = {"e5": MULTILINGUAL_MAX_CHUNKS}
-MEMO_MAX_TEXTS = 100_000  # BM25 tokens kept between builds up to ~20k chunks; more would cost too much memory (bench/scale.py)
+# BM25 tokens kept between builds up to ~20k chunks; more would cost too much memory (bench/scale.py)
+MEMO_MAX_TEXTS = 100_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
