@@ -20,9 +20,9 @@ from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.corpus_admin import MAX_UPLOAD_BYTES, CorpusAdmin
 from assistant.query.kinds import describe
-from assistant.text import plain_text
-from assistant.types import ReplyKind, Source, logged_reply_kind
-from assistant.web.chat import as_text, shorten, source_label
+from assistant.text import escape_markdown, plain_text
+from assistant.types import ReplyKind, logged_reply_kind
+from assistant.web.rendering import logged_source_label, shorten
 from assistant.web.staff_auth import StaffAuth, staff_password
 
 RETRIEVERS = (("bm25", "BM25"), ("minilm", "MiniLM"), ("e5", "E5 (multilingual)"))
@@ -111,28 +111,28 @@ class StaffConsole:
 
     def reply_markdown(self, turn: dict) -> str:
         """The whole reply as staff see it; visitor and corpus text shown as text."""
-        lines = [f"### Question\n> {as_text(turn['question']) or '(empty)'}"]
+        lines = [f"### Question\n> {escape_markdown(turn['question']) or '(empty)'}"]
         facts = [f"{_when(turn['created_at'])} UTC", f"language **{turn['language'] or '?'}**",
                  f"via {turn['channel']}", f"{turn.get('latency_ms') or 0:.0f} ms", f"**{_result(turn)}**"]
         lines.append(" · ".join(facts))
         if turn["history"]:
-            before = "\n".join(f"- _{m.get('role', '?')}_: {as_text(shorten(str(m.get('content', '')), 160))}"
+            before = "\n".join(f"- _{m.get('role', '?')}_: {escape_markdown(shorten(str(m.get('content', '')), 160))}"
                                for m in turn["history"][-6:])
             lines.append(f"**Conversation before this question**\n{before}")
         lines.append(f"### Answer\n{_quote_block(turn['answer'])}")
         if turn["sources"]:
             entries = []
             for number, source in enumerate(turn["sources"], start=1):
-                label = as_text(" > ".join(x for x in (source.get("path"), source.get("section")) if x))
-                text = f"\n\n    {as_text(shorten(source['text'], 500))}" if source.get("text") else ""
+                label = escape_markdown(" > ".join(x for x in (source.get("path"), source.get("section")) if x))
+                text = f"\n\n    {escape_markdown(shorten(source['text'], 500))}" if source.get("text") else ""
                 entries.append(f"{number}. **{label}** · chunk {source.get('chunk_id')} · "
                                f"relevance {float(source.get('score') or 0):.2f}{text}")
             lines.append("### Sources\n" + "\n".join(entries))
         feedback = _feedback(turn)
         if feedback or turn.get("verdict"):
             verdict = f" · staff verdict: **{turn['verdict']}**" if turn.get("verdict") else ""
-            note = f" ({as_text(turn.get('verdict_note') or '')})" if turn.get("verdict_note") else ""
-            lines.append(f"**Visitor feedback:** {as_text(feedback) or 'none'}{verdict}{note}")
+            note = f" ({escape_markdown(turn.get('verdict_note') or '')})" if turn.get("verdict_note") else ""
+            lines.append(f"**Visitor feedback:** {escape_markdown(feedback) or 'none'}{verdict}{note}")
         return "\n\n".join(lines)
 
     def inspector(self, turn: dict) -> tuple[str, pd.DataFrame, pd.DataFrame]:
@@ -197,7 +197,7 @@ class StaffConsole:
     # ------------------------------------------------------------ fixing
 
     def pin_choices(self, turn: dict) -> list[tuple[str, int]]:
-        return [(f"{n + 1}. {source_label_dict(s)} — {shorten(s.get('text', ''), 90)}", n)
+        return [(f"{n + 1}. {logged_source_label(s)} — {shorten(s.get('text', ''), 90)}", n)
                 for n, s in enumerate(turn["sources"]) if s.get("text")]
 
     def default_questions(self, turn: dict) -> str:
@@ -272,11 +272,6 @@ class StaffConsole:
         summary = (f"**{total}** questions · **{100 * declined / total:.0f} %** declined · "
                    f"**{100 * down / total:.0f} %** thumbs-down" if total else "No questions yet.")
         return per_day, shares, gaps, summary
-
-
-def source_label_dict(source: dict) -> str:
-    return source_label(Source(source.get("title", ""), source.get("section", ""), "",
-                               source.get("path") or source.get("document", ""), 0.0))
 
 
 def _quote_block(text: str) -> str:

@@ -17,9 +17,9 @@ from starlette.background import BackgroundTask
 
 from assistant.curation.store import CurationError
 from assistant.ops.corpus_admin import UploadRefused, describe
-from assistant.web.chat import THEME
 from assistant.web.staff_auth import STAFF_PATH, add_staff_login
 from assistant.web.staff_console import StaffConsole
+from assistant.web.theme import THEME
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
