@@ -4,11 +4,11 @@ Only layout and wiring: replies come from `ChatService`, their Markdown from `re
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import gradio as gr
 from gradio.blocks import Block
-from gradio.components.chatbot import MessageDict, NormalizedMessageDict, OptionDict
+from gradio.components.chatbot import MessageDict, MetadataDict, NormalizedMessageDict, OptionDict
 
 from assistant.answer.messages import (
     ASK_BUTTON,
@@ -54,8 +54,10 @@ def options(questions: list[str]) -> list[OptionDict]:
     return [{"value": q, "label": q} for q in questions]
 
 
-def welcome_message(examples: list[str]) -> MessageDict:
-    return {"role": "assistant", "content": CHAT_WELCOME, "options": options(examples)}
+def message(content: str, role: Literal["user", "assistant"] = "assistant", examples: list[str] | None = None,
+            metadata: MetadataDict | None = None) -> MessageDict:
+    """A chatbot message in the shape `gr.ChatMessage` gives (empty metadata and options when none)."""
+    return {"role": role, "content": content, "metadata": metadata or {}, "options": options(examples or [])}
 
 
 def unlisted(text: str, examples: list[str]) -> str:
@@ -68,13 +70,12 @@ def reply_messages(reply: Reply) -> list[MessageDict]:
     """The answer (or decline with clickable examples) and, when answered, a collapsed Sources message."""
     if not reply.answered:
         text = unlisted(reply.text, reply.examples) if reply.examples else reply.text
-        return [{"role": "assistant", "content": text, "options": options(reply.examples)}]
-    answer: MessageDict = {"role": "assistant", "content": answer_markdown(reply)}
+        return [message(text, examples=reply.examples)]
+    answer = message(answer_markdown(reply))
     if not reply.sources:
         return [answer]
-    sources: MessageDict = {"role": "assistant", "content": sources_markdown(reply.sources),
-                            "metadata": {"title": SOURCES_TITLE.format(count=len(reply.sources)), "status": "done"}}
-    return [answer, sources]
+    title = SOURCES_TITLE.format(count=len(reply.sources))
+    return [answer, message(sources_markdown(reply.sources), metadata={"title": title, "status": "done"})]
 
 
 def session_of(request: gr.Request | None) -> str:
@@ -95,7 +96,7 @@ class ChatPage:
     def __init__(self, chat: ChatService, history: gr.State) -> None:
         self.chat = chat
         self.history = history  # plain-text turns for follow-ups, shared with the /chat API
-        self.welcome = [welcome_message(chat.examples)]
+        self.welcome = [message(CHAT_WELCOME, examples=chat.examples)]
         gr.Markdown(f"## {CHAT_TITLE}", elem_id="chat-title")
         self.chatbot = gr.Chatbot(
             value=list(self.welcome), elem_id="chatbot", label="Chat", show_label=False, height="68vh",
@@ -141,7 +142,7 @@ class ChatPage:
     def take_question(text: str, messages: Messages) -> tuple[str, Messages, str]:
         """Show the question at once and clear the box; the answer follows."""
         text = (text or "").strip()
-        shown: MessageDict = {"role": "user", "content": escape_markdown(shorten(text, MAX_QUESTION_CHARS)) or "…"}
+        shown = message(escape_markdown(shorten(text, MAX_QUESTION_CHARS)) or "…", role="user")
         return "", [*messages, shown], text
 
     def take_option(self, messages: Messages, selection: gr.SelectData) -> tuple[Messages, str]:
