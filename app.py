@@ -13,10 +13,18 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 import argparse
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING
 
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.data_dir import DATA_DIR_ENV, resolve_data_dir
+
+if TYPE_CHECKING:  # imported for real later: the loading thread and Gradio's import run side by side
+    from fastapi import FastAPI
+
+    from assistant import Assistant
 
 CONCURRENCY_ENV = "ASSISTANT_CONCURRENCY"
 
@@ -37,12 +45,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def start_loading(args: argparse.Namespace) -> Future:
+def start_loading(args: argparse.Namespace) -> Future[Assistant]:
     """Open the assistant (index, models) and answer one example question on a thread, while the
     main thread imports Gradio: the two take most of the start-up, much of the loading (ONNX
     Runtime, FAISS, the E5 engine) runs outside the GIL, and the first visitor gets a warm answer."""
 
-    def load():
+    def load() -> Assistant:
         from assistant import Assistant
 
         bot = Assistant.open(corpus_dir=args.corpus_dir, index_dir=args.index_dir,
@@ -76,11 +84,10 @@ def main(argv: list[str] | None = None) -> None:
         bot = loading.result()
     except (ModelUnavailable, ReaderUnavailable) as error:  # one clear line naming what is missing
         raise SystemExit(f"error: {error}") from error
-    staff = None
+    staff: Callable[[FastAPI], FastAPI] | None = None
     if not args.no_staff:
         console = StaffConsole(bot, chatlog, data_dir)
-        def staff(app):
-            return mount_staff(app, console)
+        staff = partial(mount_staff, console=console)
         print(f"Staff console on http://{args.host}:{args.port}{STAFF_PATH}/  "
               f"(password from {console.password_source})", flush=True)
     app = create_app(bot, chatlog, concurrency=concurrency, cors_origins=args.allow_origin, staff=staff)

@@ -13,7 +13,8 @@ import pytest
 from gradio_client import Client
 
 from assistant.ops.chatlog import ChatLog
-from assistant.web.chat import DEFAULT_CONCURRENCY, Chat
+from assistant.web.chat import DEFAULT_CONCURRENCY
+from assistant.web.chat_service import ChatService
 
 
 def client(server) -> Client:
@@ -110,7 +111,7 @@ def test_a_broken_log_never_breaks_the_chat(bot, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder should be")
     broken = ChatLog(blocker)
-    reply, turn_id = Chat(bot, broken).ask("When was AVSF founded?", [], "session", "api")
+    reply, turn_id = ChatService(bot, broken).ask("When was AVSF founded?", [], "session", "api")
     assert reply.answered and turn_id == ""  # answered; no turn id, since nothing was saved to rate
     assert broken.flush() and not broken.path.exists()
     broken.close()

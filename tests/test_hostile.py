@@ -21,7 +21,7 @@ from gradio_client import Client
 from packaging.version import Version
 
 from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
-from assistant.web.chat import logged_question
+from assistant.web.chat_service import logged_question
 from assistant.web.staff_auth import COOKIE
 from tests.conftest import ROOT
 from tests.test_staff import PASSWORD, Running, login

@@ -11,7 +11,7 @@ from assistant.ops.log_writer import anonymous_session
 from assistant.pipeline import clean_question
 from assistant.settings import MAX_QUESTION_CHARS
 from assistant.types import ReplyKind
-from assistant.web.chat import RATE_LIMIT, RATE_WINDOW, RateLimit, logged_question, remember
+from assistant.web.chat_service import RATE_LIMIT, RATE_WINDOW, RateLimit, logged_question, remember
 
 QUESTION = "When was AVSF founded?"
 

@@ -29,6 +29,7 @@ from assistant.web.chat import BackgroundServer, create_app
 from assistant.web.staff_auth import COOKIE, PASSWORD_ENV, staff_password
 from assistant.web.staff_console import StaffConsole
 from assistant.web.staff_ui import mount_staff
+from assistant.web.turn_view import inspector
 from tests.conftest import free_port
 
 PASSWORD = "correct horse battery staple"
@@ -198,7 +199,7 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     assert turn["history"][0] == {"role": "user", "content": "What is NAMAC?"}
     assert turn["sources"][0]["text"] and "NAMAC" in turn["sources"][0]["section"]
 
-    summary, passages, sentences = app.console.inspector(turn)
+    summary, passages, sentences = inspector(turn)
     assert "NAMAC" in summary and "**Read as asking for:** a date or a time\n" in summary
     assert {"BM25 rank", "MiniLM score", "E5 (multilingual) rank", "fused score"} <= set(passages.columns)
     assert "NAMAC" in passages.iloc[0]["section"] and passages.iloc[0]["fused score"] > 0
@@ -212,10 +213,10 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     app.ask("Good morning!", visitor)
     greeting = app.console.review_table(False, False, None, None, "Good morning")
     assert greeting.iloc[0]["result"] == "small talk (greeting)"
-    assert app.console.inspector(app.console.turn(greeting.iloc[0]["id"]))[0].startswith("Small talk (greeting)")
+    assert inspector(app.console.turn(greeting.iloc[0]["id"]))[0].startswith("Small talk (greeting)")
     app.ask("tell me more", visitor)
     more = app.console.turn(app.console.review_rows(search="tell me more")[0]["id"])
-    assert more["answered"] and "after the previous reply's quote" in app.console.inspector(more)[0]
+    assert more["answered"] and "after the previous reply's quote" in inspector(more)[0]
 
 
 def test_inspector_says_what_kind_of_answer_the_question_was_read_as_asking_for(app):
@@ -226,7 +227,7 @@ def test_inspector_says_what_kind_of_answer_the_question_was_read_as_asking_for(
     for question, asked in expected.items():
         app.ask(question, visitor)
         turn = app.console.turn(app.console.review_rows(search=question)[0]["id"])
-        assert f"**Read as asking for:** {asked}\n" in app.console.inspector(turn)[0]
+        assert f"**Read as asking for:** {asked}\n" in inspector(turn)[0]
 
 
 def test_inspector_says_when_a_question_was_ranked_with_a_language_centered_vector(app):
@@ -236,8 +237,8 @@ def test_inspector_says_when_a_question_was_ranked_with_a_language_centered_vect
     french = app.console.turn(app.console.review_rows(search="réorganisée")[0]["id"])
     english = app.console.turn(app.console.review_rows(search="When was NAMAC reorganized")[0]["id"])
     assert french["trace"]["centered"] == ["e5"] and english["trace"]["centered"] == []
-    assert "language-centered for the passage ranking: e5" in app.console.inspector(french)[0]
-    assert "language-centered" not in app.console.inspector(english)[0]
+    assert "language-centered for the passage ranking: e5" in inspector(french)[0]
+    assert "language-centered" not in inspector(english)[0]
 
 
 def test_review_filters_and_csv_export(app, tmp_path):
@@ -332,7 +333,7 @@ def test_pinned_passage_answers_the_question_and_its_paraphrase(app):
     entry_id = app.console.curated.list()[0].id
     logged = app.console.review_rows(search="Which organisations support")[0]
     assert logged["trace"] == {"curated": entry_id, "reply_kind": "curated"}
-    assert app.console.inspector(logged)[0].startswith("Answered from curated")
+    assert inspector(logged)[0].startswith("Answered from curated")
 
     # it survives a restart (a new store over the same file) and lists, edits and removes
     reopened = CuratedAnswers(app.console.data_dir, app.console.bot.encoders)

@@ -31,3 +31,22 @@ def examples_for(language: str, count: int = 3) -> list[str]:
 def with_examples(lead: str, examples: list[str]) -> str:
     """The lead, then the examples as a Markdown list."""
     return lead + "\n" + "\n".join(f"- {example}" for example in examples)
+
+
+_CHAT: dict[str, str] = _TEXTS["chat"]  # the visitor chat page's own texts
+CHAT_TITLE = _CHAT["title"]
+CHAT_WELCOME = _CHAT["welcome"]
+QUESTION_LABEL = _CHAT["question_label"]
+QUESTION_PLACEHOLDER = _CHAT["question_placeholder"]
+ASK_BUTTON = _CHAT["ask_button"]
+CLEAR_BUTTON = _CHAT["clear_button"]
+COMMENT_LABEL = _CHAT["comment_label"]
+COMMENT_PLACEHOLDER = _CHAT["comment_placeholder"]
+COMMENT_BUTTON = _CHAT["comment_button"]
+CITATION = _CHAT["citation"]  # {source}: the linked section
+SOURCES_TITLE = _CHAT["sources_title"]  # {count}
+RELEVANCE = _CHAT["relevance"]  # {score}
+RATE_LIMITED = _CHAT["rate_limited"]  # {seconds}, {limit}
+FEEDBACK_NOT_SAVED = _CHAT["feedback_not_saved"]
+NO_FILES = _CHAT["no_files"]
+API_DESCRIPTION = _CHAT["api_description"]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ FAILURE_WINDOW = 300
 STAFF_PATH = "/staff"
 
 
-def staff_password(data_dir: str | os.PathLike) -> tuple[str, str]:
+def staff_password(data_dir: str | os.PathLike[str]) -> tuple[str, str]:
     """(password, where it comes from). Generates and stores one (0600) on first start."""
     configured = os.environ.get(PASSWORD_ENV, "").strip()
     if configured:
@@ -134,7 +134,7 @@ class StaffGate:
     def guards(self, path: str) -> bool:
         return (path == self.prefix or path.startswith(self.prefix + "/")) and path not in self.public
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] in ("http", "websocket") and self.guards(scope.get("path", "")):
             headers = scope.get("headers") or []
             if not self.auth.valid(_cookie_token(headers)):
@@ -142,6 +142,7 @@ class StaffGate:
                     await send({"type": "websocket.close", "code": 1008})
                     return
                 accept = next((v.decode("latin-1") for k, v in headers if k == b"accept"), "")
+                response: Response
                 if scope.get("method") in ("GET", "HEAD") and "text/html" in accept:
                     response = RedirectResponse(f"{self.prefix}/login", status_code=303)
                 else:
@@ -198,13 +199,13 @@ def add_staff_login(app: FastAPI, auth: StaffAuth, prefix: str) -> Callable[[Req
         return request.client.host if request.client else "?"
 
     @app.get(f"{prefix}/login", include_in_schema=False)
-    def login_form(request: Request):
+    def login_form(request: Request) -> Response:
         if auth.valid(request.cookies.get(COOKIE)):
             return RedirectResponse(f"{prefix}/", status_code=303)
         return login_page(prefix)
 
     @app.post(f"{prefix}/login", include_in_schema=False)
-    async def login(request: Request):
+    async def login(request: Request) -> Response:
         wants_page = "text/html" in request.headers.get("accept", "")
         client = client_of(request)
         if auth.blocked(client):
@@ -222,7 +223,7 @@ def add_staff_login(app: FastAPI, auth: StaffAuth, prefix: str) -> Callable[[Req
         return response
 
     @app.get(f"{prefix}/logout", include_in_schema=False)
-    def logout(request: Request):
+    def logout(request: Request) -> Response:
         auth.logout(request.cookies.get(COOKIE))
         response = RedirectResponse(f"{prefix}/login", status_code=303)
         response.delete_cookie(COOKIE, path=prefix)

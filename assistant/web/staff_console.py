@@ -1,9 +1,9 @@
 """The staff console's logic, without UI: review every answer and why, fix wrong ones, change the corpus, see the gaps.
 
-`staff_ui.py` renders it at /staff, behind `staff_auth.py`. Tabs: Review (filters, the full
-reply, the retrieval inspector, right/wrong, pin or write the answer, CSV export), Curated
-answers (list, edit, remove), Corpus (upload, remove, background rebuild with progress and
-result), Insight.
+`staff_ui.py` and `staff_review.py` lay it out at /staff, behind `staff_auth.py`; a logged
+turn's Markdown and inspector come from `turn_view.py`. Tabs: Review (filters, right/wrong,
+pin or write the answer, CSV export), Curated answers (list, edit, remove), Corpus (upload,
+remove, background rebuild with progress and result), Insight.
 """
 from __future__ import annotations
 
@@ -20,14 +20,12 @@ from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.corpus_admin import CorpusAdmin
 from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
-from assistant.query.kinds import describe
+from assistant.pipeline import Assistant
 from assistant.text import plain_text
-from assistant.types import ReplyKind, Source, logged_reply_kind
-from assistant.web.chat import as_text, shorten, source_label
+from assistant.web.rendering import logged_source_label, shorten
 from assistant.web.staff_auth import StaffAuth, staff_password
+from assistant.web.turn_view import LoggedTurn, feedback_text, result_label, when
 
-RETRIEVERS = (("bm25", "BM25"), ("minilm", "MiniLM"), ("e5", "E5 (multilingual)"))
-# `answer.question_kind` -> what the answer fit looked for, in staff's words ("fit" in the sentence table)
 REVIEW_COLUMNS = ["time (UTC)", "lang", "channel", "question", "answer", "result", "feedback", "verdict", "id"]
 
 
@@ -45,29 +43,17 @@ def _day_start(value: Any) -> float | None:
     return day.timestamp()
 
 
-def _when(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(timestamp))
-
-
-def _result(turn: dict) -> str:
-    kind = logged_reply_kind(turn["answered"], turn["query"], turn["trace"] or {})
-    labels = {ReplyKind.CURATED: f"curated #{turn['trace'].get('curated')}", ReplyKind.ANSWER: "answered",
-              ReplyKind.CONTINUED: "answered", ReplyKind.NEEDS_A_NAME: "asked to name what 'it' means",
-              ReplyKind.SMALL_TALK: f"small talk ({turn['trace'].get('small_talk')})",
-              ReplyKind.INPUT_HELP: "input help"}
-    return labels.get(kind, "declined")
-
-
-def _feedback(turn: dict) -> str:
-    rating = {"up": "👍", "down": "👎"}.get(turn.get("rating") or "", "")
-    comments = turn.get("comments") or ""
-    return " ".join(x for x in (rating, shorten(comments, 80)) if x)
+def _log_filters(declined: bool, thumbs_down: bool, since: Any, until: Any, search: str) -> dict[str, Any]:
+    """The review filters as the chat log takes them: days as UTC timestamps, "until" inclusive."""
+    end = _day_start(until)
+    return {"declined": bool(declined), "thumbs_down": bool(thumbs_down), "since": _day_start(since),
+            "until": end + 86400 if end is not None else None, "search": search or ""}
 
 
 class StaffConsole:
-    """Everything staff can do, as plain methods (the Gradio app below only lays them out)."""
+    """Everything staff can do, as plain methods (the Gradio app only lays them out)."""
 
-    def __init__(self, bot: Any, chatlog: ChatLog, data_dir: str | os.PathLike,
+    def __init__(self, bot: Assistant, chatlog: ChatLog, data_dir: str | os.PathLike[str],
                  password: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
         self.bot = bot
         self.chatlog = chatlog
@@ -87,106 +73,23 @@ class StaffConsole:
     # ------------------------------------------------------------ review
 
     def review_rows(self, declined: bool = False, thumbs_down: bool = False, since: Any = None,
-                    until: Any = None, search: str = "") -> list[dict]:
-        end = _day_start(until)
-        return self.chatlog.review(declined=bool(declined), thumbs_down=bool(thumbs_down), since=_day_start(since),
-                                   until=end + 86400 if end is not None else None, search=search or "")
+                    until: Any = None, search: str = "") -> list[LoggedTurn]:
+        return self.chatlog.review(**_log_filters(declined, thumbs_down, since, until, search))
 
     def review_table(self, *filters: Any) -> pd.DataFrame:
-        rows = [[_when(t["created_at"]), t["language"] or "", t["channel"], shorten(t["question"], 140),
-                 shorten(plain_text(t["answer"]), 160), _result(t), _feedback(t), t.get("verdict") or "", t["id"]]
-                for t in self.review_rows(*filters)]
+        rows = [[when(t["created_at"]), t["language"] or "", t["channel"], shorten(t["question"], 140),
+                 shorten(plain_text(t["answer"]), 160), result_label(t), feedback_text(t), t.get("verdict") or "",
+                 t["id"]] for t in self.review_rows(*filters)]
         return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
-    def export(self, *filters: Any) -> Path:
-        end = _day_start(filters[3]) if len(filters) > 3 else None
+    def export(self, declined: bool = False, thumbs_down: bool = False, since: Any = None, until: Any = None,
+               search: str = "") -> Path:
+        """The filtered review as a CSV file (the caller deletes it once sent)."""
         target = self.exports / f"chat-review-{time.strftime('%Y%m%d-%H%M%S')}.csv"
-        return self.chatlog.export_csv(
-            target, declined=bool(filters[0]) if filters else False,
-            thumbs_down=bool(filters[1]) if len(filters) > 1 else False,
-            since=_day_start(filters[2]) if len(filters) > 2 else None,
-            until=end + 86400 if end is not None else None, search=(filters[4] if len(filters) > 4 else "") or "")
+        return self.chatlog.export_csv(target, **_log_filters(declined, thumbs_down, since, until, search))
 
-    def turn(self, turn_id: str) -> dict | None:
+    def turn(self, turn_id: str) -> LoggedTurn | None:
         return self.chatlog.turn(turn_id) if turn_id else None
-
-    def reply_markdown(self, turn: dict) -> str:
-        """The whole reply as staff see it; visitor and corpus text shown as text."""
-        lines = [f"### Question\n> {as_text(turn['question']) or '(empty)'}"]
-        facts = [f"{_when(turn['created_at'])} UTC", f"language **{turn['language'] or '?'}**",
-                 f"via {turn['channel']}", f"{turn.get('latency_ms') or 0:.0f} ms", f"**{_result(turn)}**"]
-        lines.append(" · ".join(facts))
-        if turn["history"]:
-            before = "\n".join(f"- _{m.get('role', '?')}_: {as_text(shorten(str(m.get('content', '')), 160))}"
-                               for m in turn["history"][-6:])
-            lines.append(f"**Conversation before this question**\n{before}")
-        lines.append(f"### Answer\n{_quote_block(turn['answer'])}")
-        if turn["sources"]:
-            entries = []
-            for number, source in enumerate(turn["sources"], start=1):
-                label = as_text(" > ".join(x for x in (source.get("path"), source.get("section")) if x))
-                text = f"\n\n    {as_text(shorten(source['text'], 500))}" if source.get("text") else ""
-                entries.append(f"{number}. **{label}** · chunk {source.get('chunk_id')} · "
-                               f"relevance {float(source.get('score') or 0):.2f}{text}")
-            lines.append("### Sources\n" + "\n".join(entries))
-        feedback = _feedback(turn)
-        if feedback or turn.get("verdict"):
-            verdict = f" · staff verdict: **{turn['verdict']}**" if turn.get("verdict") else ""
-            note = f" ({as_text(turn.get('verdict_note') or '')})" if turn.get("verdict_note") else ""
-            lines.append(f"**Visitor feedback:** {as_text(feedback) or 'none'}{verdict}{note}")
-        return "\n\n".join(lines)
-
-    def inspector(self, turn: dict) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-        """The retrieval inspector: the query searched, each retriever's rank and score, the fused order."""
-        trace = turn["trace"] or {}
-        kind = logged_reply_kind(turn["answered"], turn["query"], trace)
-        if kind == ReplyKind.CURATED:
-            summary = (f"Answered from curated answer **#{trace.get('curated')}** (matched before the corpus was "
-                       "searched for a sentence).")
-        elif kind == ReplyKind.SMALL_TALK:
-            summary = f"Small talk ({trace.get('small_talk')}): a fixed reply, nothing searched."
-        elif kind == ReplyKind.NEEDS_A_NAME:
-            summary = ("A first question whose pronoun names nothing: the visitor was asked to name what "
-                       "they mean, nothing searched.")
-        elif kind == ReplyKind.TO_THE_ASSISTANT:
-            summary = ("An instruction to the assistant itself (\"ignore previous instructions...\"): declined, "
-                       "nothing searched.")
-        elif kind == ReplyKind.CONTINUED:
-            summary = (f"\"Tell me more\": the sentences after the previous reply's quote in "
-                       f"**{trace.get('continued')}**, nothing searched.")
-        elif "query" not in trace:
-            summary = "No retrieval for this turn (empty, too long, or logged before traces were kept)."
-        else:
-            evidence = ", ".join(f"{name} {value:.3f}" for name, value in (trace.get("evidence") or {}).items())
-            models = ", ".join(trace.get("models") or []) or "not recorded"
-            if trace.get("centered"):
-                models += (f" (language-centered for the passage ranking: {', '.join(trace['centered'])}; "
-                           "sentence scores and the decision use the raw vectors)")
-            summary = (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
-                       f"`{(trace.get('query') or turn['query']).replace('`', '')}`\n\n"
-                       f"**Read as asking for:** {describe(trace.get('kind'))}\n\n"
-                       f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
-                       f"leave the best sentence in doubt): {models}\n\n"
-                       f"**Best evidence per signal:** {evidence or 'none'}")
-        passages = []
-        for rank, hit in enumerate(trace.get("passages") or [], start=1):
-            row = {"fused rank": rank, "chunk": hit.get("chunk_id"), "section": hit.get("section", ""),
-                   "fused score": hit.get("fused")}
-            for key, name in RETRIEVERS:
-                row[f"{name} rank"] = (hit.get("ranks") or {}).get(key, "–")
-                score = (hit.get("scores") or {}).get(key)
-                row[f"{name} score"] = round(score, 4) if score is not None else "–"
-            passages.append(row)
-        sentences = []
-        for rank, item in enumerate(trace.get("sentences") or [], start=1):
-            row = {"#": rank, "chunk": item.get("chunk_id"), "sentence": item.get("sentence", ""),
-                   "score": item.get("score")}
-            row.update({name: round(value, 4) for name, value in (item.get("signals") or {}).items()})
-            sentences.append(row)
-        passage_columns = ["fused rank", "chunk", "section", "fused score"] + [
-            f"{name} {part}" for _, name in RETRIEVERS for part in ("rank", "score")]
-        return (summary, pd.DataFrame(passages, columns=passage_columns),
-                pd.DataFrame(sentences) if sentences else pd.DataFrame(columns=["#", "chunk", "sentence", "score"]))
 
     def mark(self, turn_id: str, verdict: str, note: str = "") -> str:
         if not self.turn(turn_id):
@@ -197,23 +100,22 @@ class StaffConsole:
 
     # ------------------------------------------------------------ fixing
 
-    def pin_choices(self, turn: dict) -> list[tuple[str, int]]:
-        return [(f"{n + 1}. {source_label_dict(s)} — {shorten(s.get('text', ''), 90)}", n)
+    def pin_choices(self, turn: LoggedTurn) -> list[tuple[str, int]]:
+        return [(f"{n + 1}. {logged_source_label(s)} — {shorten(s.get('text', ''), 90)}", n)
                 for n, s in enumerate(turn["sources"]) if s.get("text")]
 
-    def default_questions(self, turn: dict) -> str:
+    def default_questions(self, turn: LoggedTurn) -> str:
         """The question as searched (a follow-up made whole), then the visitor's words if different."""
         questions = [q for q in (turn["query"], turn["question"]) if q and q.strip()]
         return "\n".join(dict.fromkeys(questions))
 
-    def pin(self, turn_id: str, source_number: int, questions: str) -> str:
+    def pin(self, turn_id: str, source_number: int | None, questions: str) -> str:
         turn = self.turn(turn_id)
         if not turn:
             raise ValueError("Open a question first.")
-        try:
-            source = turn["sources"][int(source_number)]
-        except (TypeError, ValueError, IndexError) as error:
-            raise ValueError("Choose the passage to pin.") from error
+        if source_number is None or not 0 <= int(source_number) < len(turn["sources"]):
+            raise ValueError("Choose the passage to pin.")
+        source = turn["sources"][int(source_number)]
         entry = self.curated.pin(questions or self.default_questions(turn), source, turn_id=turn_id)
         return f"Pinned passage {int(source_number) + 1} as curated answer **#{entry.id}**."
 
@@ -226,7 +128,7 @@ class StaffConsole:
                 seen[key] = f"{chunk.path} › {chunk.section or chunk.title}"
         return [(label, key) for key, label in seen.items()]
 
-    def section_source(self, key: str) -> dict:
+    def section_source(self, key: str) -> dict[str, str | None]:
         path, _, section = (key or "").partition("\n")
         chunks = [c for c in self.bot.index.chunks if c.path == path and c.section == section]
         if not chunks:
@@ -244,7 +146,7 @@ class StaffConsole:
         indexed = {chunk.path for chunk in self.bot.index.chunks}
         rows = [[e.id, " | ".join(e.questions), e.kind, shorten(e.text, 160),
                  " > ".join(x for x in (e.source_path, e.source_section) if x) or e.source_title,
-                 "yes" if e.source_path in indexed else "no (document removed)", _when(e.updated_at)]
+                 "yes" if e.source_path in indexed else "no (document removed)", when(e.updated_at)]
                 for e in self.curated.list()]
         return pd.DataFrame(rows, columns=["id", "questions", "kind", "answer", "source", "source in corpus",
                                            "updated (UTC)"])
@@ -273,13 +175,3 @@ class StaffConsole:
         summary = (f"**{total}** questions · **{100 * declined / total:.0f} %** declined · "
                    f"**{100 * down / total:.0f} %** thumbs-down" if total else "No questions yet.")
         return per_day, shares, gaps, summary
-
-
-def source_label_dict(source: dict) -> str:
-    return source_label(Source(source.get("title", ""), source.get("section", ""), "",
-                               source.get("path") or source.get("document", ""), 0.0))
-
-
-def _quote_block(text: str) -> str:
-    """The stored answer (Markdown the core produced, corpus text already escaped) as a quote block."""
-    return "\n".join(f"> {line}" for line in (text or "").split("\n"))
