@@ -43,7 +43,7 @@ def tokenizer(max_length: int):
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    tok.enable_truncation(max_length=max_length, strategy="longest_first")  # as assistant/reader.py
+    tok.enable_truncation(max_length=max_length, strategy="longest_first")  # as assistant/models/reader.py
     tok.enable_padding(pad_id=0)
     return tok
 

@@ -60,17 +60,10 @@ def message(content: str, role: Literal["user", "assistant"] = "assistant", exam
     return {"role": role, "content": content, "metadata": metadata or {}, "options": options(examples or [])}
 
 
-def unlisted(text: str, examples: list[str]) -> str:
-    """The decline without its "- example" lines: the chat shows them as buttons instead."""
-    listed = {f"- {example}" for example in examples}
-    return "\n".join(line for line in text.split("\n") if line.strip() not in listed)
-
-
 def reply_messages(reply: Reply) -> list[MessageDict]:
     """The answer (or decline with clickable examples) and, when answered, a collapsed Sources message."""
     if not reply.answered:
-        text = unlisted(reply.text, reply.examples) if reply.examples else reply.text
-        return [message(text, examples=reply.examples)]
+        return [message(reply.lead, examples=reply.examples)]  # the examples as buttons, not a list
     answer = message(answer_markdown(reply))
     if not reply.sources:
         return [answer]
