@@ -77,6 +77,7 @@ CREATE INDEX IF NOT EXISTS turns_created ON turns (created_at);
 """
 # Columns added after the first release: added in place to older logs.
 LATER_COLUMNS = {"query": "TEXT", "history": "TEXT", "trace": "TEXT"}
+SCHEMA_VERSION = 2  # PRAGMA user_version once the tables and LATER_COLUMNS are in place
 VERDICTS = ("right", "wrong")
 
 
@@ -219,8 +220,7 @@ class ChatLogWriter:
             db = sqlite3.connect(self.path, timeout=5.0)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # see the module docstring
-            db.executescript(SCHEMA)
-            _add_later_columns(db)
+            upgrade_schema(db)
             self._connection = db
         return self._connection
 
@@ -232,9 +232,21 @@ class ChatLogWriter:
         self._connection = None
 
 
-def _add_later_columns(db: sqlite3.Connection) -> None:
-    present = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
-    for name, kind in LATER_COLUMNS.items():
-        if name not in present:
-            db.execute(f"ALTER TABLE turns ADD COLUMN {name} {kind}")
-    db.commit()
+def upgrade_schema(db: sqlite3.Connection) -> None:
+    """Create or upgrade the tables once, whichever process sharing the data folder comes first:
+    the work runs inside BEGIN IMMEDIATE, so a second process waits for the lock, then finds
+    `user_version` current and goes on. Each step is idempotent, so an interrupted upgrade resumes."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                db.execute(statement)
+            present = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
+            for name, kind in LATER_COLUMNS.items():
+                if name not in present:
+                    db.execute(f"ALTER TABLE turns ADD COLUMN {name} {kind}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
