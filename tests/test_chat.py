@@ -141,3 +141,36 @@ def test_settings_monitoring_off_analytics_off_widget_served(server):
     assert config["analytics_enabled"] is False
     for page in ("widget/demo.html", "widget/ask-us.js", "widget/snippet.html"):
         assert urllib.request.urlopen(server.url + page).status == 200
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_healthz_says_the_app_answers_with_its_index_version_models_and_log_but_no_data(server, bot):
+    status, report = get_json(server.url + "healthz")
+    assert status == 200 and report["status"] == "ok" and report["answering"] and report["log_writable"]
+    assert report["index_version"] == bot.index.folder.name and report["chunks"] == len(bot.index.chunks)
+    assert report["models"] == ["e5", "minilm", "reader"]
+    text = json.dumps(report)
+    assert "/" not in text and "AVSF" not in text  # no paths, no corpus text
+
+
+def test_healthz_answers_503_when_there_is_nothing_to_answer_from(encoders, tmp_path):
+    from assistant import Assistant
+    from tests.conftest import serve_chat
+
+    (tmp_path / "corpus").mkdir()
+    empty = Assistant.open(tmp_path / "corpus", tmp_path / "index", encoders=encoders)
+    chatlog = ChatLog(tmp_path / "data")
+    running = serve_chat(empty, chatlog)
+    try:
+        status, report = get_json(running.url + "healthz")
+    finally:
+        running.stop()
+        chatlog.close()
+    assert status == 503 and report["status"] == "unavailable" and not report["answering"]

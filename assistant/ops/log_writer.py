@@ -115,6 +115,7 @@ class ChatLogWriter:
         self.path = resolve_data_dir(data_dir) / DB_NAME
         self._queue: queue.Queue[Write | None] = queue.Queue(QUEUE_LIMIT)
         self._connection: sqlite3.Connection | None = None
+        self._last_write_saved = True  # none has failed yet
         self._thread = threading.Thread(target=self._run, name="chatlog-writer", daemon=True)
         self._thread.start()
 
@@ -157,6 +158,10 @@ class ChatLogWriter:
         marker = Write(lambda db: None)
         self._enqueue(marker, timeout)
         return marker.done(timeout)
+
+    def writable(self) -> bool:
+        """Whether turns and feedback can be saved now: the last write was, and the folder takes files."""
+        return self._last_write_saved and os.access(self.path.parent, os.W_OK)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the writer thread."""
@@ -209,7 +214,9 @@ class ChatLogWriter:
         except Exception as error:  # the log must never take the chat down
             log.error("chat log write failed (%s): %s", self.path, error)
             self._reset()  # closing rolls back the uncommitted rows
+            self._last_write_saved = False
             return False
+        self._last_write_saved = True
         for write in writes:
             write.finish(True)
         return True

@@ -29,6 +29,7 @@ from assistant.pipeline import Assistant
 from assistant.types import Source
 from assistant.web.chat_service import ChatService, History, remember
 from assistant.web.chat_ui import CSS, FRAME_JS, ChatPage, session_of
+from assistant.web.health import add_health
 from assistant.web.rendering import answer_markdown
 from assistant.web.theme import THEME
 
@@ -88,6 +89,7 @@ def create_app(bot: Assistant, chatlog: ChatLog, *, concurrency: int = DEFAULT_C
     def no_visitor_uploads() -> JSONResponse:
         return JSONResponse({"detail": NO_FILES}, status_code=403)
 
+    add_health(app, bot, chatlog)
     if cors_origins:  # sites allowed to call the API from their own pages (the iframe needs none)
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["*"], allow_credentials=False)
