@@ -31,6 +31,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.ops.data_dir import resolve_data_dir
@@ -87,11 +88,24 @@ def anonymous_session(session_hash: str | None) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+@dataclass
+class Outage:
+    """The latest time the log could not be written (a full disk, a read-only folder): since when,
+    what was lost, and when writing resumed; kept after it resumes, so staff learn what was lost."""
+
+    since: float
+    error: str
+    turns: int = 0
+    feedback: int = 0
+    resumed: float | None = None
+
+
 class Write:
     """One queued job and, once the writer has committed it (or failed), whether it was saved."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, what: str = "row") -> None:
         self.job = job
+        self.what = what  # "turn", "feedback" or another row: what an outage counts as lost
         self.saved = False
         self._done = threading.Event()
 
@@ -115,7 +129,7 @@ class ChatLogWriter:
         self.path = resolve_data_dir(data_dir) / DB_NAME
         self._queue: queue.Queue[Write | None] = queue.Queue(QUEUE_LIMIT)
         self._connection: sqlite3.Connection | None = None
-        self._last_write_saved = True  # none has failed yet
+        self.outage: Outage | None = None
         self._thread = threading.Thread(target=self._run, name="chatlog-writer", daemon=True)
         self._thread.start()
 
@@ -134,7 +148,8 @@ class ChatLogWriter:
                json.dumps(history or [], ensure_ascii=False), json.dumps(trace or {}, ensure_ascii=False))
         saved = self._write(lambda db: db.execute(
             "INSERT INTO turns (id, session, created_at, channel, question, answer, answered, language,"
-            " sources, latency_ms, query, history, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row))
+            " sources, latency_ms, query, history, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row),
+            what="turn")
         return turn_id if saved else ""
 
     def log_feedback(self, *, turn_id: str, session: str, rating: str | None = None,
@@ -142,7 +157,8 @@ class ChatLogWriter:
         """Save a rating ("up", "down", "cleared") or a free comment on one answer; True once committed."""
         row = (turn_id, session, time.time(), rating, comment)
         return self._write(lambda db: db.execute(
-            "INSERT INTO feedback (turn_id, session, created_at, rating, comment) VALUES (?, ?, ?, ?, ?)", row))
+            "INSERT INTO feedback (turn_id, session, created_at, rating, comment) VALUES (?, ?, ?, ?, ?)", row),
+            what="feedback")
 
     def mark(self, turn_id: str, verdict: str, note: str | None = None) -> bool:
         """Staff's verdict on one answer ("right" or "wrong"); the latest one counts. True once committed."""
@@ -161,7 +177,8 @@ class ChatLogWriter:
 
     def writable(self) -> bool:
         """Whether turns and feedback can be saved now: the last write was, and the folder takes files."""
-        return self._last_write_saved and os.access(self.path.parent, os.W_OK)
+        writing = self.outage is None or self.outage.resumed is not None
+        return writing and os.access(self.path.parent, os.W_OK)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the writer thread."""
@@ -171,8 +188,8 @@ class ChatLogWriter:
 
     # ------------------------------------------------------------ writer thread
 
-    def _write(self, job: Job, timeout: float = WRITE_TIMEOUT) -> bool:
-        write = Write(job)
+    def _write(self, job: Job, timeout: float = WRITE_TIMEOUT, what: str = "row") -> bool:
+        write = Write(job, what)
         self._enqueue(write, timeout)
         return write.wait(timeout)
 
@@ -181,7 +198,7 @@ class ChatLogWriter:
             self._queue.put(write, timeout=timeout)
         except queue.Full:
             log.error("chat log queue full: a row was not saved")
-            write.finish(False)
+            self._lost(write, "the log's queue is full")
 
     def _run(self) -> None:
         stopping = False
@@ -203,7 +220,17 @@ class ChatLogWriter:
             return
         for write in writes:
             if len(writes) == 1 or not self._apply([write]):
-                write.finish(False)
+                self._lost(write, self.outage.error if self.outage else "write failed")
+
+    def _lost(self, write: Write, error: str) -> None:
+        """A row that could not be saved: its caller is told, and the outage counts it."""
+        write.finish(False)
+        if self.outage is None or self.outage.resumed is not None:
+            self.outage = Outage(since=time.time(), error=error)
+        if write.what == "turn":
+            self.outage.turns += 1
+        elif write.what == "feedback":
+            self.outage.feedback += 1
 
     def _apply(self, writes: list[Write]) -> bool:
         try:
@@ -214,9 +241,12 @@ class ChatLogWriter:
         except Exception as error:  # the log must never take the chat down
             log.error("chat log write failed (%s): %s", self.path, error)
             self._reset()  # closing rolls back the uncommitted rows
-            self._last_write_saved = False
+            if self.outage is None or self.outage.resumed is not None:
+                self.outage = Outage(since=time.time(), error=str(error))
             return False
-        self._last_write_saved = True
+        if self.outage is not None and self.outage.resumed is None:
+            self.outage.resumed = time.time()
+            log.warning("chat log writes resumed (%s)", self.path)
         for write in writes:
             write.finish(True)
         return True

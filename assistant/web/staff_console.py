@@ -19,6 +19,7 @@ import pandas as pd
 from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.corpus_admin import CorpusAdmin
+from assistant.ops.log_writer import Outage
 from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
 from assistant.pipeline import Assistant
 from assistant.text import plain_text
@@ -71,6 +72,10 @@ class StaffConsole:
         self.exports = Path(tempfile.mkdtemp(prefix="staff-exports-"))
 
     # ------------------------------------------------------------ review
+
+    def log_alert(self) -> str:
+        """A visible warning when questions or feedback could not be logged; "" when all were."""
+        return outage_alert(self.chatlog.outage if self.chatlog else None)
 
     def review_rows(self, declined: bool = False, thumbs_down: bool = False, since: Any = None,
                     until: Any = None, search: str = "") -> list[LoggedTurn]:
@@ -175,3 +180,16 @@ class StaffConsole:
         summary = (f"**{total}** questions · **{100 * declined / total:.0f} %** declined · "
                    f"**{100 * down / total:.0f} %** thumbs-down" if total else "No questions yet.")
         return per_day, shares, gaps, summary
+
+
+def outage_alert(outage: Outage | None) -> str:
+    """What staff must know about the log's latest outage: since when, what was lost, whether it goes on."""
+    if outage is None:
+        return ""
+    lost = f"{outage.turns} question(s) and {outage.feedback} feedback item(s) could not be logged"
+    if outage.resumed is None:
+        return (f"⚠ **The question log cannot be written since {when(outage.since)} UTC** ({outage.error}): "
+                f"{lost} so far. The chat keeps answering, and visitors are told their feedback was not saved. "
+                "Free disk space or fix the data folder's permissions: logging resumes by itself.")
+    return (f"⚠ The question log could not be written from {when(outage.since)} to {when(outage.resumed)} UTC: "
+            f"{lost}. Logging has resumed.")

@@ -32,6 +32,8 @@ PERIODS = [("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("Eve
 UPLOAD_TYPES = [".md", ".txt", ".html", ".pdf"]
 FAST: dict[str, Any] = {"queue": False, "api_visibility": "private"}  # quick reads, answered outside the queue
 
+ALERT_SECONDS = 15
+
 
 class CuratedTab:
     """The curated answers: list, edit, remove."""
@@ -197,6 +199,8 @@ def build_staff_demo(console: StaffConsole) -> gr.Blocks:
     with demo:
         gr.Markdown(f"## {TITLE} &nbsp; <small>[Log out](logout)</small>", elem_id="staff-title")
         notice = gr.Markdown(elem_id="staff-notice")
+        alert = gr.Markdown(elem_id="log-alert")  # the log's outage, checked every few seconds
+        gr.Timer(ALERT_SECONDS).tick(console.log_alert, None, alert, **FAST)
         with gr.Tabs():
             review = ReviewTab(console, notice)
             curated = CuratedTab(console, notice)
@@ -209,10 +213,11 @@ def build_staff_demo(console: StaffConsole) -> gr.Blocks:
 
         def initial(days: int | None) -> Updates:
             return {review.table: console.review_table(), curated.table: console.curated_table(), **corpus.view(),
-                    **insight.load(days)}
+                    **insight.load(days), alert: console.log_alert()}
 
         demo.load(initial, [insight.period], [review.table, curated.table, corpus.documents, corpus.to_remove,
-                                              insight.per_day, insight.shares, insight.gaps, insight.summary], **FAST)
+                                              insight.per_day, insight.shares, insight.gaps, insight.summary, alert],
+                  **FAST)
     demo.queue(default_concurrency_limit=2, max_size=32)
     return demo
 
