@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.data_dir import DATA_DIR_ENV, resolve_data_dir
+from assistant.ops.retention import DEFAULT_RETENTION_DAYS, RETENTION_ENV, keep_for, retention_days
 
 if TYPE_CHECKING:  # imported for real later: the loading thread and Gradio's import run side by side
     from fastapi import FastAPI
@@ -42,6 +43,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="a site allowed to call the API from its pages (CORS); repeatable")
     parser.add_argument("--no-staff", action="store_true", help="do not serve the staff console")
+    parser.add_argument("--log-retention-days", type=int, default=None, metavar="DAYS",
+                        help=f"delete logged questions and feedback older than this, once a day "
+                             f"(default ${RETENTION_ENV}, else {DEFAULT_RETENTION_DAYS})")
     return parser.parse_args(argv)
 
 
@@ -80,6 +84,10 @@ def main(argv: list[str] | None = None) -> None:
     concurrency = args.concurrency or int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))
     data_dir = resolve_data_dir(args.data_dir)
     chatlog = ChatLog(data_dir)
+    try:
+        keep_for(chatlog, retention_days(args.log_retention_days))
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from error
     try:
         bot = loading.result()
     except (ModelUnavailable, ReaderUnavailable) as error:  # one clear line naming what is missing

@@ -473,3 +473,18 @@ def test_upload_makes_a_new_topic_answerable_while_visitors_keep_getting_answers
     assert "18 percent" not in answer
     assert all(source["document"] != name for source in sources)
     assert name not in set(corpus_app.console.documents_table()["document"])
+
+
+def test_staff_delete_a_visitors_whole_conversation_from_the_review(app):
+    visitor, other = Client(app.url, verbose=False), Client(app.url, verbose=False)
+    app.ask("Please forget me: when was NAMAC founded?", visitor)
+    app.ask("and how many members does it have?", visitor)
+    app.ask("Please keep me: what is AVSF?", other)
+    opened = app.console.review_rows(search="forget me")[0]
+    message = app.console.delete_conversation(opened["id"])
+    assert message.startswith("Deleted the conversation: 2 question(s)")
+    remaining = [row["question"] for row in app.console.review_rows(search="Please")]
+    assert remaining == ["Please keep me: what is AVSF?"]
+    assert not app.console.review_rows(search="how many members does it have")
+    with pytest.raises(ValueError, match="no longer in the log"):
+        app.console.delete_conversation(opened["id"])

@@ -82,6 +82,10 @@ class ChatLog(ChatLogWriter):
         ranked = sorted(wording, key=lambda key: -times[key])  # stable: recent first among ties
         return [{"question": wording[key], "times": times[key]} for key in ranked[:limit]]
 
+    def turn_ids(self, where: str, params: Sequence[Any]) -> list[str]:
+        """The ids of the turns that match a condition on the turns table."""
+        return [row["id"] for row in self._rows(f"SELECT id FROM turns WHERE {where}", params)]
+
     def _rows(self, sql: str, params: Sequence[Any]) -> list[sqlite3.Row]:
         """One staff query on a short-lived read-only connection, after the writer has caught up."""
         self.flush()  # the writer creates or upgrades the tables

@@ -168,6 +168,10 @@ class ChatLogWriter:
         return self._write(lambda db: db.execute(
             "INSERT INTO reviews (turn_id, created_at, verdict, note) VALUES (?, ?, ?, ?)", row))
 
+    def run(self, job: Job, timeout: float = WRITE_TIMEOUT) -> bool:
+        """Any change to the log, made by the writer thread like every write; True once committed."""
+        return self._write(job, timeout)
+
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every row queued so far is written (or failed); True if done in time.
         (It also creates or upgrades the tables when the database is new.)"""

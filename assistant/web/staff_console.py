@@ -20,6 +20,7 @@ from assistant.curation.store import CuratedAnswers
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.corpus_admin import CorpusAdmin
 from assistant.ops.log_writer import Outage
+from assistant.ops.retention import forget_conversation
 from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
 from assistant.pipeline import Assistant
 from assistant.text import plain_text
@@ -72,6 +73,13 @@ class StaffConsole:
         self.exports = Path(tempfile.mkdtemp(prefix="staff-exports-"))
 
     # ------------------------------------------------------------ review
+
+    def delete_conversation(self, turn_id: str) -> str:
+        """Delete the whole conversation this turn belongs to (a visitor's request), with its feedback."""
+        deleted = forget_conversation(self.chatlog, turn_id) if turn_id else 0
+        if not deleted:
+            raise ValueError("This conversation is no longer in the log, or could not be deleted just now.")
+        return f"Deleted the conversation: {deleted} question(s), with their feedback and verdicts."
 
     def log_alert(self) -> str:
         """A visible warning when questions or feedback could not be logged; "" when all were."""

@@ -67,6 +67,10 @@ class ReviewTab:
                                           elem_id="written-answer")
                 self.written_source = gr.Dropdown(label="Its source", choices=[], elem_id="written-source")
                 self.write = gr.Button("Save written answer", elem_id="write-button")
+                with gr.Accordion("Delete this conversation", open=False, elem_id="delete-panel"):
+                    self.sure = gr.Checkbox(label="The visitor asked: delete all their questions and feedback",
+                                            elem_id="delete-sure")
+                    self.delete = gr.Button("Delete the conversation", variant="stop", elem_id="delete-button")
 
     def _lay_out_inspector(self) -> None:
         with gr.Accordion("Retrieval inspector", open=True, elem_id="inspector"):
@@ -94,9 +98,21 @@ class ReviewTab:
         self.wrong.click(self.mark_wrong, [self.opened, self.note, *self.filters], [*fixed, self.note], **fast)
         self.pin.click(self.pin_passage, [self.opened, self.pin_choice, self.questions, *self.filters],
                        [*fixed, curated_table], api_visibility="private")
+        self.delete.click(self.delete_conversation, [self.opened, self.sure, *self.filters],
+                          [self.table, self.notice, self.opened, self.detail, self.sure], api_visibility="private")
         self.write.click(self.write_answer, [self.opened, self.questions, self.written, self.written_source,
                                              *self.filters], [*fixed, curated_table, self.written],
                          api_visibility="private")
+
+    def delete_conversation(self, turn_id: str, sure: bool, *filters: Any) -> Updates:
+        if not sure:
+            return {self.notice: "⚠ Tick the box first: this deletes every question of the conversation."}
+        try:
+            message = self.console.delete_conversation(turn_id)
+        except ValueError as error:
+            return {self.notice: f"⚠ {error}"}
+        return {**self.load_table(*filters), self.opened: "", self.detail: gr.Column(visible=False),
+                self.sure: False, self.notice: f"✓ {message}"}
 
     def load_table(self, *filters: Any) -> Updates:
         try:
