@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from assistant.answer.render import format_answer, sources_of
 from assistant.curation.store import CuratedAnswers
 from assistant.ingest.build import Progress, build_index
 from assistant.ingest.store import Index, IndexUnavailable, is_current, load_index, read_manifest
+from assistant.ingest.versions import build_lock, current_version
 from assistant.models.embedding import Encoder, load_encoders
 from assistant.models.lexical import correct_spelling
 from assistant.models.reader import Reader, shared_reader
@@ -35,6 +37,8 @@ from assistant.retrieval.retriever import Retrieval, Retriever
 from assistant.types import Candidate, Evidence, Message, PassageTrace, Reply, ReplyKind, SentenceTrace, Source, Trace
 
 log = logging.getLogger(__name__)
+
+VERSION_CHECK_SECONDS = 2.0  # how stale a version another process built may be served
 
 
 
@@ -54,6 +58,7 @@ class Assistant:
         # off for visitors, since it declines too many of the union's answerable questions (docs/reader.md).
         self.reader_declines = reader_declines
         self.curated = curated  # staff answers, consulted before the corpus
+        self._checked_version = time.monotonic()
 
     @classmethod
     def open(cls, corpus_dir: str | Path = "corpus", index_dir: str | Path = "index",
@@ -69,11 +74,30 @@ class Assistant:
 
     def rebuild(self, progress: Progress | None = None) -> dict[str, Any]:
         """Re-index the corpus and swap the new index in; answers keep flowing meanwhile."""
-        index = build_index(self.corpus_dir, self.index_dir, self.encoders, progress)
-        with self._lock:
-            self.index, self.retriever = index, Retriever(index, self.encoders, self.centering)
+        with build_lock(self.index_dir):
+            index = build_index(self.corpus_dir, self.index_dir, self.encoders, progress)
+        self._serve(index)
         stats: dict[str, Any] = index.manifest["stats"]
         return stats
+
+    def _serve(self, index: Index) -> None:
+        with self._lock:
+            self.index, self.retriever = index, Retriever(index, self.encoders, self.centering)
+            self._checked_version = time.monotonic()
+
+    def _follow_newer_version(self) -> None:
+        """Serve the version another process on the same index folder has built since (a staff
+        rebuild there): CURRENT is read at most every few seconds, the new version loaded once."""
+        if time.monotonic() - self._checked_version < VERSION_CHECK_SECONDS:
+            return
+        self._checked_version = time.monotonic()
+        live = current_version(self.index_dir)
+        if live is None or live.resolve() == self.index.folder.resolve():
+            return
+        try:
+            self._serve(load_index(self.index_dir))
+        except IndexUnavailable as error:  # being replaced again: the next check tries anew
+            log.warning("not following the new index version yet: %s", error)
 
     def prepare_languages(self) -> None:
         """Encode the language-centering references of every language at once, so
@@ -94,6 +118,7 @@ class Assistant:
             return problem
         question = without_pleasantries(question)  # "Thanks! And NAMAC?" is the follow-up "And NAMAC?"
         history = recent_history(history)
+        self._follow_newer_version()
         with self._lock:
             index, retriever = self.index, self.retriever
         shortcut = self._reply_without_search(question, language, history, index)
@@ -226,16 +251,18 @@ def is_settled(candidates: list[Candidate], query: str, vocabulary: frozenset[st
 
 def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
                  progress: Progress | None = None) -> Index:
-    """Load the index when it is current and intact; build it when missing, stale or damaged."""
-    manifest = read_manifest(index_dir)
-    if manifest is None and (index_dir / "CURRENT").exists():
-        log.warning("rebuilding: the index in %s has no readable manifest", index_dir)
-    if is_current(manifest, corpus_dir, encoders):
-        try:
-            return load_index(index_dir)
-        except IndexUnavailable as error:
-            log.warning("rebuilding: %s", error)
-    return build_index(corpus_dir, index_dir, encoders, progress)
+    """Load the index when it is current and intact; build it when missing, stale or damaged (one
+    process at a time: another one starting on the same folder then loads what this one built)."""
+    with build_lock(index_dir):
+        manifest = read_manifest(index_dir)
+        if manifest is None and (index_dir / "CURRENT").exists():
+            log.warning("rebuilding: the index in %s has no readable manifest", index_dir)
+        if is_current(manifest, corpus_dir, encoders):
+            try:
+                return load_index(index_dir)
+            except IndexUnavailable as error:
+                log.warning("rebuilding: %s", error)
+        return build_index(corpus_dir, index_dir, encoders, progress)
 
 
 def recent_history(history: list[Message] | None) -> list[Message]:

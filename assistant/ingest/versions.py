@@ -9,16 +9,20 @@ leaves the previous version in use.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 CURRENT = "CURRENT"
+LOCK = ".build.lock"
 MANIFEST = "manifest.json"
 
 
@@ -48,6 +52,20 @@ def current_version(index_dir: Path) -> Path | None:
         return None
     folder = Path(index_dir) / name
     return folder if name and folder.is_dir() else None
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Held by the one process that checks, builds or swaps the index: another waits for it, so two
+    processes on one index folder never build at once (each would remove the other's unfinished
+    build), and the second then finds the first one's version current."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def new_build_folder(index_dir: Path) -> Path:
