@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -282,3 +283,32 @@ def test_unreadable_corpus_files_are_skipped_and_named_in_the_log_and_on_the_sta
         assert "annual-report.pdf" in describe(console.corpus.status())
     finally:
         console.curated.close()
+
+
+# ---------------------------------------------------------------- two apps on one data folder
+
+
+def test_two_apps_started_together_on_one_data_folder_log_every_turn_and_acknowledged_feedback(app_dirs,
+                                                                                                monkeypatch):
+    """A restart overlap, or two workers behind a proxy: both create the log at the same moment, then
+    4 visitors ask 15 questions each, alternating apps, and rate every answer."""
+    corpus, index, data = app_dirs
+    apps = [start_app(corpus, index, data, monkeypatch) for _ in range(2)]
+    questions = ["When was AVSF founded?", "What is NAMAC?", "How many families are in the network?"]
+
+    def visitor(number: int) -> int:
+        tab = Visitor(apps[number % 2].url)
+        return sum(tab.thumbs(tab.ask(questions[step % 3]), liked=step % 2 == 0) for step in range(15))
+
+    try:
+        for app in apps:
+            app.wait_ready()
+        with ThreadPoolExecutor(4) as pool:
+            acknowledged = sum(pool.map(visitor, range(4)))
+    finally:
+        for app in apps:
+            app.stop()
+    with sqlite3.connect(data / DB_NAME) as db:
+        turns = db.execute("SELECT count(*) FROM turns").fetchone()[0]
+        ratings = db.execute("SELECT count(*) FROM feedback WHERE rating IS NOT NULL").fetchone()[0]
+    assert turns == 60 and acknowledged == ratings == 60
