@@ -17,7 +17,6 @@ CHECKED_BY_STAFF: dict[str, str] = _TEXTS["checked_by_staff"]  # under a curated
 NAME_IT: str = _TEXTS["name_it"]
 EMPTY: str = _TEXTS["empty"]
 TOO_LONG: str = _TEXTS["too_long"]
-NO_INDEX: str = _TEXTS["no_index"]
 
 def in_language(texts: dict[str, T], language: str) -> T:
     """The visitor's language's version, or the English one."""
