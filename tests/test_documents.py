@@ -90,6 +90,26 @@ def test_markdown_front_matter_and_heading_levels(tmp_path: Path):
             assert document.text[sentence.start:sentence.end] == sentence.text
 
 
+def test_a_source_line_is_the_page_address_and_a_stray_line_is_never_glued_to_a_sentence(tmp_path: Path):
+    path = tmp_path / "bayankhongor.md"
+    path.write_text("# Bayankhongor operations\n"
+                    "Source: sustainablecashmere-mongolia.com/en/bayankhongor-operations/\n"
+                    "Bayankhongor lies about 630 kilometres from the capital.\n\n"
+                    "Combing season\nIn spring the goats are combed.\n\n"
+                    "Updated: May 2024\nThe herders keep goats\nin the Khangai mountains.\n\n"
+                    "- 670 families\n- 11 cooperatives\n", encoding="utf-8")
+    document = load_document(path)
+    assert document.source == "https://sustainablecashmere-mongolia.com/en/bayankhongor-operations/"
+    sentences = {c.section: [s.text for s in c.sentences] for c in chunk_documents([document])}
+    assert sentences == {
+        "Bayankhongor > Bayankhongor operations": ["Bayankhongor lies about 630 kilometres from the capital."],
+        "Bayankhongor > Bayankhongor operations > Combing season": [
+            "In spring the goats are combed.", "Updated: May 2024",
+            "The herders keep goats\nin the Khangai mountains.",  # wrapped prose still joins
+            "- 670 families\n- 11 cooperatives"],  # and so does a list
+    }
+
+
 def test_html_keeps_visible_text_only(tmp_path: Path):
     path = tmp_path / "news.html"
     path.write_text("<html><head><title>News</title><style>p{}</style></head><body>"

@@ -17,13 +17,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from assistant.ingest.lines import SOURCE_LINE, is_label_or_address, is_plain_heading, stands_alone, web_address
+
 log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".meta.json"
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
-MAX_HEADING_WORDS = 8
-MAX_HEADING_CHARS = 60
-CLOSING_PUNCTUATION = ".!?:;,…"
 
 
 @dataclass
@@ -98,6 +97,7 @@ def load_document(path: Path, relative: str | None = None) -> Document:
                 meta.setdefault("title", html_title)
         else:
             text, blocks = raw, _plain_text_blocks(raw)
+    source_line = _take_source_line(blocks)
     if not any(block.kind == "paragraph" for block in blocks):
         raise UnreadableDocument("no readable text")
     return Document(
@@ -105,7 +105,7 @@ def load_document(path: Path, relative: str | None = None) -> Document:
         title=str(meta.get("title") or _title_from_name(path)),
         text=text,
         blocks=blocks,
-        source=meta.get("source"),
+        source=meta.get("source") or source_line,
         language=str(meta.get("language") or "en"),
         meta=meta,
     )
@@ -137,15 +137,14 @@ def _title_from_name(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
 
 
-def is_plain_heading(line: str) -> bool:
-    """A short line with no closing punctuation ("AVSF", "NAMAC") is a heading."""
-    line = line.strip()
-    return (
-        0 < len(line) <= MAX_HEADING_CHARS
-        and len(line.split()) <= MAX_HEADING_WORDS
-        and line[-1] not in CLOSING_PUNCTUATION
-        and any(char.isalpha() for char in line)
-    )
+def _take_source_line(blocks: list[Block]) -> str | None:
+    """A first paragraph that is only "Source: <address>" is the document's web page, not its text."""
+    first = next((block for block in blocks if block.kind == "paragraph"), None)
+    match = SOURCE_LINE.match(first.text) if first else None
+    if not first or not match:
+        return None
+    blocks.remove(first)
+    return web_address(match.group(1))
 
 
 def _lines_with_offsets(text: str) -> Iterator[tuple[str, int]]:
@@ -198,13 +197,24 @@ def _markdown_blocks(text: str) -> list[Block]:
                 blocks.append(Block("heading", heading, start, len(match.group(1))))
             continue
         start = offset + line.index(stripped)
-        if joining:
+        if joining and not _kept_apart(blocks[-1], stripped):
             previous = blocks[-1]
             previous.text = text[previous.start:start + len(stripped)]
         else:
             blocks.append(Block("paragraph", stripped, start))
         joining = True
     return blocks
+
+
+def _kept_apart(previous: Block, line: str) -> bool:
+    """A paragraph's first line that stands alone, followed by a new sentence, is not glued to it:
+    a heading-like fragment becomes a (deepest) heading, a label or an address its own paragraph.
+    A wrapped first line of prose goes on in lower case ("The herders keep goats / in the ...")."""
+    if "\n" in previous.text or not stands_alone(previous.text) or line[:1].islower():
+        return False
+    if not is_label_or_address(previous.text):
+        previous.kind, previous.level = "heading", 6
+    return True
 
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
