@@ -28,7 +28,7 @@ from assistant.models.embedding import Encoder, load_encoders
 from assistant.models.lexical import correct_spelling
 from assistant.models.reader import Reader, shared_reader
 from assistant.query.followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
-from assistant.query.glossary import english_terms
+from assistant.query.glossary import with_english_terms
 from assistant.query.kinds import question_kind
 from assistant.query.language import detect_language
 from assistant.query.small_talk import small_talk, without_pleasantries
@@ -131,7 +131,7 @@ class Assistant:
         # the texts' English words for a Mongolian term or a visitor's word ("хоршоо", "co-op",
         # "herders"), which share no spelling with them
         asked = query  # as the visitor put it, for the reader: it was trained without glossary words
-        query = " ".join([query, *english_terms(query, language)])
+        query = with_english_terms(query, language)
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
                                  search_other_language(index, retriever, query, language))

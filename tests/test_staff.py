@@ -29,7 +29,7 @@ from assistant.web.chat import BackgroundServer, create_app
 from assistant.web.staff_auth import COOKIE, PASSWORD_ENV, staff_password
 from assistant.web.staff_console import StaffConsole
 from assistant.web.staff_ui import mount_staff
-from assistant.web.turn_view import inspector
+from assistant.web.turn_view import feedback_text, inspector
 from tests.conftest import free_port
 
 PASSWORD = "correct horse battery staple"
@@ -207,6 +207,9 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
 
     table = app.console.review_table(False, False, None, None, "reorganized")
     assert list(table.columns)[-1] == "id" and table.iloc[0]["result"] == "answered"
+    short = table.iloc[0]["id"]  # fits its column; opens the whole turn
+    assert len(short) == 12 and turn["id"].startswith(short) and app.console.turn(short)["id"] == turn["id"]
+    assert app.console.turn("not-an-id") is None and app.console.chatlog.turn_starting("") is None
     assert app.console.mark(turn["id"], "wrong", "should name the year first") == "Marked **wrong**."
     assert app.console.turn(turn["id"])["verdict"] == "wrong"
 
@@ -258,6 +261,10 @@ def test_review_filters_and_csv_export(app, tmp_path):
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1 and rows[0]["answered"] == "no"
     assert rows[0]["question"].startswith("'=cmd")  # a formula stays text in spreadsheets
+    app.ask("When was AVSF founded?", visitor)
+    with open(app.console.export(False, False, None, None, "When was AVSF founded"), encoding="utf-8-sig") as handle:
+        answer = next(csv.DictReader(handle))["answer"]
+    assert "1977" in answer and "**" not in answer and "\\>" not in answer  # plain text, as a visitor reads it
     # the download route: staff only
     assert httpx.get(app.url + "staff/export.csv?declined=1").status_code == 401
     download = login(app).get("/staff/export.csv", params={"declined": "1", "search": "Mars"})
@@ -350,6 +357,39 @@ def test_pinned_passage_answers_the_question_and_its_paraphrase(app):
     assert app.console.curated.remove(entry.id)
     answer, _ = app.ask(question)
     assert "Checked by staff" not in answer
+
+
+def test_feedback_reads_as_words_that_need_no_emoji_font():
+    assert feedback_text({"rating": "down", "comments": "wrong year"}) == "disliked wrong year"
+    assert feedback_text({"rating": "up", "comments": None}) == "liked"
+
+
+def test_a_paraphrase_staff_add_is_matched_in_a_new_chat_session(app):
+    """Staff pin the right passage and add a line in a visitor's words ("herders", which the
+    glossary extends with the texts' "breeders"): that line, asked in a new session, gets it."""
+    question, added = "Where are the cooperatives located?", "In which provinces do your herders live?"
+    app.ask(question)
+    turn = app.console.turn(app.console.review_rows(search=question)[0]["id"])
+    assert app.console.default_questions(turn) == question  # the visitor's words, no searched form
+    number = next(n for n, source in enumerate(turn["sources"]) if "Bayankhongor" in source["text"])
+    app.console.pin(turn["id"], number, f"{question}\n{added}")
+    try:
+        for asked in (question, added):
+            answer, _ = app.ask(asked)  # each a new gradio_client session
+            assert "Checked by staff" in answer and "Bayankhongor" in answer, asked
+    finally:
+        for entry in app.console.curated.list():
+            app.console.curated.remove(entry.id)
+
+
+def test_a_follow_up_is_offered_as_asked_and_made_whole(app):
+    client = Client(app.url, verbose=False)
+    app.ask("What is NAMAC?", client)
+    app.ask("when was it reorganized?", client)
+    turn = app.console.turn(app.console.review_rows(search="when was it reorganized")[0]["id"])
+    offered = app.console.default_questions(turn).split("\n")
+    assert offered[0] == "when was it reorganized?" and "NAMAC" in offered[1]
+    assert all("breeders" not in line for line in offered)
 
 
 def test_written_answer_with_its_source(app):

@@ -24,6 +24,7 @@ from tests.conftest import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    accessibility_problems,
     free_port,
     require_chromium,
 )
@@ -91,11 +92,14 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
     expect(detail).to_contain_text(QUESTION, timeout=15_000)
     expect(page.locator("#inspector-summary")).to_contain_text("Question as searched")
     expect(page.locator("#inspector-passages")).to_contain_text("BM25 rank")
+    expect(detail).to_be_in_viewport()  # the opened question is scrolled to, not left below the fold
+    expect(page.locator("#pin-choice input")).to_have_value("")  # no passage pre-chosen for the fix
     page.locator("#verdict-note").locator("textarea").fill("Should name the three regions.")
     page.locator("#mark-wrong").click()
     expect(page.locator("#staff-notice")).to_contain_text("Marked wrong", timeout=15_000)
     expect(detail).to_contain_text("staff verdict: wrong")
     shot(page, "s03-staff-marked-wrong-with-inspector", full_page=True)
+    assert accessibility_problems(page) == []  # the review table, the detail and the inspector
     turn = console.review_rows(search=QUESTION)[0]
     assert turn["verdict"] == "wrong"
     assert console.turn(turn["id"])["verdict_note"] == "Should name the three regions."

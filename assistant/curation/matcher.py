@@ -34,7 +34,9 @@ import numpy as np
 
 from assistant.answer.messages import CHECKED_BY_STAFF, in_language
 from assistant.curation.entries import Curated
+from assistant.query.glossary import with_english_terms
 from assistant.query.kinds import answer_kind
+from assistant.query.language import detect_language
 from assistant.text import escape_markdown
 from assistant.types import Reply, ReplyKind, Trace
 
@@ -71,7 +73,10 @@ def build_snapshot(entries: dict[int, Curated], encoders: Sequence[Encoder],
     """The entries with every stored question's kind and, per encoder, its vector (from `vectors`)."""
     owners = [(entry.id, question) for entry in entries.values() for question in entry.questions]
     questions = [question for _, question in owners]
-    matrices = {encoder.name: vectors(encoder, questions) for encoder in encoders}
+    # encoded as a visitor's question is: with the glossary's words ("herders" adds "breeders"),
+    # which would otherwise pull a staff paraphrase apart from the very same question asked
+    searched = [with_english_terms(question, detect_language(question)) for question in questions]
+    matrices = {encoder.name: vectors(encoder, searched) for encoder in encoders}
     kinds = np.array([answer_kind(question) for question in questions], dtype=object)
     return Snapshot(entries, owners, kinds, matrices)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.ops.log_writer import ChatLogWriter
-from assistant.text import folded_words
+from assistant.text import folded_words, plain_text
 
 REVIEW_LIMIT = 500
 CSV_COLUMNS = ["time_utc", "channel", "language", "question", "rewritten_query", "answered", "answer",
@@ -49,6 +49,12 @@ class ChatLog(ChatLogWriter):
         rows = self._rows(f"SELECT {TURN_WITH_FEEDBACK}, ({VERDICT_NOTE}) AS verdict_note"
                           " FROM turns t WHERE t.id = ?", (turn_id,))
         return _turn_dict(rows[0]) if rows else None
+
+    def turn_starting(self, prefix: str) -> dict[str, Any] | None:
+        """The one turn whose id starts with `prefix` (the review table shows ids shortened), or None."""
+        rows = self._rows(f"SELECT {TURN_WITH_FEEDBACK}, ({VERDICT_NOTE}) AS verdict_note FROM turns t"
+                          " WHERE t.id LIKE ? ESCAPE '\\' LIMIT 2", (_escape_like(prefix) + "%",))
+        return _turn_dict(rows[0]) if len(rows) == 1 and prefix else None
 
     def export_csv(self, destination: str | os.PathLike[str], **filters: Any) -> Path:
         """The filtered review as CSV (UTF-8 with BOM for spreadsheets; formulas neutralised)."""
@@ -146,7 +152,7 @@ def _csv_values(turn: dict[str, Any]) -> list[Any]:
     top = turn["sources"][0] if turn["sources"] else {}
     return [time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(turn["created_at"])), turn["channel"],
             turn["language"], turn["question"], turn["query"], "yes" if turn["answered"] else "no",
-            turn["answer"], turn["rating"] or "", turn["comments"] or "", turn["verdict"] or "",
+            plain_text(turn["answer"]), turn["rating"] or "", turn["comments"] or "", turn["verdict"] or "",
             " > ".join(x for x in (top.get("path"), top.get("section")) if x), turn["session"],
             turn["latency_ms"], turn["id"]]
 

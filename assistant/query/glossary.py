@@ -30,3 +30,8 @@ def english_terms(question: str, language: str) -> list[str]:
             if english not in found:
                 found.append(english)
     return found
+
+
+def with_english_terms(question: str, language: str) -> str:
+    """The question as it is searched and matched: followed by the texts' words for its terms."""
+    return " ".join([question, *english_terms(question, language)])

@@ -23,6 +23,7 @@ from assistant.ops.log_writer import Outage
 from assistant.ops.retention import forget_conversation
 from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
 from assistant.pipeline import Assistant
+from assistant.query.followup import rewrite
 from assistant.text import plain_text
 from assistant.web.rendering import logged_source_label, shorten
 from assistant.web.staff_auth import StaffAuth, staff_password
@@ -50,6 +51,9 @@ def _log_filters(declined: bool, thumbs_down: bool, since: Any, until: Any, sear
     end = _day_start(until)
     return {"declined": bool(declined), "thumbs_down": bool(thumbs_down), "since": _day_start(since),
             "until": end + 86400 if end is not None else None, "search": search or ""}
+
+
+SHORT_ID = 12  # hex digits of a turn id in the review table: unique among millions of turns
 
 
 class StaffConsole:
@@ -92,7 +96,7 @@ class StaffConsole:
     def review_table(self, *filters: Any) -> pd.DataFrame:
         rows = [[when(t["created_at"]), t["language"] or "", t["channel"], shorten(t["question"], 140),
                  shorten(plain_text(t["answer"]), 160), result_label(t), feedback_text(t), t.get("verdict") or "",
-                 t["id"]] for t in self.review_rows(*filters)]
+                 t["id"][:SHORT_ID]] for t in self.review_rows(*filters)]
         return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
     def export(self, declined: bool = False, thumbs_down: bool = False, since: Any = None, until: Any = None,
@@ -102,12 +106,16 @@ class StaffConsole:
         return self.chatlog.export_csv(target, **_log_filters(declined, thumbs_down, since, until, search))
 
     def turn(self, turn_id: str) -> LoggedTurn | None:
-        return self.chatlog.turn(turn_id) if turn_id else None
+        """A turn by its id, or by the short id the review table shows."""
+        if not turn_id:
+            return None
+        return self.chatlog.turn(turn_id) or self.chatlog.turn_starting(turn_id)
 
     def mark(self, turn_id: str, verdict: str, note: str = "") -> str:
-        if not self.turn(turn_id):
+        turn = self.turn(turn_id)
+        if not turn:
             raise ValueError("Open a question first.")
-        if not self.chatlog.mark(turn_id, verdict, note):
+        if not self.chatlog.mark(turn["id"], verdict, note):
             raise ValueError("The verdict could not be saved just now (see the server log); please try again.")
         return f"Marked **{verdict}**."
 
@@ -118,9 +126,10 @@ class StaffConsole:
                 for n, s in enumerate(turn["sources"]) if s.get("text")]
 
     def default_questions(self, turn: LoggedTurn) -> str:
-        """The question as searched (a follow-up made whole), then the visitor's words if different."""
-        questions = [q for q in (turn["query"], turn["question"]) if q and q.strip()]
-        return "\n".join(dict.fromkeys(questions))
+        """The visitor's own words and, for a follow-up, the question made whole from the conversation;
+        never the searched form, whose added glossary words would be saved as if someone had asked them."""
+        whole = rewrite(turn["question"], turn["history"]) if turn["history"] else ""
+        return "\n".join(dict.fromkeys(q for q in (turn["question"], whole) if q and q.strip()))
 
     def pin(self, turn_id: str, source_number: int | None, questions: str) -> str:
         turn = self.turn(turn_id)
@@ -129,7 +138,7 @@ class StaffConsole:
         if source_number is None or not 0 <= int(source_number) < len(turn["sources"]):
             raise ValueError("Choose the passage to pin.")
         source = turn["sources"][int(source_number)]
-        entry = self.curated.pin(questions or self.default_questions(turn), source, turn_id=turn_id)
+        entry = self.curated.pin(questions or self.default_questions(turn), source, turn_id=turn["id"])
         return f"Pinned passage {int(source_number) + 1} as curated answer **#{entry.id}**."
 
     def section_choices(self) -> list[tuple[str, str]]:

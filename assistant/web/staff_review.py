@@ -17,7 +17,7 @@ from assistant.web.turn_view import inspector, reply_markdown
 
 Updates = dict[Block, Any]
 FILTER_NAMES = ("declined", "thumbs_down", "since", "until", "search")  # the CSV route's parameters, in order
-TABLE_WIDTHS: list[str | int] = ["9%", "4%", "5%", "24%", "30%", "8%", "8%", "5%", "7%"]
+TABLE_WIDTHS: list[str | int] = ["9%", "4%", "5%", "23%", "29%", "8%", "7%", "5%", "10%"]  # id: 12 digits
 
 
 class ReviewTab:
@@ -67,6 +67,7 @@ class ReviewTab:
                                           elem_id="written-answer")
                 self.written_source = gr.Dropdown(label="Its source", choices=[], elem_id="written-source")
                 self.write = gr.Button("Save written answer", elem_id="write-button")
+                self.fix_notice = gr.Markdown(elem_id="fix-notice")  # the fix's outcome, beside the form
                 with gr.Accordion("Delete this conversation", open=False, elem_id="delete-panel"):
                     self.sure = gr.Checkbox(label="The visitor asked: delete all their questions and feedback",
                                             elem_id="delete-sure")
@@ -92,16 +93,18 @@ class ReviewTab:
         self.export.click(self.export_link, self.filters, [self.csv_link, self.notice], **fast)
         self.table.select(self.open_row, None, [self.opened, self.detail, self.reply, self.summary, self.passages,
                                                 self.sentences, self.raw, self.pin_choice, self.questions,
-                                                self.written_source, self.notice], **fast)
+                                                self.written_source, self.fix_notice, self.notice], **fast
+                          ).then(None, js="() => setTimeout(() => document.querySelector('#turn-detail')"
+                                          "?.scrollIntoView(), 150)")  # once it is drawn
         fixed = [self.reply, self.table, self.notice]
         self.right.click(self.mark_right, [self.opened, self.note, *self.filters], [*fixed, self.note], **fast)
         self.wrong.click(self.mark_wrong, [self.opened, self.note, *self.filters], [*fixed, self.note], **fast)
         self.pin.click(self.pin_passage, [self.opened, self.pin_choice, self.questions, *self.filters],
-                       [*fixed, curated_table], api_visibility="private")
+                       [*fixed, self.fix_notice, curated_table], api_visibility="private")
         self.delete.click(self.delete_conversation, [self.opened, self.sure, *self.filters],
                           [self.table, self.notice, self.opened, self.detail, self.sure], api_visibility="private")
         self.write.click(self.write_answer, [self.opened, self.questions, self.written, self.written_source,
-                                             *self.filters], [*fixed, curated_table, self.written],
+                                             *self.filters], [*fixed, self.fix_notice, curated_table, self.written],
                          api_visibility="private")
 
     def delete_conversation(self, turn_id: str, sure: bool, *filters: Any) -> Updates:
@@ -138,10 +141,12 @@ class ReviewTab:
                     self.notice: "⚠ That question is no longer in the log."}
         summary, passages, sentences = inspector(turn)
         choices = self.console.pin_choices(turn)
-        return {self.opened: turn_id, self.detail: gr.Column(visible=True),
+        return {self.opened: turn["id"], self.detail: gr.Column(visible=True),  # the whole id, not the short one
                 self.reply: reply_markdown(turn), self.summary: summary, self.passages: passages,
                 self.sentences: sentences, self.raw: turn["trace"] or {},
-                self.pin_choice: gr.Dropdown(choices=choices, value=choices[0][1] if choices else None),
+                # nothing chosen: the first passage is usually the wrong answer being fixed
+                self.pin_choice: gr.Dropdown(choices=choices, value=None),
+                self.fix_notice: "",
                 self.questions: self.console.default_questions(turn),
                 self.written_source: gr.Dropdown(choices=self.console.section_choices(), value=None),
                 self.notice: ""}
@@ -169,13 +174,17 @@ class ReviewTab:
         try:
             message = self.console.pin(turn_id, number, questions)
         except (ValueError, CurationError) as error:
-            return {self.notice: f"⚠ {error}"}
-        return {**self._reopened(turn_id, message, filters), self.curated_table: self.console.curated_table()}
+            return {self.fix_notice: f"⚠ {error}"}
+        return {**self._fixed(turn_id, message, filters), self.curated_table: self.console.curated_table()}
 
     def write_answer(self, turn_id: str, questions: str, text: str, source_key: str, *filters: Any) -> Updates:
         try:
             message = self.console.write_answer(turn_id, questions, text, source_key)
         except (ValueError, CurationError) as error:
-            return {self.notice: f"⚠ {error}"}
-        return {**self._reopened(turn_id, message, filters), self.curated_table: self.console.curated_table(),
+            return {self.fix_notice: f"⚠ {error}"}
+        return {**self._fixed(turn_id, message, filters), self.curated_table: self.console.curated_table(),
                 self.written: ""}
+
+    def _fixed(self, turn_id: str, message: str, filters: tuple[Any, ...]) -> Updates:
+        """After a fix: the turn reopened, and what was done said beside the form, where staff look."""
+        return {**self._reopened(turn_id, message, filters), self.notice: "", self.fix_notice: f"✓ {message}"}

@@ -28,6 +28,13 @@ CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
 #reply-detail blockquote { white-space: pre-wrap; }
 """
+# Gradio's date fields have an unlabeled calendar button: name it for screen readers.
+STAFF_JS = """() => {
+  const name = () => document.querySelectorAll('.timebox .calendar:not([aria-label])')
+    .forEach((button) => button.setAttribute('aria-label', 'Pick a date'));
+  new MutationObserver(name).observe(document.body, {subtree: true, childList: true});
+  name();
+}"""
 PERIODS = [("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("Everything", 0)]
 UPLOAD_TYPES = [".md", ".txt", ".html", ".pdf"]
 FAST: dict[str, Any] = {"queue": False, "api_visibility": "private"}  # quick reads, answered outside the queue
@@ -245,6 +252,6 @@ def mount_staff(app: FastAPI, console: StaffConsole, path: str = STAFF_PATH) -> 
     blocked = [str(Path(p).resolve()) for p in (console.data_dir, console.bot.index_dir)]
     served: FastAPI = gr.mount_gradio_app(
         app, demo, path=prefix, auth_dependency=staff_user, footer_links=[], run_history=False,
-        enable_monitoring=False, ssr_mode=False, theme=THEME, css=CSS, max_file_size=console.max_upload_bytes,
-        blocked_paths=blocked, allowed_paths=[])
+        enable_monitoring=False, ssr_mode=False, theme=THEME, css=CSS, js=STAFF_JS,
+        max_file_size=console.max_upload_bytes, blocked_paths=blocked, allowed_paths=[])
     return served

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from assistant.query.kinds import describe
-from assistant.text import escape_markdown
+from assistant.text import escape_markdown, plain_text
 from assistant.types import ReplyKind, Trace, logged_reply_kind
 from assistant.web.rendering import shorten
 
@@ -103,7 +103,7 @@ def _sentence_table(trace: Trace) -> pd.DataFrame:
 
 def feedback_text(turn: LoggedTurn) -> str:
     """The visitor's thumbs and comments in a few characters."""
-    rating = {"up": "👍", "down": "👎"}.get(turn.get("rating") or "", "")
+    rating = {"up": "liked", "down": "disliked"}.get(turn.get("rating") or "", "")  # words: no emoji font needed
     comments = turn.get("comments") or ""
     return " ".join(x for x in (rating, shorten(comments, 80)) if x)
 
@@ -115,8 +115,7 @@ def reply_markdown(turn: LoggedTurn) -> str:
              f"via {turn['channel']}", f"{turn.get('latency_ms') or 0:.0f} ms", f"**{result_label(turn)}**"]
     lines.append(" · ".join(facts))
     if turn["history"]:
-        before = "\n".join(f"- _{m.get('role', '?')}_: {escape_markdown(shorten(str(m.get('content', '')), 160))}"
-                           for m in turn["history"][-6:])
+        before = "\n".join(f"- _{m.get('role', '?')}_: {_said(m)}" for m in turn["history"][-6:])
         lines.append(f"**Conversation before this question**\n{before}")
     lines.append(f"### Answer\n{_quote_block(turn['answer'])}")
     if turn["sources"]:
@@ -140,6 +139,11 @@ def inspector(turn: LoggedTurn) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     kind, trace = _kind(turn)
     summary = _unsearched(kind, trace) or _searched(trace, turn["query"])
     return summary, _passage_table(trace), _sentence_table(trace)
+
+
+def _said(message: dict[str, Any]) -> str:
+    """A message of the conversation as text (a reply's bold marks and escapes removed), shortened."""
+    return escape_markdown(shorten(plain_text(str(message.get("content", ""))), 160))
 
 
 def _quote_block(text: str) -> str:
