@@ -79,6 +79,16 @@ CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-backgrou
                  "--disable-component-update", "--no-first-run"]
 
 
+def accessibility_problems(target) -> list[str]:
+    """axe-core's serious and critical violations on a Playwright page or frame, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(target).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']}; {len(v['nodes'])} element(s), first "
+            f"{v['nodes'][0]['target']}: {v['nodes'][0].get('failureSummary', '')[:200]}"
+            for v in violations if v["impact"] in ("serious", "critical")]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

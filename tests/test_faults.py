@@ -74,20 +74,20 @@ class Visitor(GradioPage):
     def ask(self, question: str) -> int:
         """Returns the chat index of the answer (what the thumbs point at)."""
         submit = self.events[("question", "submit")]
-        _, shown, _ = self.run(submit, [question, []])
+        shown = self.run(submit, [question, []])[1]
         self.queued(self.after[submit], [None, shown, None, None])
         return len(shown)
 
     def thumbs(self, index: int, liked: bool) -> bool:
         """True when the page acknowledges it (the "anything to add?" box opens)."""
-        _, box = self.run(self.events[("chatbot", "like")], [None],
+        _, box, _ = self.run(self.events[("chatbot", "like")], [None],
                           event_data={"index": [index], "value": "", "liked": liked})
         return box.get("visible") is True
 
     def comment(self, text: str) -> bool:
         """True when the page acknowledges it (the box empties and closes)."""
-        left, box = self.run(self.events[("comment-button", "click")], [text, None])
-        return left == "" and box.get("visible") is False
+        left, box, thanks = self.run(self.events[("comment-button", "click")], [text, None])
+        return left == "" and box.get("visible") is False and thanks.get("visible") is True
 
 
 @pytest.fixture

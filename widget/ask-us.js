@@ -32,7 +32,8 @@
     "font:600 15px system-ui,sans-serif;color:#fff;background:#b45309}" +
     "#ask-us-close{border:0;background:transparent;color:#fff;font-size:22px;line-height:1;cursor:pointer}" +
     "#ask-us-frame{flex:1;width:100%;border:0}" +
-    "@media (max-width:480px){#ask-us-panel{right:12px;left:12px;bottom:72px;width:auto;height:calc(100vh - 90px)}" +
+    "#ask-us-button.ask-us-hidden{display:none}" +
+    "@media (max-width:480px){#ask-us-panel{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}" +
     "#ask-us-button{right:12px;bottom:12px}}";
 
   function element(tag, attributes, text) {
@@ -54,18 +55,34 @@
     document.body.appendChild(panel);
     document.body.appendChild(button);
 
+    var frame = null;
     function toggle(open) {
-      if (open && !panel.querySelector("iframe")) { // load the chat only when first opened
-        panel.appendChild(element("iframe", {id: "ask-us-frame", src: chatUrl, title: "Chat with the Sustainable Cashmere Union",
-                                             allow: "clipboard-write"}));
+      if (open && !frame) { // load the chat only when first opened; "widget" names the channel in the log
+        frame = element("iframe", {id: "ask-us-frame", src: withChannel(chatUrl),
+                                   title: "Chat with the Sustainable Cashmere Union", allow: "clipboard-write"});
+        panel.appendChild(frame);
       }
       panel.classList.toggle("ask-us-open", open);
+      button.classList.toggle("ask-us-hidden", open); // one close control while open: the panel's own
       button.setAttribute("aria-expanded", String(open));
-      button.textContent = open ? "Close" : "Ask us";
+      if (open) close.focus();
+      else button.focus();
     }
-    button.addEventListener("click", function () { toggle(!panel.classList.contains("ask-us-open")); });
-    close.addEventListener("click", function () { toggle(false); button.focus(); });
-    document.addEventListener("keydown", function (event) { if (event.key === "Escape") toggle(false); });
+    button.addEventListener("click", function () { toggle(true); });
+    close.addEventListener("click", function () { toggle(false); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && panel.classList.contains("ask-us-open")) toggle(false);
+    });
+    // Escape pressed inside the chat: the chat page tells its parent (a key press never crosses the frame)
+    window.addEventListener("message", function (event) {
+      if (frame && event.source === frame.contentWindow && event.data === "ask-us:close") toggle(false);
+    });
+  }
+
+  function withChannel(url) {
+    var address = new URL(url, window.location.href);
+    address.searchParams.set("channel", "widget");
+    return address.href;
   }
 
   if (document.body) mount();

@@ -28,7 +28,7 @@ from assistant.ops.chatlog import ChatLog
 from assistant.pipeline import Assistant
 from assistant.types import Source
 from assistant.web.chat_service import ChatService, History, remember
-from assistant.web.chat_ui import CSS, FRAME_JS, ChatPage, session_of
+from assistant.web.chat_ui import CSS, PAGE_JS, ChatPage, session_of
 from assistant.web.health import add_health
 from assistant.web.rendering import answer_markdown
 from assistant.web.theme import THEME
@@ -73,7 +73,9 @@ def build_demo(bot: Assistant, chatlog: ChatLog, concurrency: int = DEFAULT_CONC
     demo = gr.Blocks(title=CHAT_TITLE, analytics_enabled=False)
     with demo:
         history = gr.State([])
-        ChatPage(chat, history).wire(concurrency)
+        page = ChatPage(chat, history)
+        page.wire(concurrency)
+        page.restore_on(demo)
         add_chat_api(chat, history, concurrency)
     demo.queue(default_concurrency_limit=concurrency, max_size=QUEUE_SIZE)
     return demo
@@ -99,8 +101,8 @@ def create_app(bot: Assistant, chatlog: ChatLog, *, concurrency: int = DEFAULT_C
     demo = build_demo(bot, chatlog, concurrency)
     app.state.demo = demo  # for inspection (tests, health checks)
     private = [str(Path(folder).resolve()) for folder in (chatlog.path.parent, bot.index_dir, bot.corpus_dir)]
-    served: FastAPI = gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], enable_monitoring=False,
-                                          run_history=False, ssr_mode=False, theme=THEME, css=CSS, js=FRAME_JS,
+    served: FastAPI = gr.mount_gradio_app(app, demo, path="/", footer_links=[], enable_monitoring=False,
+                                          run_history=False, ssr_mode=False, theme=THEME, css=CSS, js=PAGE_JS,
                                           allowed_paths=[], blocked_paths=private, max_file_size=UPLOAD_LIMIT)
     return served
 

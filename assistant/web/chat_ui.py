@@ -18,10 +18,13 @@ from assistant.answer.messages import (
     COMMENT_BUTTON,
     COMMENT_LABEL,
     COMMENT_PLACEHOLDER,
+    COMMENT_THANKS,
     FEEDBACK_NOT_SAVED,
     QUESTION_LABEL,
     QUESTION_PLACEHOLDER,
     SOURCES_TITLE,
+    in_language,
+    with_examples,
 )
 from assistant.ops.log_writer import anonymous_session
 from assistant.settings import MAX_QUESTION_CHARS
@@ -41,13 +44,54 @@ CSS = """
 #ask-row > #question { min-width: 0 !important; flex: 1 1 auto; }
 #ask-row > #ask-button { flex: 0 0 auto; }
 .in-frame #chat-title, .in-frame footer { display: none !important; }
+#chatbot .top-panel { display: none; }  /* Gradio's trash icon: "Clear chat" below is the one control */
+/* the welcome is not an answer: no thumbs under it (copy stays) */
+#chatbot .message-wrap > .message-row:first-child + .message-buttons
+  button:is([aria-label="Like"], [aria-label="Dislike"]) { display: none; }
 @media (max-width: 480px) {
   .gradio-container { padding: 4px !important; }
   #chat-title h2 { font-size: 1.15rem; margin: 4px 0; }
 }
 """
-# Inside the widget's iframe the panel has its own title bar: drop the page title and footer.
-FRAME_JS = "() => { if (window.self !== window.top) document.body.classList.add('in-frame'); }"
+# Inside the widget's iframe the panel has its own title bar: drop the page title and footer; and
+# Escape closes the panel even when the focus is in the chat (the widget listens for the message).
+# On every page: the welcome is shown from its top (Gradio scrolls a chat to its end, which on a
+# phone hides the greeting), and the Sources toggle's inner arrow button, unlabeled and nested in
+# the toggle, is taken out of the focus order and the accessibility tree (the toggle stays).
+# Copying a reply gives the quote, its source's title and its address as plain text: no bold
+# marks, escapes or Sources list (Gradio's copy button copies the Markdown of the whole group).
+PAGE_JS = r"""() => {
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+    navigator.clipboard.writeText = (text) => write(String(text)
+      .replace(/\n[^\n]* \(\d+\)\n\s*1\. [\s\S]*$/, '')
+      .replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, '$1 ($2)')
+      .replace(/\*\*/g, '')
+      .replace(/\\([\\`*_{}\[\]()#+\-.!|<>~])/g, '$1')
+      .trim());
+  }
+  if (window.self !== window.top) {
+    document.body.classList.add('in-frame');
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') window.parent.postMessage('ask-us:close', '*');
+    });
+  }
+  let welcomed = false;
+  const tidy = () => {
+    document.querySelectorAll('#chatbot .title .arrow button:not([inert])').forEach((arrow) => {
+      arrow.inert = true;
+      arrow.tabIndex = -1;
+    });
+    const wrap = document.querySelector('#chatbot .bubble-wrap');
+    const alone = wrap && !wrap.querySelector('[data-testid="user"]');
+    if (alone && !welcomed) {  // Gradio scrolls down again as the examples render: hold the top a moment
+      for (let wait = 100; wait <= 1500; wait += 200) setTimeout(() => { wrap.scrollTop = 0; }, wait);
+    }
+    welcomed = Boolean(alone);
+  };
+  new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true});
+  tidy();
+}"""
 
 
 def options(questions: list[str]) -> list[OptionDict]:
@@ -67,12 +111,33 @@ def reply_messages(reply: Reply) -> list[MessageDict]:
     answer = message(answer_markdown(reply))
     if not reply.sources:
         return [answer]
-    title = SOURCES_TITLE.format(count=len(reply.sources))
+    title = in_language(SOURCES_TITLE, reply.language).format(count=len(reply.sources))
     return [answer, message(sources_markdown(reply.sources), metadata={"title": title, "status": "done"})]
+
+
+def settle_examples(messages: Messages) -> list[Any]:
+    """Example buttons show under the last message only: before a new question, an earlier reply's
+    examples become a plain list in its text, so its "For example:" is never left dangling."""
+    settled: list[Any] = []
+    for shown in messages:
+        examples = [escape_markdown(str(option.get("value", ""))) for option in shown.get("options") or []]
+        content: Any = shown.get("content")
+        if examples and isinstance(content, str):
+            content = with_examples(content, examples)
+        elif examples and isinstance(content, list) and content and "text" in content[-1]:
+            content = [*content[:-1], {**content[-1], "text": with_examples(content[-1]["text"], examples)}]
+        settled.append({**shown, "content": content, "options": []} if examples else shown)
+    return settled
 
 
 def session_of(request: gr.Request | None) -> str:
     return anonymous_session(request.session_hash if request else None)
+
+
+def channel_of(request: gr.Request | None) -> str:
+    """"widget" for the chat opened by the website widget (its address carries ?channel=widget)."""
+    params = getattr(request, "query_params", None) or {}
+    return "widget" if params.get("channel") == "widget" else "web"
 
 
 def message_index(index: Any) -> int:
@@ -97,15 +162,19 @@ class ChatPage:
             allow_tags=False, render_markdown=True, buttons=["copy"], group_consecutive_messages=True,
             latex_delimiters=[],
         )
-        with gr.Row(elem_id="ask-row"):
-            self.question = gr.Textbox(label=QUESTION_LABEL, show_label=False, placeholder=QUESTION_PLACEHOLDER,
-                                       scale=5, max_lines=4, autofocus=True, elem_id="question", container=False)
-            self.ask_button = gr.Button(ASK_BUTTON, variant="primary", scale=0, min_width=80, elem_id="ask-button")
+        # right under the messages the thumbs were given to, not below the input
         with gr.Group(visible=False, elem_id="comment-box") as self.comment_box:
             self.comment = gr.Textbox(label=COMMENT_LABEL, max_lines=3, placeholder=COMMENT_PLACEHOLDER,
                                       elem_id="comment")
             self.comment_button = gr.Button(COMMENT_BUTTON, size="sm", elem_id="comment-button")
+        self.comment_thanks = gr.Markdown(COMMENT_THANKS, visible=False, elem_id="comment-thanks")
+        with gr.Row(elem_id="ask-row"):
+            self.question = gr.Textbox(label=QUESTION_LABEL, show_label=False, placeholder=QUESTION_PLACEHOLDER,
+                                       scale=5, max_lines=4, autofocus=True, elem_id="question", container=False)
+            self.ask_button = gr.Button(ASK_BUTTON, variant="primary", scale=0, min_width=80, elem_id="ask-button")
         self.clear_button = gr.Button(CLEAR_BUTTON, size="sm", variant="secondary", elem_id="clear-button")
+        # the conversation kept in the visitor's browser (encrypted), so that a reload does not lose it
+        self.saved = gr.BrowserState({}, storage_key="cashmere-chat")
         self.turns = gr.State({})  # chatbot message index -> logged turn id
         self.pending = gr.State("")  # the question being answered
         self.rated = gr.State("")  # turn id of the last thumbs, for the comment
@@ -113,61 +182,81 @@ class ChatPage:
     def wire(self, concurrency: int) -> None:
         """Every event private (only /chat is an API); answers share the "ask" pool with the API."""
         for trigger in (self.question.submit, self.ask_button.click):
-            trigger(self.take_question, [self.question, self.chatbot], [self.question, self.chatbot, self.pending],
+            trigger(self.take_question, [self.question, self.chatbot],
+                    [self.question, self.chatbot, self.pending, self.comment_thanks],
                     queue=False, api_visibility="private").then(**self._answering(concurrency))
-        self.chatbot.option_select(self.take_option, [self.chatbot], [self.chatbot, self.pending], queue=False,
-                                   api_visibility="private").then(**self._answering(concurrency))
-        self.chatbot.like(self.on_like, [self.turns], [self.rated, self.comment_box], queue=False,
-                          api_visibility="private")
+        self.chatbot.option_select(self.take_option, [self.chatbot], [self.chatbot, self.pending, self.comment_thanks],
+                                   queue=False, api_visibility="private").then(**self._answering(concurrency))
+        feedback = [self.comment_box, self.comment_thanks]
+        self.chatbot.like(self.on_like, [self.turns], [self.rated, *feedback], queue=False, api_visibility="private")
         for trigger in (self.comment_button.click, self.comment.submit):
-            trigger(self.on_comment, [self.comment, self.rated], [self.comment, self.comment_box], queue=False,
+            trigger(self.on_comment, [self.comment, self.rated], [self.comment, *feedback], queue=False,
                     api_visibility="private")
-        for trigger in (self.clear_button.click, self.chatbot.clear):
-            trigger(self.clear, None, [self.chatbot, self.history, self.turns, self.rated, self.comment_box],
+        for trigger in (self.clear_button.click,):
+            trigger(self.clear, None, [self.chatbot, self.history, self.turns, self.saved, self.rated, *feedback],
                     queue=False, api_visibility="private")
+
+    def restore_on(self, demo: gr.Blocks) -> None:
+        """When the page (re)loads, bring back the conversation the browser kept."""
+        demo.load(self.restore, [self.saved], [self.chatbot, self.history, self.turns], queue=False,
+                  api_visibility="private")
 
     def _answering(self, concurrency: int) -> dict[str, Any]:
         return {"fn": self.answer, "inputs": [self.pending, self.chatbot, self.history, self.turns],
-                "outputs": [self.chatbot, self.history, self.turns], "show_progress": "minimal",
+                "outputs": [self.chatbot, self.history, self.turns, self.saved], "show_progress": "minimal",
                 "concurrency_limit": concurrency, "concurrency_id": "ask", "api_visibility": "private"}
 
     @staticmethod
-    def take_question(text: str, messages: Messages) -> tuple[str, Messages, str]:
-        """Show the question at once and clear the box; the answer follows."""
+    def take_question(text: str, messages: Messages) -> tuple[str, Messages, str, Any]:
+        """Show the question at once and clear the box (and an earlier comment's thanks); the answer follows."""
         text = (text or "").strip()
         shown = message(escape_markdown(shorten(text, MAX_QUESTION_CHARS)) or "…", role="user")
-        return "", [*messages, shown], text
+        return "", [*settle_examples(messages), shown], text, gr.Markdown(visible=False)
 
-    def take_option(self, messages: Messages, selection: gr.SelectData) -> tuple[Messages, str]:
-        _, shown, text = self.take_question(str(selection.value), messages)
-        return shown, text
+    def take_option(self, messages: Messages, selection: gr.SelectData) -> tuple[Messages, str, Any]:
+        _, shown, text, thanks = self.take_question(str(selection.value), messages)
+        return shown, text, thanks
 
     def answer(self, text: str, messages: Messages, past: History, known: dict[int, str],
-               request: gr.Request) -> tuple[Messages, History, dict[int, str]]:
-        reply, turn_id = self.chat.ask(text, past, session_of(request), channel="web")
+               request: gr.Request) -> tuple[Messages, History, dict[int, str], dict[str, Any]]:
+        reply, turn_id = self.chat.ask(text, past, session_of(request), channel=channel_of(request))
         new = reply_messages(reply)
         known = dict(known or {})
         for offset in range(len(new)):
             known[len(messages) + offset] = turn_id
-        return [*messages, *new], remember(past, text, reply), known
+        messages, past = [*messages, *new], remember(past, text, reply)
+        saved = {"messages": messages, "history": past, "turns": {str(i): turn for i, turn in known.items()}}
+        return messages, past, known, saved
+
+    def restore(self, saved: Any) -> tuple[Messages, History, dict[int, str]]:
+        """The kept conversation, or the welcome when there is none (or it is not one we wrote)."""
+        try:
+            messages, past = list(saved["messages"]), list(saved["history"])
+            known = {int(index): str(turn) for index, turn in dict(saved["turns"]).items()}
+        except (TypeError, KeyError, ValueError):
+            return list(self.welcome), [], {}
+        return (messages, past, known) if messages else (list(self.welcome), [], {})
 
     def on_like(self, known: dict[int, str], data: gr.LikeData, request: gr.Request) -> Updates:
         turn_id = (known or {}).get(message_index(data.index), "")
         rating = rating_of(data.liked)
+        closed = {self.comment_box: gr.Group(visible=False), self.comment_thanks: gr.Markdown(visible=False)}
         if not turn_id or rating is None:
-            return {self.rated: "", self.comment_box: gr.Group(visible=False)}
+            return {self.rated: "", **closed}
         if not self.chat.rate(turn_id, session_of(request), rating=rating):
             gr.Warning(FEEDBACK_NOT_SAVED)
-            return {self.rated: "", self.comment_box: gr.Group(visible=False)}
-        return {self.rated: turn_id, self.comment_box: gr.Group(visible=rating != "cleared")}
+            return {self.rated: "", **closed}
+        return {**closed, self.rated: turn_id, self.comment_box: gr.Group(visible=rating != "cleared")}
 
     def on_comment(self, text: str, turn_id: str, request: gr.Request) -> Updates:
         text = (text or "").strip()[:COMMENT_CHARS]
         if text and not self.chat.rate(turn_id, session_of(request), comment=text):
             gr.Warning(FEEDBACK_NOT_SAVED)
-            return {self.comment: text, self.comment_box: gr.Group(visible=True)}  # kept, to send again
-        return {self.comment: "", self.comment_box: gr.Group(visible=False)}
+            return {self.comment: text, self.comment_box: gr.Group(visible=True),  # kept, to send again
+                    self.comment_thanks: gr.Markdown(visible=False)}
+        return {self.comment: "", self.comment_box: gr.Group(visible=False),
+                self.comment_thanks: gr.Markdown(visible=bool(text))}  # said only once it is saved
 
     def clear(self) -> Updates:
-        return {self.chatbot: list(self.welcome), self.history: [], self.turns: {}, self.rated: "",
-                self.comment_box: gr.Group(visible=False)}
+        return {self.chatbot: list(self.welcome), self.history: [], self.turns: {}, self.saved: {}, self.rated: "",
+                self.comment_box: gr.Group(visible=False), self.comment_thanks: gr.Markdown(visible=False)}

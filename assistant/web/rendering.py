@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.answer.messages import CITATION, RELEVANCE
+from assistant.answer.messages import CITATION, in_language
 from assistant.text import escape_markdown, safe_url
 from assistant.types import Reply, Source
 
@@ -45,13 +45,14 @@ def linked_label(source: Source) -> str:
 def answer_markdown(reply: Reply) -> str:
     """The core's Markdown (already escaped corpus text) plus the citation line when answered."""
     if reply.answered and reply.sources:
-        return f"{reply.text}\n\n{CITATION.format(source=linked_label(reply.sources[0]))}"
+        citation = in_language(CITATION, reply.language).format(source=linked_label(reply.sources[0]))
+        return f"{reply.text}\n\n{citation}"
     return reply.text
 
 
 def sources_markdown(sources: list[Source]) -> str:
-    """One numbered entry per passage: its section (linked), relevance, then the passage itself."""
+    """One numbered entry per passage: its section (linked), then the whole passage. No score: the
+    retrieval's are relative to the best passage (the first is always 1.00), which tells a visitor nothing."""
     return "\n\n".join(
-        f"{number}. **{linked_label(source)}** · {RELEVANCE.format(score=source.score)}\n\n"
-        f"    > {escape_markdown(shorten(source.text))}"
+        f"{number}. **{linked_label(source)}**\n\n    > {escape_markdown(' '.join(source.text.split()))}"
         for number, source in enumerate(sources, start=1))
