@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import gradio as gr
 import httpx
 import pytest
 from gradio_client import Client
@@ -28,7 +29,7 @@ from assistant.query.kinds import answer_kind
 from assistant.web.chat import BackgroundServer, create_app
 from assistant.web.staff_auth import COOKIE, PASSWORD_ENV, staff_password
 from assistant.web.staff_console import StaffConsole
-from assistant.web.staff_ui import mount_staff
+from assistant.web.staff_ui import CorpusTab, mount_staff
 from assistant.web.turn_view import feedback_text, inspector
 from tests.conftest import free_port
 
@@ -277,6 +278,7 @@ def test_insight_figures(app):
     per_day, shares, gaps, summary = app.console.insight(30)
     assert per_day["questions"].sum() >= 3 and set(shares["measure"]) == {"declined", "thumbs-down"}
     assert shares["share"].between(0, 100).all() and "questions" in summary
+    assert list(shares["day"]) == [day for day in per_day["day"] for _ in range(2)]  # both charts: '2026-12-01'
     assert any("Mars" in question for question in gaps["question"])
 
 
@@ -497,6 +499,11 @@ def test_upload_makes_a_new_topic_answerable_while_visitors_keep_getting_answers
           f"during it, {len(results)} in all")
     assert status["state"] == "done" and status["added"] >= 1 and status["removed"] == 0
     assert 0 < status["encoded"] < status["reused"]  # only the new chunks were encoded
+
+    with gr.Blocks():  # the Corpus tab's follow-up once the rebuild is over: "being rebuilt" gives way
+        tab = CorpusTab(corpus_app.console, gr.Markdown())
+        tab.wire(gr.Dataframe())
+    assert tab.tick()[tab.notice].startswith("✓ **Index rebuilt**")
 
     answer, sources = corpus_app.ask(NEW_QUESTION)
     assert "18" in answer and "percent" in answer and "yak" in answer.lower()

@@ -53,14 +53,19 @@ def staff_app(bot, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page():
+def browser():
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
@@ -118,6 +123,10 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
     shot(page, "s04-staff-upload-refused")
     assert sorted(p.name for p in Path(console.corpus.corpus_dir).iterdir()) == before
 
+    page.get_by_role("tab", name="Curated answers").click()
+    expect(page.locator("#curated-table")).to_be_visible()
+    expect(page.locator("#curated-editor")).to_be_hidden()  # no "#0" editor before an answer is chosen
+
     page.get_by_role("tab", name="Insight").click()
     expect(page.locator("#insight-summary")).to_contain_text("questions")
     page.wait_for_timeout(1500)  # let the plots draw
@@ -127,3 +136,21 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
     expect(page).to_have_url(re.compile(r"/staff/login$"))
     page.goto(staff)
     expect(page).to_have_url(re.compile(r"/staff/login$"))
+
+
+def test_the_console_fits_a_phone_and_opens_a_question(browser, staff_app):
+    server, _ = staff_app
+    Client(server.url, verbose=False).predict("What is NAMAC?", api_name="/chat")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.goto(server.url + "staff/login")
+    phone.fill("#password", PASSWORD)
+    phone.click("#login")
+    table = phone.locator("#review-table")
+    expect(table).to_contain_text("What is NAMAC?", timeout=30_000)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page: tables scroll inside
+    table.get_by_text("What is NAMAC?").filter(visible=True).first.click()
+    expect(phone.locator("#reply-detail")).to_be_in_viewport()
+    shot(phone, "s06-staff-phone-detail", full_page=True)
+    context.close()
+

@@ -166,7 +166,7 @@ class StaffConsole:
 
     def curated_table(self) -> pd.DataFrame:
         indexed = {chunk.path for chunk in self.bot.index.chunks}
-        rows = [[e.id, " | ".join(e.questions), e.kind, shorten(e.text, 160),
+        rows = [[e.id, shorten(" | ".join(e.questions), 160), e.kind, shorten(e.text, 160),
                  " > ".join(x for x in (e.source_path, e.source_section) if x) or e.source_title,
                  "yes" if e.source_path in indexed else "no (document removed)", when(e.updated_at)]
                 for e in self.curated.list()]
@@ -185,7 +185,7 @@ class StaffConsole:
         daily = self.chatlog.daily_stats(since)
         per_day = pd.DataFrame({"day": [d["day"] for d in daily], "questions": [d["questions"] for d in daily]})
         shares = pd.DataFrame(
-            [{"day": pd.Timestamp(d["day"]), "share": round(100 * float(d[key] or 0), 1), "measure": label}
+            [{"day": d["day"], "share": round(100 * float(d[key] or 0), 1), "measure": label}  # as the other chart
              for d in daily for key, label in (("declined", "declined"), ("thumbs_down", "thumbs-down"))],
             columns=["day", "share", "measure"])
         top = self.chatlog.top_declined(10, since)

@@ -25,8 +25,12 @@ from assistant.web.theme import THEME
 
 TITLE = "Staff console · Sustainable Cashmere Union"
 CSS = """
-.gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
+.gradio-container { width: 100% !important; max-width: 1280px !important; min-width: 0 !important;
+                    margin: 0 auto !important; }  /* every tab as wide as the screen allows, tables or not */
 #reply-detail blockquote { white-space: pre-wrap; }
+@media (max-width: 700px) {  /* a phone: wide tables keep readable columns and scroll sideways in their box */
+  :is(#review-table, #curated-table, #inspector-passages, #inspector-sentences) table { min-width: 760px; }
+}
 """
 # Gradio's date fields have an unlabeled calendar button: name it for screen readers.
 STAFF_JS = """() => {
@@ -40,6 +44,7 @@ UPLOAD_TYPES = [".md", ".txt", ".html", ".pdf"]
 FAST: dict[str, Any] = {"queue": False, "api_visibility": "private"}  # quick reads, answered outside the queue
 
 ALERT_SECONDS = 15
+CURATED_WIDTHS: list[str | int] = ["5%", "25%", "8%", "27%", "18%", "8%", "9%"]
 
 
 class CuratedTab:
@@ -49,30 +54,34 @@ class CuratedTab:
         self.console = console
         self.notice = notice
         with gr.Tab("Curated answers", id="curated"):
+            # questions and answers are shortened in the table (the editor has them whole): the source stays in view
             self.table = gr.Dataframe(label="Curated answers — click a row to edit it", interactive=False,
-                                      wrap=True, elem_id="curated-table")
-            with gr.Row():
-                self.number = gr.Number(label="Curated answer #", precision=0, interactive=False,
-                                        elem_id="curated-id", scale=0, min_width=120)
-                self.questions = gr.Textbox(label="Questions (one per line)", lines=3, elem_id="curated-questions")
-                self.text = gr.Textbox(label="Answer (written answers only; a pinned passage stays verbatim)",
-                                       lines=3, elem_id="curated-text")
-            with gr.Row():
-                self.save = gr.Button("Save changes", variant="primary", elem_id="curated-save", scale=0)
-                self.remove = gr.Button("Remove", variant="stop", elem_id="curated-remove", scale=0)
+                                      wrap=True, elem_id="curated-table", column_widths=CURATED_WIDTHS)
+            with gr.Column(visible=False, elem_id="curated-editor") as self.editor:  # shown once a row is chosen
+                with gr.Row():
+                    self.number = gr.Number(label="Curated answer #", precision=0, interactive=False,
+                                            elem_id="curated-id", scale=0, min_width=120)
+                    self.questions = gr.Textbox(label="Questions (one per line)", lines=3,
+                                                elem_id="curated-questions")
+                    self.text = gr.Textbox(label="Answer (written answers only; a pinned passage stays verbatim)",
+                                           lines=3, elem_id="curated-text")
+                with gr.Row():
+                    self.save = gr.Button("Save changes", variant="primary", elem_id="curated-save", scale=0)
+                    self.remove = gr.Button("Remove", variant="stop", elem_id="curated-remove", scale=0)
 
     def wire(self) -> None:
-        self.table.select(self.open, None, [self.number, self.questions, self.text], **FAST)
+        self.table.select(self.open, None, [self.editor, self.number, self.questions, self.text], **FAST)
         self.save.click(self.save_entry, [self.number, self.questions, self.text], [self.table, self.notice],
                         api_visibility="private")
         self.remove.click(self.remove_entry, [self.number],
-                          [self.table, self.number, self.questions, self.text, self.notice], api_visibility="private")
+                          [self.table, self.editor, self.number, self.questions, self.text, self.notice],
+                          api_visibility="private")
 
     def open(self, selected: gr.SelectData) -> Updates:
         entry = self.console.curated.get(int((selected.row_value or [0])[0]))
         if entry is None:
-            return {self.number: None, self.questions: "", self.text: gr.Textbox(value="", interactive=False)}
-        return {self.number: entry.id, self.questions: "\n".join(entry.questions),
+            return {self.editor: gr.Column(visible=False), self.number: None, self.questions: "", self.text: ""}
+        return {self.editor: gr.Column(visible=True), self.number: entry.id, self.questions: "\n".join(entry.questions),
                 self.text: gr.Textbox(value=entry.text, interactive=entry.kind == "written")}
 
     def save_entry(self, number: float | None, questions: str, text: str) -> Updates:
@@ -88,8 +97,8 @@ class CuratedTab:
         if not number or not self.console.curated.remove(int(number)):
             return {self.number: None, self.questions: "", self.text: "",
                     self.notice: "⚠ Click a curated answer first."}
-        return {self.table: self.console.curated_table(), self.number: None, self.questions: "", self.text: "",
-                self.notice: f"✓ Curated answer #{int(number)} removed."}
+        return {self.table: self.console.curated_table(), self.editor: gr.Column(visible=False), self.number: None,
+                self.questions: "", self.text: "", self.notice: f"✓ Curated answer #{int(number)} removed."}
 
 
 class CorpusTab:
@@ -124,8 +133,8 @@ class CorpusTab:
                        api_visibility="private")
         self.remove.click(self.remove_document, [self.to_remove], changed, api_visibility="private")
         self.rebuild.click(self.start_rebuild, None, changed, api_visibility="private")
-        self.timer.tick(self.tick, None, [self.status, self.documents, self.to_remove, self.timer, curated_table],
-                        **FAST)
+        self.timer.tick(self.tick, None, [self.status, self.documents, self.to_remove, self.timer, curated_table,
+                                          self.notice], **FAST)
 
     def view(self) -> Updates:
         """The documents table and the names to remove."""
@@ -166,8 +175,9 @@ class CorpusTab:
         status = self.console.corpus.status()
         if status["state"] == "running" or status["pending"]:
             return {self.status: describe(status), self.timer: gr.Timer(active=True)}
+        # the change's "being rebuilt" notice gives way to how the rebuild ended
         return {self.status: describe(status), **self.view(), self.timer: gr.Timer(active=False),
-                self.curated_table: self.console.curated_table()}
+                self.curated_table: self.console.curated_table(), self.notice: describe(status)}
 
 
 class InsightTab:
