@@ -10,7 +10,7 @@ THEME = gr.themes.Soft(
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
 ).set(
     # WCAG AA: white on amber-500 is 2.1:1, on amber-700 5.0:1; amber icons and the light
-    # placeholder were about 2.2 and 2.5:1, stone-600 on white is 7.6:1
+    # placeholder were about 2.2 and 2.5:1, gray-600 (the neutral hue) on white is 7.6:1
     button_primary_background_fill="*primary_700",
     button_primary_background_fill_hover="*primary_800",
     button_primary_text_color="white",
