@@ -35,6 +35,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,6 +123,21 @@ class AppProcess:
         return self.log_path.read_text(errors="replace")
 
 
+def ask_and_check(client: Any, question: str, expected: str | None, previous: str) -> tuple[float, str | None]:
+    """One question through /chat: its seconds, and what went wrong (None when it was answered, with
+    the expected text when there is one; a follow-up is checked only right after its lead question)."""
+    began = time.perf_counter()
+    try:
+        answer, _ = client.predict(question, api_name="/chat")
+    except Exception as error:  # noqa: BLE001 - every failure is reported
+        return time.perf_counter() - began, f"{question!r}: {error!r}"
+    seconds = time.perf_counter() - began
+    checked = expected and FOLLOW_UPS.get(question, previous) == previous
+    if not answer.strip() or (checked and expected not in answer):
+        return seconds, f"{question!r}: unexpected answer {answer[:80]!r}"
+    return seconds, None
+
+
 def visitor(number: int, url: str, questions: int, think: float, deadline: float, results: Results) -> None:
     """One visitor: its own gradio_client session, so follow-ups use its own conversation."""
     from gradio_client import Client
@@ -140,18 +156,11 @@ def visitor(number: int, url: str, questions: int, think: float, deadline: float
                 results.error(f"session {number}: not asked before the deadline")
             return
         question, expected = SCRIPT[(start + asked) % len(SCRIPT)]
-        began = time.perf_counter()
-        try:
-            answer, _ = client.predict(question, api_name="/chat")
-        except Exception as error:  # noqa: BLE001
-            results.error(f"session {number}: {question!r}: {error!r}")
+        seconds, problem = ask_and_check(client, question, expected, previous)
+        if problem:
+            results.error(f"session {number}: {problem}")
         else:
-            seconds = time.perf_counter() - began
-            checked = expected and FOLLOW_UPS.get(question, previous) == previous
-            if not answer.strip() or (checked and expected not in answer):
-                results.error(f"session {number}: {question!r}: unexpected answer {answer[:80]!r}")
-            else:
-                results.ok(seconds)
+            results.ok(seconds)
         previous = question
         time.sleep(pace.uniform(0.5 * think, 1.5 * think))
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.load import FOLLOW_UPS, SCRIPT, AppProcess, percentile  # noqa: E402
+from bench.load import SCRIPT, AppProcess, ask_and_check, percentile  # noqa: E402
 
 LOG_FILES = ("chatlog.sqlite3", "chatlog.sqlite3-wal", "chatlog.sqlite3-shm")
 
@@ -94,17 +94,11 @@ def visitor(number: int, url: str, per_session: int, think: float, started: floa
             if time.monotonic() >= end:
                 return
             question, expected = SCRIPT[(start + asked) % len(SCRIPT)]
-            began = time.perf_counter()
-            try:
-                answer, _ = client.predict(question, api_name="/chat")
-            except Exception as error:  # noqa: BLE001
-                timeline.error(f"seat {number}: {question!r}: {error!r}")
+            seconds, problem = ask_and_check(client, question, expected, previous)
+            if problem:
+                timeline.error(f"seat {number}: {problem}")
             else:
-                checked = expected and FOLLOW_UPS.get(question, previous) == previous
-                if not answer.strip() or (checked and expected not in answer):
-                    timeline.error(f"seat {number}: {question!r}: unexpected answer {answer[:80]!r}")
-                else:
-                    timeline.answered(time.monotonic() - started, time.perf_counter() - began)
+                timeline.answered(time.monotonic() - started, seconds)
             previous = question
             time.sleep(pace.uniform(0.5 * think, 1.5 * think))
 
