@@ -192,9 +192,8 @@ class ChatPage:
         for trigger in (self.comment_button.click, self.comment.submit):
             trigger(self.on_comment, [self.comment, self.rated], [self.comment, *feedback], queue=False,
                     api_visibility="private")
-        for trigger in (self.clear_button.click,):
-            trigger(self.clear, None, [self.chatbot, self.history, self.turns, self.saved, self.rated, *feedback],
-                    queue=False, api_visibility="private")
+        self.clear_button.click(self.clear, None, [self.chatbot, self.history, self.turns, self.saved, self.rated,
+                                                   *feedback], queue=False, api_visibility="private")
 
     def restore_on(self, demo: gr.Blocks) -> None:
         """When the page (re)loads, bring back the conversation the browser kept."""
