@@ -131,6 +131,9 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
     expect(page.locator("#insight-summary")).to_contain_text("questions")
     page.wait_for_timeout(1500)  # let the plots draw
     shot(page, "s05-staff-insight", full_page=True)
+    for plot in ("#plot-questions", "#plot-gaps"):  # counts of questions: whole-number ticks only
+        ticks = page.locator(f"{plot} .role-axis-label text").all_text_contents()
+        assert "0" in ticks and not [tick for tick in ticks if re.fullmatch(r"[\d.]*\.\d+", tick)], ticks
 
     page.goto(server.url + "staff/logout")
     expect(page).to_have_url(re.compile(r"/staff/login$"))
