@@ -217,7 +217,11 @@ def test_phone_welcome_shows_the_greeting_and_examples_without_thumbs(browser, s
     open_chat(page, server.url)
     page.wait_for_timeout(2000)  # past Gradio's scroll to the end
     expect(page.get_by_text("I answer questions about the")).to_be_in_viewport()
-    expect(page.locator("#chatbot").get_by_role("button", name="When was AVSF founded?")).to_be_in_viewport()
+    examples = page.locator("#chatbot .option")
+    expect(examples).to_have_count(6)
+    for example in examples.all():  # every example, and the controls under the chat, on the first screen
+        expect(example).to_be_in_viewport(ratio=1)
+    expect(page.locator("#clear-button")).to_be_in_viewport(ratio=1)
     expect(page.locator("#chatbot").get_by_role("button", name=re.compile("^(Like|Dislike)$"))).to_have_count(0)
     shot(page, "01-phone-welcome")
     context.close()

@@ -45,12 +45,18 @@ CSS = """
 #ask-row > #ask-button { flex: 0 0 auto; }
 .in-frame #chat-title, .in-frame footer { display: none !important; }
 #chatbot .top-panel { display: none; }  /* Gradio's trash icon: "Clear chat" below is the one control */
-/* the welcome is not an answer: no thumbs under it (copy stays) */
-#chatbot .message-wrap > .message-row:first-child + .message-buttons
-  button:is([aria-label="Like"], [aria-label="Dislike"]) { display: none; }
-@media (max-width: 480px) {
-  .gradio-container { padding: 4px !important; }
+/* the welcome is not an answer: no thumbs or copy under it */
+#chatbot .message-wrap > .message-row:first-child + .message-buttons { display: none; }
+/* Gradio scopes rules within @media to the page's content: the page's margins and the widget's frame are set
+   here. On a phone the margins shrink, and in the widget the chat fills the panel. */
+.gradio-container > .main { padding-inline: clamp(8px, 4vw - 8px, 32px) !important; }
+.in-frame #chatbot { height: calc(100dvh - 120px) !important; }
+@media (max-width: 480px) {  /* a phone: the chat takes the screen, so the greeting and its examples show at once */
   #chat-title h2 { font-size: 1.15rem; margin: 4px 0; }
+  #chatbot { height: calc(100dvh - 190px) !important; }
+  #chatbot .options { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 6px; margin: 4px 0 0;
+                     width: auto; max-width: none; }
+  #chatbot .options .option { width: auto; max-width: 100%; padding: 6px 10px; }
 }
 """
 # Inside the widget's iframe the panel has its own title bar: drop the page title and footer; and
