@@ -152,6 +152,11 @@ def test_the_console_fits_a_phone_and_opens_a_question(browser, staff_app):
     table = phone.locator("#review-table")
     expect(table).to_contain_text("What is NAMAC?", timeout=30_000)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page: tables scroll inside
+    cells = phone.locator("#review-table .virtual-row").first.locator(".body-cell")
+    assert min(cell.bounding_box()["width"] for cell in cells.all()) >= 48  # readable columns, not one letter wide
+    for control in ("#filter-declined label", "#filter-thumbs label", "#filter-from button", "#filter-to button"):
+        box = phone.locator(control).bounding_box()  # every filter whole on the screen, none cut at its edge
+        assert box["width"] >= 40 and box["x"] + box["width"] <= 390, (control, box)
     table.get_by_text("What is NAMAC?").filter(visible=True).first.click()
     expect(phone.locator("#reply-detail")).to_be_in_viewport()
     shot(phone, "s06-staff-phone-detail", full_page=True)

@@ -17,7 +17,8 @@ from assistant.web.turn_view import inspector, reply_markdown
 
 Updates = dict[Block, Any]
 FILTER_NAMES = ("declined", "thumbs_down", "since", "until", "search")  # the CSV route's parameters, in order
-TABLE_WIDTHS: list[str | int] = ["9%", "4%", "5%", "23%", "29%", "8%", "7%", "5%", "10%"]  # id: 12 digits
+# In pixels, not shares of the screen: on a phone the columns stay readable and the table scrolls sideways in its box
+TABLE_WIDTHS: list[str | int] = [112, 56, 76, 256, 330, 90, 90, 76, 128]  # id: 12 digits
 
 
 class ReviewTab:
@@ -27,14 +28,15 @@ class ReviewTab:
         self.console = console
         self.notice = notice
         with gr.Tab("Review", id="review"):
-            with gr.Row():
+            with gr.Row():  # the minimum widths make the filters wrap whole on a phone (checkboxes: in CSS)
                 self.declined = gr.Checkbox(label="Declined only", elem_id="filter-declined")
                 self.thumbs = gr.Checkbox(label="Thumbs-down only", elem_id="filter-thumbs")
-                self.since = gr.DateTime(label="From", include_time=False, type="string", elem_id="filter-from")
+                self.since = gr.DateTime(label="From", include_time=False, type="string", elem_id="filter-from",
+                                         min_width=210)
                 self.until = gr.DateTime(label="To (inclusive)", include_time=False, type="string",
-                                         elem_id="filter-to")
+                                         elem_id="filter-to", min_width=210)
                 self.search = gr.Textbox(label="Search", placeholder="words in the question or answer",
-                                         elem_id="filter-search")
+                                         elem_id="filter-search", min_width=210)
             with gr.Row():
                 self.refresh = gr.Button("Refresh", variant="primary", elem_id="review-refresh", scale=0)
                 self.export = gr.Button("Export CSV", elem_id="review-export", scale=0)

@@ -27,12 +27,14 @@ TITLE = "Staff console · Sustainable Cashmere Union"
 CSS = """
 .gradio-container { width: 100% !important; max-width: 1280px !important; min-width: 0 !important;
                     margin: 0 auto !important; }  /* every tab as wide as the screen allows, tables or not */
+.gradio-container > .main { padding-inline: clamp(8px, 4vw - 8px, 32px) !important; }  /* narrow on a phone */
 #reply-detail blockquote { white-space: pre-wrap; }
+#filter-declined, #filter-thumbs { min-width: 150px !important; }  /* Gradio's checkboxes ignore min_width */
 /* Gradio puts its "scroll to top" button inside a table's grid once the table scrolls, which breaks the grid
    for screen readers (axe: aria-required-children); the table scrolls by hand as well */
 .scroll-top-button { display: none !important; }
 @media (max-width: 700px) {  /* a phone: wide tables keep readable columns and scroll sideways in their box */
-  :is(#review-table, #curated-table, #inspector-passages, #inspector-sentences) table { min-width: 760px; }
+  :is(#inspector-passages, #inspector-sentences) table { min-width: 760px; }
 }
 """
 # Gradio's date fields have an unlabeled calendar button: name it for screen readers.
@@ -47,7 +49,7 @@ UPLOAD_TYPES = [".md", ".txt", ".html", ".pdf"]
 FAST: dict[str, Any] = {"queue": False, "api_visibility": "private"}  # quick reads, answered outside the queue
 
 ALERT_SECONDS = 15
-CURATED_WIDTHS: list[str | int] = ["5%", "25%", "8%", "27%", "18%", "8%", "9%"]
+CURATED_WIDTHS: list[str | int] = [60, 300, 96, 324, 216, 96, 108]  # in pixels, as the review table's
 
 
 class CuratedTab:
