@@ -151,6 +151,21 @@ def test_thumbs_down_and_comment_reach_sqlite(page, server, chatlog):
     assert ratings == [("down", None, "web"), (None, "Please say which year this was.", "web")]
 
 
+def test_a_new_question_closes_an_empty_comment_box_and_keeps_a_draft(page, server):
+    open_chat(page, server.url)
+    ask(page, "What is NAMAC?", "National Association", "en_namac_before_dislike")
+    dislike = page.locator("#chatbot").get_by_label("Dislike")
+    dislike.last.click()
+    comment = page.locator("#comment textarea")
+    expect(comment).to_be_visible()
+    ask(page, "When was AVSF founded?", "1977", "en_avsf_after_dislike")
+    expect(comment).to_be_hidden()  # not left open under a newer answer
+    dislike.last.click()
+    comment.fill("Half written")
+    ask(page, "When was NAMAC reorganized?", "1992", "en_namac_while_commenting")
+    expect(comment).to_have_value("Half written")  # a comment being written stays, in view
+
+
 def test_mongolian_at_phone_width(browser, server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()

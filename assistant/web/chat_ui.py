@@ -187,19 +187,20 @@ class ChatPage:
 
     def wire(self, concurrency: int) -> None:
         """Every event private (only /chat is an API); answers share the "ask" pool with the API."""
-        for trigger in (self.question.submit, self.ask_button.click):
-            trigger(self.take_question, [self.question, self.chatbot],
-                    [self.question, self.chatbot, self.pending, self.comment_thanks],
-                    queue=False, api_visibility="private").then(**self._answering(concurrency))
-        self.chatbot.option_select(self.take_option, [self.chatbot], [self.chatbot, self.pending, self.comment_thanks],
-                                   queue=False, api_visibility="private").then(**self._answering(concurrency))
         feedback = [self.comment_box, self.comment_thanks]
+        for trigger in (self.question.submit, self.ask_button.click):
+            trigger(self.take_question, [self.question, self.chatbot, self.comment],
+                    [self.question, self.chatbot, self.pending, *feedback],
+                    queue=False, api_visibility="private").then(**self._answering(concurrency))
+        self.chatbot.option_select(self.take_option, [self.chatbot, self.comment],
+                                   [self.chatbot, self.pending, *feedback],
+                                   queue=False, api_visibility="private").then(**self._answering(concurrency))
         self.chatbot.like(self.on_like, [self.turns], [self.rated, *feedback], queue=False, api_visibility="private")
         for trigger in (self.comment_button.click, self.comment.submit):
             trigger(self.on_comment, [self.comment, self.rated], [self.comment, *feedback], queue=False,
                     api_visibility="private")
         self.clear_button.click(self.clear, None, [self.chatbot, self.history, self.turns, self.saved, self.rated,
-                                                   *feedback], queue=False, api_visibility="private")
+                                                   self.comment, *feedback], queue=False, api_visibility="private")
 
     def restore_on(self, demo: gr.Blocks) -> None:
         """When the page (re)loads, bring back the conversation the browser kept."""
@@ -212,15 +213,16 @@ class ChatPage:
                 "concurrency_limit": concurrency, "concurrency_id": "ask", "api_visibility": "private"}
 
     @staticmethod
-    def take_question(text: str, messages: Messages) -> tuple[str, Messages, str, Any]:
-        """Show the question at once and clear the box (and an earlier comment's thanks); the answer follows."""
+    def take_question(text: str, messages: Messages, comment: str) -> tuple[str, Messages, str, Any, Any]:
+        """Show the question at once and clear the box; the answer follows. An earlier comment's thanks goes,
+        and so does its box, unless a comment is being written there (it would be lost)."""
         text = (text or "").strip()
         shown = message(escape_markdown(shorten(text, MAX_QUESTION_CHARS)) or "…", role="user")
-        return "", [*settle_examples(messages), shown], text, gr.Markdown(visible=False)
+        drafting = bool((comment or "").strip())
+        return "", [*settle_examples(messages), shown], text, gr.Group(visible=drafting), gr.Markdown(visible=False)
 
-    def take_option(self, messages: Messages, selection: gr.SelectData) -> tuple[Messages, str, Any]:
-        _, shown, text, thanks = self.take_question(str(selection.value), messages)
-        return shown, text, thanks
+    def take_option(self, messages: Messages, comment: str, selection: gr.SelectData) -> tuple[Any, ...]:
+        return self.take_question(str(selection.value), messages, comment)[1:]
 
     def answer(self, text: str, messages: Messages, past: History, known: dict[int, str],
                request: gr.Request) -> tuple[Messages, History, dict[int, str], dict[str, Any]]:
@@ -264,4 +266,5 @@ class ChatPage:
 
     def clear(self) -> Updates:
         return {self.chatbot: list(self.welcome), self.history: [], self.turns: {}, self.saved: {}, self.rated: "",
-                self.comment_box: gr.Group(visible=False), self.comment_thanks: gr.Markdown(visible=False)}
+                self.comment: "", self.comment_box: gr.Group(visible=False),
+                self.comment_thanks: gr.Markdown(visible=False)}
