@@ -74,7 +74,7 @@ class Visitor(GradioPage):
     def ask(self, question: str) -> int:
         """Returns the chat index of the answer (what the thumbs point at)."""
         submit = self.events[("question", "submit")]
-        shown = self.run(submit, [question, []])[1]
+        shown = self.run(submit, [question, [], ""])[1]  # the question, the chat, the comment box
         self.queued(self.after[submit], [None, shown, None, None])
         return len(shown)
 
