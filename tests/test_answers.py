@@ -478,3 +478,27 @@ def test_english_questions_consult_e5_only_when_minilm_and_bm25_leave_doubt(bot)
     off_topic = bot.ask("what's the weather like in Ulaanbaatar today")
     assert not off_topic.answered and off_topic.trace["models"] == ["minilm"]  # MiniLM alone decides declines
     assert bot.ask("Quand AVSF a-t-elle été fondée ?").trace["models"] == ["e5"]  # MiniLM is English-only
+
+
+
+# The fact each example question shown to visitors (welcome, declines) must be answered with.
+EXAMPLE_FACTS = {
+    "When was AVSF founded?": "1977", "Quand AVSF a-t-elle été fondée ?": "1977",
+    "AVSF хэзээ байгуулагдсан бэ?": "1977", "Wann wurde AVSF gegründet?": "1977", "¿Cuándo se fundó AVSF?": "1977",
+    "How many families are in the network?": "670", "Combien de familles compte le réseau ?": "670",
+    "Сүлжээнд хэдэн өрх байдаг вэ?": "670", "Wie viele Familien gehören zum Netzwerk?": "670",
+    "¿Cuántas familias forman la red?": "670",
+    "What is NAMAC?": "non-governmental", "Qu'est-ce que NAMAC ?": "non-governmental",
+    "NAMAC гэж юу вэ?": "non-governmental", "Was ist NAMAC?": "non-governmental", "¿Qué es NAMAC?": "non-governmental",
+    "In which regions are the cooperatives?": "Bayankhongor", "NAMAC хэдэн онд өөрчлөн байгуулагдсан бэ?": "1992",
+}
+
+
+def test_every_example_shown_to_visitors_is_answered_with_its_fact(bot):
+    from assistant.answer.messages import EXAMPLES
+
+    shown = {example for examples in EXAMPLES.values() for example in examples}
+    assert shown == set(EXAMPLE_FACTS)  # a new example comes with the fact it must be answered with
+    for example, fact in EXAMPLE_FACTS.items():
+        reply = bot.ask(example)
+        assert reply.answered and fact in reply.text.replace("**", ""), (example, reply.text)
