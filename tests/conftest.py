@@ -127,3 +127,35 @@ def server(bot, chatlog):
     running = serve_chat(bot, chatlog)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def app(bot, tmp_path_factory):
+    """The real app with the staff console, over the session index (read-only)."""
+    from assistant import Assistant
+    from assistant.curation.store import CuratedAnswers
+    from tests.staff_app import Running
+
+    data = tmp_path_factory.mktemp("staff-data")
+    own = Assistant(bot.corpus_dir, bot.index_dir, bot.encoders, bot.index, curated=CuratedAnswers(data, bot.encoders))
+    running = Running(own, data)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def corpus_app(bot, tmp_path_factory):
+    """The real app with the staff console over its own corpus copy and index (for tests that change them)."""
+    from assistant import Assistant
+    from tests.staff_app import Running
+
+    root = tmp_path_factory.mktemp("staff-corpus")
+    corpus, index = root / "corpus", root / "index"
+    shutil.copytree(bot.corpus_dir, corpus)
+    shutil.copytree(bot.index_dir, index)  # same corpus: the index is current, nothing to build
+    for path in corpus.iterdir():
+        path.chmod(0o644)
+    own = Assistant.open(corpus, index, encoders=bot.encoders, data_dir=root / "data")
+    running = Running(own, root / "data")
+    yield running
+    running.stop()
