@@ -24,7 +24,7 @@ from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
 from assistant.web.chat_service import logged_question
 from assistant.web.staff_auth import COOKIE
 from tests.conftest import ROOT
-from tests.test_staff import PASSWORD, Running, login
+from tests.staff_app import PASSWORD, Running, login
 
 AVSF = "When was AVSF founded?"
 HELP, TOO_LONG, ANSWER, ANY = "help", "too long", "answer", "any"

@@ -125,6 +125,7 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
 
     page.get_by_role("tab", name="Curated answers").click()
     expect(page.locator("#curated-table")).to_be_visible()
+    expect(page.locator("#staff-notice")).not_to_contain_text("not a PDF")  # not left over from the Corpus tab
     expect(page.locator("#curated-editor")).to_be_hidden()  # no "#0" editor before an answer is chosen
 
     page.get_by_role("tab", name="Insight").click()

@@ -229,11 +229,12 @@ def build_staff_demo(console: StaffConsole) -> gr.Blocks:
         notice = gr.Markdown(elem_id="staff-notice")
         alert = gr.Markdown(elem_id="log-alert")  # the log's outage, checked every few seconds
         gr.Timer(ALERT_SECONDS).tick(console.log_alert, None, alert, **FAST)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             review = ReviewTab(console, notice)
             curated = CuratedTab(console, notice)
             corpus = CorpusTab(console, notice)
             insight = InsightTab(console)
+        tabs.select(lambda: "", None, notice, **FAST)  # a notice is about the tab it was given on
         review.wire(curated.table)
         curated.wire()
         corpus.wire(curated.table)
