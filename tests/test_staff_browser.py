@@ -128,8 +128,12 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
     expect(page.locator("#staff-notice")).not_to_contain_text("not a PDF")  # not left over from the Corpus tab
     expect(page.locator("#curated-editor")).to_be_hidden()  # no "#0" editor before an answer is chosen
 
-    page.get_by_role("tab", name="Insight").click()
-    expect(page.locator("#insight-summary")).to_contain_text("questions")
+    assert console.chatlog.flush()
+    asked = sum(day["questions"] for day in console.chatlog.daily_stats(None))
+    Client(server.url, verbose=False).predict("What is AVSF? (asked while the console is open)", api_name="/chat")
+    assert console.chatlog.flush()
+    page.get_by_role("tab", name="Insight").click()  # opening the tab shows today's figures, this question too
+    expect(page.locator("#insight-summary")).to_contain_text(f"{asked + 1} questions")
     page.wait_for_timeout(1500)  # let the plots draw
     shot(page, "s05-staff-insight", full_page=True)
     for plot in ("#plot-questions", "#plot-gaps"):  # counts of questions: whole-number ticks only

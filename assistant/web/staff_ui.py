@@ -190,7 +190,7 @@ class InsightTab:
 
     def __init__(self, console: StaffConsole) -> None:
         self.console = console
-        with gr.Tab("Insight", id="insight"):
+        with gr.Tab("Insight", id="insight") as self.tab:
             with gr.Row():
                 self.period = gr.Dropdown(label="Period", choices=PERIODS, value=30, elem_id="insight-period",
                                           scale=0, min_width=200)
@@ -207,7 +207,7 @@ class InsightTab:
                                    elem_id="plot-gaps")
 
     def wire(self) -> None:
-        for trigger in (self.refresh.click, self.period.change):
+        for trigger in (self.refresh.click, self.period.change, self.tab.select):  # opening the tab: today's figures
             trigger(self.load, [self.period], [self.per_day, self.shares, self.gaps, self.summary], **FAST)
 
     def load(self, days: int | None) -> Updates:
