@@ -237,6 +237,7 @@ def test_phone_welcome_shows_the_greeting_and_examples_without_thumbs(browser, s
     for example in examples.all():  # every example, and the controls under the chat, on the first screen
         expect(example).to_be_in_viewport(ratio=1)
     expect(page.locator("#clear-button")).to_be_in_viewport(ratio=1)
+    assert accessibility_problems(page) == []  # the phone layout too
     expect(page.locator("#chatbot").get_by_role("button", name=re.compile("^(Like|Dislike)$"))).to_have_count(0)
     shot(page, "01-phone-welcome")
     context.close()

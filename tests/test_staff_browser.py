@@ -164,6 +164,7 @@ def test_the_console_fits_a_phone_and_opens_a_question(browser, staff_app):
         assert box["width"] >= 40 and box["x"] + box["width"] <= 390, (control, box)
     table.get_by_text("What is NAMAC?").filter(visible=True).first.click()
     expect(phone.locator("#reply-detail")).to_be_in_viewport()
+    assert accessibility_problems(phone) == []  # the phone layout too
     shot(phone, "s06-staff-phone-detail", full_page=True)
     context.close()
 

@@ -19,4 +19,5 @@ THEME = gr.themes.Soft(
     block_title_text_color="*primary_800",  # on the amber-100 label: 6.4:1 (amber-500 was 1.9:1)
     block_info_text_color="*neutral_600",
     body_text_color_subdued="*neutral_600",  # e.g. an empty dropdown's text: neutral-400 was 2.5:1
+    color_accent="*primary_700",  # the selected tab's name on white: amber-500 was 2.1:1
 )
