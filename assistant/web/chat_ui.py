@@ -32,13 +32,14 @@ from assistant.text import escape_markdown
 from assistant.types import Reply
 from assistant.web.chat_service import ChatService, History, rating_of, remember
 from assistant.web.rendering import answer_markdown, shorten, sources_markdown
+from assistant.web.theme import PAGE_MARGINS_CSS
 
 Messages = list[MessageDict | NormalizedMessageDict]  # the chatbot's value: ours out, Gradio's normalised form in
 Updates = dict[Block, Any]  # named updates: component -> its new value or gr.update
 COMMENT_CHARS = 2000
 # "Like" and "Dislike" are Gradio's thumbs (shown as icons, sent as True/False): no visitor text
 FEEDBACK_OPTIONS = ("Like", "Dislike")
-CSS = """
+CSS = PAGE_MARGINS_CSS + """
 .gradio-container { max-width: 860px !important; margin: 0 auto !important; }
 #ask-row { flex-wrap: nowrap; gap: 8px; align-items: stretch; }
 #ask-row > #question { min-width: 0 !important; flex: 1 1 auto; }
@@ -47,9 +48,7 @@ CSS = """
 #chatbot .top-panel { display: none; }  /* Gradio's trash icon: "Clear chat" below is the one control */
 /* the welcome is not an answer: no thumbs or copy under it */
 #chatbot .message-wrap > .message-row:first-child + .message-buttons { display: none; }
-/* Gradio scopes rules within @media to the page's content: the page's margins and the widget's frame are set
-   here. On a phone the margins shrink, and in the widget the chat fills the panel. */
-.gradio-container > .main { padding-inline: clamp(8px, 4vw - 8px, 32px) !important; }
+/* in the widget the chat fills the panel (outside @media: Gradio scopes those rules to the page's content) */
 .in-frame #chatbot { height: calc(100dvh - 120px) !important; }
 @media (max-width: 480px) {  /* a phone: the chat takes the screen, so the greeting and its examples show at once */
   #chat-title h2 { font-size: 1.15rem; margin: 4px 0; }

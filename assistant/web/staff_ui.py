@@ -21,13 +21,12 @@ from assistant.ops.upload_checks import UploadRefused
 from assistant.web.staff_auth import STAFF_PATH, add_staff_login
 from assistant.web.staff_console import StaffConsole
 from assistant.web.staff_review import ReviewTab, Updates
-from assistant.web.theme import THEME
+from assistant.web.theme import PAGE_MARGINS_CSS, THEME
 
 TITLE = "Staff console · Sustainable Cashmere Union"
-CSS = """
+CSS = PAGE_MARGINS_CSS + """
 .gradio-container { width: 100% !important; max-width: 1280px !important; min-width: 0 !important;
                     margin: 0 auto !important; }  /* every tab as wide as the screen allows, tables or not */
-.gradio-container > .main { padding-inline: clamp(8px, 4vw - 8px, 32px) !important; }  /* narrow on a phone */
 #reply-detail blockquote { white-space: pre-wrap; }
 #filter-declined, #filter-thumbs { min-width: 150px !important; }  /* Gradio's checkboxes ignore min_width */
 /* Gradio puts its "scroll to top" button inside a table's grid once the table scrolls, which breaks the grid

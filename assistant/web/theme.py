@@ -21,3 +21,6 @@ THEME = gr.themes.Soft(
     body_text_color_subdued="*neutral_600",  # e.g. an empty dropdown's text: neutral-400 was 2.5:1
     color_accent="*primary_700",  # the selected tab's name on white: amber-500 was 2.1:1
 )
+# Both pages' margins, narrow on a phone. Gradio scopes a page's CSS within @media to its content,
+# which the margins are outside of, so they scale with the screen instead.
+PAGE_MARGINS_CSS = ".gradio-container > .main { padding-inline: clamp(8px, 4vw - 8px, 32px) !important; }\n"
