@@ -130,7 +130,7 @@ class Assistant:
             query = correct_spelling(query, index.vocabulary)
         # the texts' English words for a Mongolian term or a visitor's word ("хоршоо", "co-op",
         # "herders"), which share no spelling with them
-        asked = query  # as the visitor put it, for the reader: it was trained without glossary words
+        asked = query  # as the visitor put it: curated answers are matched on the visitor's words
         query = with_english_terms(query, language)
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
@@ -141,7 +141,8 @@ class Assistant:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)
         if english and self.reader_declines:  # the reader reads English only
-            evidence.update(reader=best_evidence(read(self.reader, asked, candidates)),
+            # with the glossary's words: "herders" alone does not tell it that "breeders" answer
+            evidence.update(reader=best_evidence(read(self.reader, query, candidates)),
                             reader_threshold=self.reader.threshold)
         trace = trace_of(retrieval, candidates, evidence)
         quoted, candidates = fitting_quote(index, candidates, query)

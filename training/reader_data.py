@@ -12,8 +12,9 @@ Per question:
 - on-topic "no answer" negatives: sentences of the article's other paragraphs that look
   closest (the most rare words shared with the question), and one at random.
 A share of the questions is rewritten the way visitors type: lower case without the question
-mark, keywords only, with a typo, or with "you"/"your" for the article's subject. Held-out articles
-(`split`) are never trained on.
+mark, keywords only, with a typo, or with "you"/"your" for the article's subject; a share can also
+be put in other words first (`paraphrases`, off by default). Held-out articles (`split`) are
+never trained on.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from assistant.ingest.chunking import LEANING_START, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
+from training.paraphrases import reworded
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
 HARD_NEGATIVES = 3
@@ -106,6 +108,13 @@ def positives(article: Article, question: Question) -> list[int]:
     return [i for i, s in enumerate(article.paragraphs[question.paragraph]) if question.answer in s.text]
 
 
+def answer_words(article: Article, question: Question) -> frozenset[str]:
+    """The lower-case words of the sentences that answer the question."""
+    sentences = article.paragraphs[question.paragraph]
+    texts = [sentences[i].text.lower() for i in positives(article, question)]
+    return frozenset(w for text in texts for w in re.findall(r"[\w'’-]+", text))
+
+
 def closest_elsewhere(article: Article, question: Question, count: int,
                       idf: dict[str, float]) -> list[Sentence]:
     """Sentences of the article's other paragraphs sharing the most rare words with the question."""
@@ -175,15 +184,21 @@ def addressed(question: str, title: str) -> str:
     return re.sub(rf"(?:\bthe )?\b{name}\b", "you", question, flags=re.I)
 
 
-def training_pairs(articles: list[Article], questions_wanted: int, seed: int) -> list[Pair]:
-    """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence)."""
+def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
+                   reworded_share: float = 0.0) -> list[Pair]:
+    """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence).
+    `reworded_share` of them are put in other words first (`paraphrases`; tried, not kept: docs/reader.md)."""
     rng = random.Random(seed)
     idf = inverse_document_frequencies(articles)
     pool = [(a, q) for a in articles for q in a.questions if positives(a, q)]
     rng.shuffle(pool)
     pairs: list[Pair] = []
     for article, question in pool[:questions_wanted]:
-        text = visitor_style(question.text, rng, article.title) if rng.random() < VISITOR_STYLE_SHARE else None
+        text = None
+        if reworded_share and rng.random() < reworded_share:
+            text = reworded(question.text, answer_words(article, question), rng)
+        if rng.random() < VISITOR_STYLE_SHARE:
+            text = visitor_style(text or question.text, rng, article.title)
         pairs += pairs_for(article, question, idf, rng, text)
     return pairs
 

