@@ -1,40 +1,30 @@
-"""The chat in a real browser: Playwright driving Debian's Chromium against the real app.
+"""The chat in a real browser: Playwright driving Debian's Chromium against the real app
+(the widget's own tests: test_widget_browser.py).
 
 Screenshots and the measured question-to-answer times go to test-artifacts/ (gitignored).
 Outside CI the tests skip when /usr/bin/chromium is missing; in CI (CI=true) they fail instead.
 """
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
-import time
 
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from assistant import Assistant
 from assistant.pipeline import ensure_index
-from tests.conftest import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    accessibility_problems,
-    require_chromium,
-    serve_chat,
-)
+from tests.chat_page import BOT, ask, open_chat
+from tests.conftest import accessibility_problems, require_chromium, serve_chat, shot
 
-BOT = '[data-testid="bot"]'
-TIMINGS: dict[str, float] = {}
 HOSTILE_TEXT = """Shearing festival <b>news</b>
 Each cooperative of the union holds its combing festival in May <img src=x onerror="window.__pwned=2"> with the herders.
 The festival programme is announced on the notice board <script>window.__pwned=3</script> of each soum centre.
 """
 
 require_chromium()
-
 
 
 @pytest.fixture(scope="module")
@@ -47,46 +37,6 @@ def hostile_server(encoders, tmp_path_factory, chatlog):
     running = serve_chat(bot, chatlog)
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=2) + "\n")
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-def open_chat(page: Page, url: str) -> None:
-    page.goto(url, wait_until="load")
-    expect(page.locator(BOT).first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
-
-
-def ask(page: Page, question: str, expected: str, name: str, root=None) -> float:
-    """Type a question, press Enter, wait for the answer; return (and record) the seconds it took."""
-    root = root or page
-    replies = root.locator(BOT)
-    before = replies.count()
-    root.locator("#question textarea").fill(question)
-    started = time.perf_counter()
-    root.locator("#question textarea").press("Enter")
-    expect(replies.nth(before)).to_contain_text(expected, timeout=30_000)
-    seconds = time.perf_counter() - started
-    TIMINGS[name] = round(seconds, 3)
-    return seconds
-
-
-def shot(page: Page, name: str, full_page: bool = False) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def test_answer_shows_quote_citation_and_sources(page, server):
@@ -121,15 +71,6 @@ def test_chat_with_an_answer_and_its_sources_passes_axe(page, server):
     page.locator(BOT).nth(2).get_by_text(re.compile(r"^Sources")).click()
     page.wait_for_timeout(500)
     assert accessibility_problems(page) == []
-
-
-def test_widget_with_its_panel_open_passes_axe(page, server):
-    page.goto(server.url + "widget/demo.html", wait_until="load")
-    page.locator("#ask-us-button").click()
-    frame = page.frame_locator("#ask-us-frame")
-    expect(frame.locator(BOT).first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
-    inside = page.locator("#ask-us-frame").element_handle().content_frame()
-    assert accessibility_problems(page) == [] and accessibility_problems(inside) == []
 
 
 def test_thumbs_down_and_comment_reach_sqlite(page, server, chatlog):
@@ -248,41 +189,6 @@ def test_a_greeting_is_greeted_back_with_clickable_examples(page, server):
     ask(page, "Bonjour !", "Bonjour ! Je réponds aux questions", "fr_greeting")
     click_example(page, "Quand AVSF a-t-elle été fondée ?", "1977")
     shot(page, "06-greeting-then-example")
-
-
-def test_widget_demo_page_answers(page, server, chatlog):
-    page.goto(server.url + "widget/demo.html", wait_until="load")
-    page.locator("#ask-us-button").click()
-    frame = page.frame_locator("#ask-us-frame")
-    expect(frame.locator(BOT).first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
-    expect(frame.locator("#chat-title")).to_be_hidden()  # the panel's own bar names the chat
-    question = "When was AVSF founded? (asked in the widget)"
-    ask(page, question, "1977", "widget_avsf", root=frame)
-    shot(page, "06-widget-demo")
-    expect(page.get_by_role("button", name=re.compile("close", re.I))).to_have_count(1)  # one close control
-    frame.locator("#question textarea").press("Escape")  # the focus is in the chat
-    expect(page.locator("#ask-us-panel")).to_be_hidden()
-    assert chatlog.flush()
-    with sqlite3.connect(chatlog.path) as db:
-        assert db.execute("SELECT channel FROM turns WHERE question = ?", (question,)).fetchall() == [("widget",)]
-
-
-def test_widget_on_a_phone_fills_the_screen_and_keeps_the_conversation_over_a_reload(browser, server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(server.url + "widget/demo.html", wait_until="load")
-    page.locator("#ask-us-button").click()
-    frame = page.frame_locator("#ask-us-frame")
-    expect(frame.locator(BOT).first).to_contain_text("Sustainable Cashmere Union", timeout=30_000)
-    box = page.locator("#ask-us-panel").bounding_box()
-    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
-    ask(page, "What is NAMAC?", "National Association", "widget_phone", root=frame)
-    shot(page, "06-widget-phone")
-    page.reload()
-    page.locator("#ask-us-button").click()
-    expect(frame.locator(BOT).nth(1)).to_contain_text("National Association", timeout=30_000)
-    ask(page, "when was it reorganized?", "1992", "widget_after_reload", root=frame)  # its follow-ups too
-    context.close()
 
 
 def test_html_in_a_question_stays_inert(page, server):

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 from gradio_client import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from assistant import Assistant
 from assistant.curation.store import CuratedAnswers
@@ -20,14 +20,7 @@ from assistant.ops.chatlog import ChatLog
 from assistant.web.chat import BackgroundServer, create_app
 from assistant.web.staff_console import StaffConsole
 from assistant.web.staff_ui import mount_staff
-from tests.conftest import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    accessibility_problems,
-    free_port,
-    require_chromium,
-)
+from tests.conftest import accessibility_problems, free_port, require_chromium, shot
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "staff browser test password"
@@ -53,23 +46,10 @@ def staff_app(bot, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
-
-
-def shot(page, name: str, full_page: bool = False) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path):
