@@ -130,7 +130,7 @@ class Assistant:
             query = correct_spelling(query, index.vocabulary)
         # the texts' English words for a Mongolian term or a visitor's word ("хоршоо", "co-op",
         # "herders"), which share no spelling with them
-        asked = query  # as the visitor put it: curated answers are matched on the visitor's words
+        asked = query  # as the visitor put it: what curated answers match and the answer span reads
         query = with_english_terms(query, language)
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else

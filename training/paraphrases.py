@@ -107,7 +107,8 @@ FORM_REWRITES = [
 
 
 def synonym_table(lines: list[str] = SYNONYM_LINES) -> dict[str, list[str]]:
-    """word -> the other words of its line (a word on several lines gets them all)."""
+    """word -> the other words of its line. A word on several lines gets them all, so "provided"
+    may become "gave" as well as "given": noise the measured model was trained with (docs/reader.md)."""
     table: dict[str, list[str]] = {}
     for line in lines:
         words = [w.replace("_", " ") for w in line.split()]
