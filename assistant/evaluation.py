@@ -33,6 +33,7 @@ class Outcome:
     text: str
     sections: list[str]
     seconds: float
+    paths: list[str] = field(default_factory=list)  # the sources' documents, the quoted one first
 
     @property
     def expects_decline(self) -> bool:
@@ -90,7 +91,8 @@ def run_case(bot: Assistant, case: Case) -> Outcome:
     started = time.perf_counter()
     reply = bot.ask(case["turns"][-1], history)
     seconds = time.perf_counter() - started
-    return Outcome(case, reply.answered, reply.text, [s.section for s in reply.sources], seconds)
+    return Outcome(case, reply.answered, reply.text, [s.section for s in reply.sources], seconds,
+                   [s.path for s in reply.sources])
 
 
 def evaluate(bot: Assistant, cases: list[Case]) -> list[Outcome]:

@@ -16,6 +16,7 @@ from typing import Any
 from assistant import settings
 from assistant.answer import messages
 from assistant.answer.decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
+from assistant.answer.in_language import in_visitor_language
 from assistant.answer.quote import continuation
 from assistant.answer.ranking import rank_sentences
 from assistant.answer.reading import answer_span, best_evidence, read
@@ -150,8 +151,12 @@ class Assistant:
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
         if english and not self.reader_declines:  # only the quoted sentence, for its answer span
             read(self.reader, asked, candidates, limit=1)
-        text = format_answer(quoted, query, language, answer_span(candidates[0]))
-        return Reply(True, text, sources_of(retrieval, candidates), language, [], query, trace, ReplyKind.ANSWER)
+        quoted, sources, quoted_in = in_visitor_language(index, quoted, candidates[0], language,
+                                                         sources_of(retrieval, candidates))
+        if quoted_in != candidates[0].chunk.language:
+            trace["translated"] = sources[0].path
+        text = format_answer(quoted, query, language, answer_span(candidates[0]), quoted_in)
+        return Reply(True, text, sources, language, [], query, trace, ReplyKind.ANSWER)
 
     def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
         if not any(char.isalnum() for char in question):
@@ -198,8 +203,8 @@ class Assistant:
             lead = messages.in_language(messages.NOTHING_MORE, language)
             return help_reply(lead, language, ReplyKind.CONTINUED, trace=trace)
         source = Source(chunk.title, chunk.section, chunk.text, chunk.path, 1.0, chunk.source, chunk.id)
-        return Reply(True, format_answer(sentences, "", language), [source], language, [], "", trace,
-                     ReplyKind.CONTINUED)
+        text = format_answer(sentences, "", language, quote_language=chunk.language)
+        return Reply(True, text, [source], language, [], "", trace, ReplyKind.CONTINUED)
 
     def _ask_for_a_name(self) -> Reply:
         """"When was it founded?" as a first question: any organisation's year would be a guess."""

@@ -58,6 +58,7 @@ class Trace(TypedDict, total=False):
     curated: int  # the curated answer's id
     small_talk: str  # which small talk
     continued: str  # the section continued
+    translated: str  # the translated document quoted in the visitor's language
 
 
 @dataclass

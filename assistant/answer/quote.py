@@ -73,7 +73,7 @@ def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str |
     for _ in range(steps):
         position -= 1
         if position < 0:
-            chunk = _same_section_chunk(index, chunk, -1) if chunk else None
+            chunk = _same_section_chunk(index.chunks, chunk, -1) if chunk else None
             if chunk is None:
                 return None
             position = len(chunk.sentences) - 1
@@ -88,11 +88,11 @@ def _adjacent_tie(candidates: list[Candidate]) -> bool:
             and best.score - runner_up.score <= settings.ADJACENT_TIE_MARGIN)
 
 
-def _same_section_chunk(index: Index, chunk: Chunk, step: int) -> Chunk | None:
+def _same_section_chunk(chunks: list[Chunk], chunk: Chunk, step: int) -> Chunk | None:
     position = chunk.id + step
-    if not 0 <= position < len(index.chunks):
+    if not 0 <= position < len(chunks):
         return None
-    other = index.chunks[position]
+    other = chunks[position]
     return other if (other.path, other.section) == (chunk.path, chunk.section) else None
 
 
@@ -100,12 +100,16 @@ def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] |
     """For "tell me more": the sentences that follow the previous reply's quote in its section
     (across chunk boundaries), up to the word limit, with their chunk; no sentences when the
     section ends there. None when that reply quoted no indexed sentence. A quote cut at the word
-    limit ends inside a sentence, which is then quoted whole."""
+    limit ends inside a sentence, which is then quoted whole. A quote from a translation goes on
+    in the translation."""
     quoted = quoted_part(plain_text(previous_reply))
-    start = _first_quoted_sentence(index, quoted)
-    if start is None:
+    for chunks in (index.chunks, index.translations.chunks):
+        start = _first_quoted_sentence(chunks, quoted)
+        if start is not None:
+            break
+    else:
         return None
-    following = list(_section_from(index, *start))
+    following = list(_section_from(chunks, *start))
     while following and following[0][1] in quoted:
         following.pop(0)
     taken: list[str] = []
@@ -116,22 +120,22 @@ def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] |
     return (following[0][0] if following else start[0]), taken
 
 
-def _first_quoted_sentence(index: Index, quoted: str) -> tuple[Chunk, int] | None:
+def _first_quoted_sentence(chunks: list[Chunk], quoted: str) -> tuple[Chunk, int] | None:
     """The first indexed sentence the quote holds, or begins with when one sentence alone was cut."""
     cut = quoted.removesuffix("…").rstrip() if quoted.endswith("…") else None
-    for chunk in index.chunks:
+    for chunk in chunks:
         for position, sentence in enumerate(chunk.sentences):
             if sentence.text in quoted or (cut and sentence.text.startswith(cut)):
                 return chunk, position
     return None
 
 
-def _section_from(index: Index, start: Chunk, position: int) -> Iterator[tuple[Chunk, str]]:
+def _section_from(chunks: list[Chunk], start: Chunk, position: int) -> Iterator[tuple[Chunk, str]]:
     """(chunk, sentence text) from this sentence to the end of its section."""
     chunk: Chunk | None = start
     while chunk is not None:
         yield from ((chunk, sentence.text) for sentence in chunk.sentences[position:])
-        chunk, position = _same_section_chunk(index, chunk, +1), 0
+        chunk, position = _same_section_chunk(chunks, chunk, +1), 0
 
 
 def quoted_part(text: str) -> str:

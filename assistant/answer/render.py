@@ -41,12 +41,13 @@ def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int,
 
 
 def format_answer(sentences: list[str], question: str, language: str,
-                  marked: tuple[str, tuple[int, int] | None] | None = None) -> str:
-    """The quote with its answer in bold; `marked` is the reader's answer span in one sentence."""
+                  marked: tuple[str, tuple[int, int] | None] | None = None, quote_language: str = "en") -> str:
+    """The quote with its answer in bold; `marked` is the reader's answer span in one sentence. The
+    note that the source is in English follows a quote that is not in the visitor's language."""
     quoted = " ".join(bold_answer(sentence, question, marked[1] if marked and sentence == marked[0] else None)
                       for sentence in sentences)
     text = f"“{trim_words(quoted)}”"
-    note = SOURCE_NOTE.get(language)
+    note = SOURCE_NOTE.get(language) if quote_language != language else None
     return f"{text}\n\n_{note}_" if note else text
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from assistant.ingest.chunking import Chunk, chunk_documents
 from assistant.ingest.documents import load_corpus
 from assistant.ingest.store import (
+    TRANSLATIONS,
     Index,
     IndexUnavailable,
     Manifest,
@@ -28,6 +29,7 @@ from assistant.ingest.store import (
     load_index,
     read_version,
 )
+from assistant.ingest.translations import align_translations, split_translations
 from assistant.ingest.vectors import read_matrix, save_dense
 from assistant.ingest.versions import checksums, new_build_folder, publish, sync
 from assistant.models.embedding import Encoder
@@ -42,6 +44,7 @@ MULTILINGUAL_MAX_CHUNKS = int(os.environ.get("ASSISTANT_MULTILINGUAL_MAX_CHUNKS"
 SIZE_LIMITED_MODELS = {"e5": MULTILINGUAL_MAX_CHUNKS}
 # BM25 tokens kept between builds up to ~20k chunks; more would cost too much memory (bench/scale.py)
 MEMO_MAX_TEXTS = 100_000
+ALIGNING_MODEL = "e5"  # the multilingual model: it places a translated sentence beside its original
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -93,7 +96,8 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
     timer = StageTimer()
     fingerprint = corpus_fingerprint(corpus_dir)
     documents, errors = load_corpus(corpus_dir)
-    chunks = chunk_documents(documents)
+    originals, translated = split_translations(documents)
+    chunks = chunk_documents(originals)
     texts = embedded_texts(chunks)
     timer.lap("read")
     cache = _previous_embeddings(index_dir)
@@ -110,11 +114,16 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
         timer.lap("faiss")
     _save_lexical(folder, chunks, texts[len(chunks):])
     timer.lap("bm25")
+    multilingual = next((encoder for encoder in built if encoder.name == ALIGNING_MODEL), None)
+    translations = align_translations(translated, chunks, multilingual)
+    (folder / TRANSLATIONS).write_text(translations.to_json())
+    timer.lap("translations")
     manifest: Manifest = {
         "settings": build_settings(encoders),
         "dense": [encoder.name for encoder in built],
         "files": fingerprint,
         "skipped": errors,
+        "translations": translations.documents,
         "checksums": checksums(folder),
     }
     timer.lap("checksums")

@@ -60,6 +60,7 @@ class Chunk:
     sentences: list[Sentence]
     source: str | None = None
     language: str = "en"
+    aligned: int = -1  # in a translation: the original's chunk whose section this one translates
 
     @property
     def context_text(self) -> str:

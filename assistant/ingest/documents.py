@@ -44,6 +44,7 @@ class Document:
     source: str | None = None
     language: str = "en"
     meta: dict[str, Any] = field(default_factory=dict)  # front matter and sidecar values
+    translation_of: str | None = None  # the corpus path of the document this one translates
 
 
 class UnreadableDocument(Exception):
@@ -109,6 +110,7 @@ def load_document(path: Path, relative: str | None = None) -> Document:
         source=meta.get("source") or source_line,
         language=str(meta.get("language") or "en"),
         meta=meta,
+        translation_of=str(meta["translation_of"]) if meta.get("translation_of") else None,
     )
 
 

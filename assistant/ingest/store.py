@@ -1,6 +1,6 @@
 """The index as loaded: the live version's files read back and checked against their manifest.
 
-A version folder holds manifest.json, chunks.json, vocabulary.json, each dense model's vectors
+A version folder holds manifest.json, chunks.json, vocabulary.json, translations.json, each dense model's vectors
 (`assistant.ingest.vectors`) and the BM25 indexes bm25-chunks/ and bm25-sentences/. Its manifest
 records the build settings and a hash of every corpus file, so any edit makes the index stale,
 and a checksum of every file of the version, so damage is found at load.
@@ -8,7 +8,7 @@ and a checksum of every file of the version, so damage is found at load.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,15 @@ import numpy as np
 
 from assistant.ingest.chunking import CHUNKING_PARAMS, Chunk
 from assistant.ingest.documents import SIDECAR_SUFFIX, corpus_files
+from assistant.ingest.translations import Translations
 from assistant.ingest.vectors import DenseIndex, load_dense
 from assistant.ingest.versions import MANIFEST, current_version, file_hash
 from assistant.models.embedding import Encoder
 from assistant.models.lexical import TOKENIZER_VERSION, LexicalIndex
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: translations.json, chunks' `aligned`
 
+TRANSLATIONS = "translations.json"
 Manifest = dict[str, Any]  # JSON: settings, dense, files, skipped, checksums, stats, built_at
 
 
@@ -41,6 +43,7 @@ class Index:
     sentence_owner: np.ndarray  # sentence row -> chunk id
     first_sentence: np.ndarray  # chunk id -> its first sentence row
     vocabulary: frozenset[str]  # folded corpus words, for spelling correction
+    translations: Translations = field(default_factory=Translations)  # quoted, never searched
 
     def sentence_rows(self, chunk_id: int) -> range:
         start = int(self.first_sentence[chunk_id])
@@ -118,7 +121,14 @@ def read_version(folder: Path, manifest: Manifest) -> Index:
         sentence_owner=np.repeat(np.arange(len(chunks)), counts),
         first_sentence=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(chunks) else counts,
         vocabulary=frozenset(json.loads((folder / "vocabulary.json").read_text())),
+        translations=_read_translations(folder),
     )
+
+
+def _read_translations(folder: Path) -> Translations:
+    """A version built before translations were kept has none (its vectors are still reused)."""
+    path = folder / TRANSLATIONS
+    return Translations.from_json(path.read_text()) if path.exists() else Translations()
 
 
 def dense_models(manifest: Manifest) -> list[str]:

@@ -51,16 +51,20 @@ class CorpusAdmin:
     # ------------------------------------------------------------ documents
 
     def documents(self) -> list[dict[str, Any]]:
-        """Each corpus document with its size, its chunks in the live index, and any parse error."""
+        """Each corpus document with its size, its chunks in the live index, and any parse error;
+        a translation says what it translates, and is flagged when its sections do not match."""
         index = self.bot.index
-        chunks = Counter(chunk.path for chunk in index.chunks)
+        chunks = Counter(chunk.path for chunk in [*index.chunks, *index.translations.chunks])
         skipped = index.manifest.get("skipped", {}) or {}
+        translations = {report["document"]: report for report in index.manifest.get("translations", [])}
         rows = []
         for path in corpus_files(self.corpus_dir):
             relative = path.relative_to(self.corpus_dir).as_posix()
             stat = path.stat()
             if relative in skipped:
                 state = f"not readable: {skipped[relative]}"
+            elif relative in translations:
+                state = translation_state(translations[relative])
             elif relative in chunks:
                 state = "indexed"
             else:
@@ -199,6 +203,17 @@ class CorpusAdmin:
             "reused": int(stats.get("reused", 0)),
             "skipped": dict(self.bot.index.manifest.get("skipped", {}) or {}),
         }
+
+
+def translation_state(report: dict[str, Any]) -> str:
+    """A translation's row in the Corpus tab: what it translates, and what staff should check."""
+    state = f"translation ({report['language']}) of {report['original']}"
+    if report.get("problem"):
+        return f"{state}, not used: {report['problem']}"
+    if report["sections"] != report["original_sections"]:
+        return (f"{state}: check it, {report['sections']} sections where the original has "
+                f"{report['original_sections']} (aligned by their content)")
+    return state
 
 
 def describe(status: dict[str, Any]) -> str:
