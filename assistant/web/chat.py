@@ -27,8 +27,9 @@ from assistant.answer.messages import API_DESCRIPTION, CHAT_TITLE, NO_FILES
 from assistant.ops.chatlog import ChatLog
 from assistant.pipeline import Assistant
 from assistant.types import Source
+from assistant.web.chat_assets import CSS, PAGE_JS
 from assistant.web.chat_service import ChatService, History, remember
-from assistant.web.chat_ui import CSS, PAGE_JS, ChatPage, session_of
+from assistant.web.chat_ui import ChatPage, session_of
 from assistant.web.health import add_health
 from assistant.web.rendering import answer_markdown
 from assistant.web.theme import THEME
