@@ -11,6 +11,8 @@ How the language is chosen, and why:
   question in an English browser gets French labels from then on). English otherwise.
 - Chat messages are not translated by Gradio's i18n: the welcome is sent in the page's language,
   and each reply's "Source:"/"Sources (n)" in the reply's language (`rendering`, `chat_ui`).
+- Gradio's own controls (the thumbs, the copy button) stay in the browser's language, the locale
+  of its frontend; `GRADIO_KEYS` adds the copy button's name, which Gradio leaves in English.
 """
 from __future__ import annotations
 
@@ -20,15 +22,17 @@ from assistant import rules
 from assistant.types import Reply, ReplyKind
 
 PAGE_LANGUAGES = ("en", "fr", "mn", "de", "es")
-PAGE_KEYS = ("title", "welcome", "chat_label", "question_label", "question_placeholder", "ask_button",
-             "clear_button", "comment_label", "comment_placeholder", "comment_button", "comment_thanks",
-             "feedback_not_saved")
+PAGE_KEYS = ("title", "welcome", "question_label", "question_placeholder", "ask_button", "clear_button",
+             "comment_label", "comment_placeholder", "comment_button", "comment_thanks", "feedback_not_saved")
+# Gradio's own keys for the copy button's aria-label: translated by gr.I18n in the browser's language only
+# (the server cannot reach them), where Gradio's translations leave them English
+GRADIO_KEYS = ("chatbot.copy_message", "chatbot.copied_message")
 # replies that did not read a question in a language (too fast, empty or too long) leave the page as it is
 UNREAD = (ReplyKind.RATE_LIMITED, ReplyKind.INPUT_HELP)
 
 _CHAT = rules.load("messages")["chat"]  # English at its top, each other language in a sub-table
 PAGE_TEXTS: dict[str, dict[str, str]] = {
-    language: {key: (_CHAT if language == "en" else _CHAT[language])[key] for key in PAGE_KEYS}
+    language: {key: (_CHAT if language == "en" else _CHAT[language])[key] for key in PAGE_KEYS + GRADIO_KEYS}
     for language in PAGE_LANGUAGES}
 I18N = gr.I18n(**PAGE_TEXTS)
 
