@@ -61,3 +61,7 @@ PAGE_JS = r"""() => {
   new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true});
   tidy();
 }"""
+# After the page loads and after each reply: the page's language (a hidden textbox the server sets, see
+# `page_language`) becomes the document's `lang`, so screen readers read the page's texts in their language
+# (Gradio sets it to its own locale, English for a Mongolian browser).
+SET_LANGUAGE_JS = "(language) => { if (language) document.documentElement.lang = language; }"
