@@ -10,6 +10,7 @@ from typing import Any, Literal
 import gradio as gr
 from gradio.blocks import Block
 from gradio.components.chatbot import MessageDict, MetadataDict, NormalizedMessageDict, OptionDict
+from gradio.events import Dependency
 
 from assistant.answer.messages import SOURCES_TITLE, in_language, with_examples
 from assistant.ops.log_writer import anonymous_session
@@ -146,7 +147,7 @@ class ChatPage:
                                                                         self.language],
                                            queue=False, api_visibility="private"))
 
-    def _then_show_language(self, event: Any) -> None:
+    def _then_show_language(self, event: Dependency) -> None:
         """After an event that set the page's language: its texts, then the document's `lang`."""
         event.then(self.show_language, [self.language], self.texts, queue=False, show_progress="hidden",
                    api_visibility="private").then(None, [self.language], None, js=SET_LANGUAGE_JS,
@@ -191,7 +192,7 @@ class ChatPage:
             messages, past = list(saved["messages"]), list(saved["history"])
             known = {int(index): str(turn) for index, turn in dict(saved["turns"]).items()}
         except (TypeError, KeyError, ValueError):
-            return list(self.welcome(language)), [], {}, language
+            messages = []
         if not messages:
             return list(self.welcome(language)), [], {}, language
         return messages, past, known, page_language(saved.get("language") or language)
