@@ -27,9 +27,11 @@ from assistant.answer.messages import API_DESCRIPTION, CHAT_TITLE, NO_FILES
 from assistant.ops.chatlog import ChatLog
 from assistant.pipeline import Assistant
 from assistant.types import Source
+from assistant.web.chat_assets import CSS, PAGE_JS
 from assistant.web.chat_service import ChatService, History, remember
-from assistant.web.chat_ui import CSS, PAGE_JS, ChatPage, session_of
+from assistant.web.chat_ui import ChatPage, session_of
 from assistant.web.health import add_health
+from assistant.web.page_language import I18N
 from assistant.web.rendering import answer_markdown
 from assistant.web.theme import THEME
 
@@ -103,7 +105,8 @@ def create_app(bot: Assistant, chatlog: ChatLog, *, concurrency: int = DEFAULT_C
     private = [str(Path(folder).resolve()) for folder in (chatlog.path.parent, bot.index_dir, bot.corpus_dir)]
     served: FastAPI = gr.mount_gradio_app(app, demo, path="/", footer_links=[], enable_monitoring=False,
                                           run_history=False, ssr_mode=False, theme=THEME, css=CSS, js=PAGE_JS,
-                                          allowed_paths=[], blocked_paths=private, max_file_size=UPLOAD_LIMIT)
+                                          i18n=I18N, allowed_paths=[], blocked_paths=private,
+                                          max_file_size=UPLOAD_LIMIT)
     return served
 
 

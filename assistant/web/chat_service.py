@@ -63,9 +63,12 @@ class ChatService:
     def __init__(self, bot: Assistant, chatlog: ChatLog) -> None:
         self.bot = bot
         self.chatlog = chatlog
-        # the core's welcome examples (they include a French and a Mongolian one)
-        self.examples = bot.example_questions(language="en")[:WELCOME_EXAMPLES]
         self.rate_limit = RateLimit()
+
+    def examples_in(self, language: str) -> list[str]:
+        """The core's welcome examples for a page in `language` (the English ones include a French and a
+        Mongolian question)."""
+        return self.bot.example_questions(language=language)[:WELCOME_EXAMPLES]
 
     def ask(self, question: str, history: History, session: str, channel: str) -> tuple[Reply, str]:
         """Ask the core, then log the turn; returns the reply and the saved turn id for feedback

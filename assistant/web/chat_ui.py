@@ -1,6 +1,7 @@
 """The visitor chat page: the chat, the input row, thumbs with an optional comment, and clear.
 
-Only layout and wiring: replies come from `ChatService`, their Markdown from `rendering`.
+Only layout and wiring: replies come from `ChatService`, their Markdown from `rendering`, the page's
+texts and its language from `page_language`, its CSS and scripts from `chat_assets`.
 """
 from __future__ import annotations
 
@@ -9,94 +10,23 @@ from typing import Any, Literal
 import gradio as gr
 from gradio.blocks import Block
 from gradio.components.chatbot import MessageDict, MetadataDict, NormalizedMessageDict, OptionDict
+from gradio.events import Dependency
 
-from assistant.answer.messages import (
-    ASK_BUTTON,
-    CHAT_TITLE,
-    CHAT_WELCOME,
-    CLEAR_BUTTON,
-    COMMENT_BUTTON,
-    COMMENT_LABEL,
-    COMMENT_PLACEHOLDER,
-    COMMENT_THANKS,
-    FEEDBACK_NOT_SAVED,
-    QUESTION_LABEL,
-    QUESTION_PLACEHOLDER,
-    SOURCES_TITLE,
-    in_language,
-    with_examples,
-)
+from assistant.answer.messages import SOURCES_TITLE, in_language, with_examples
 from assistant.ops.log_writer import anonymous_session
 from assistant.settings import MAX_QUESTION_CHARS
 from assistant.text import escape_markdown
 from assistant.types import Reply
+from assistant.web.chat_assets import SET_LANGUAGE_JS
 from assistant.web.chat_service import ChatService, History, rating_of, remember
+from assistant.web.page_language import I18N, browser_language, language_after, page_language, page_text
 from assistant.web.rendering import answer_markdown, shorten, sources_markdown
-from assistant.web.theme import PAGE_MARGINS_CSS
 
 Messages = list[MessageDict | NormalizedMessageDict]  # the chatbot's value: ours out, Gradio's normalised form in
 Updates = dict[Block, Any]  # named updates: component -> its new value or gr.update
 COMMENT_CHARS = 2000
 # "Like" and "Dislike" are Gradio's thumbs (shown as icons, sent as True/False): no visitor text
 FEEDBACK_OPTIONS = ("Like", "Dislike")
-CSS = PAGE_MARGINS_CSS + """
-.gradio-container { max-width: 860px !important; margin: 0 auto !important; }
-#ask-row { flex-wrap: nowrap; gap: 8px; align-items: stretch; }
-#ask-row > #question { min-width: 0 !important; flex: 1 1 auto; }
-#ask-row > #ask-button { flex: 0 0 auto; }
-.in-frame #chat-title, .in-frame footer { display: none !important; }
-#chatbot .top-panel { display: none; }  /* Gradio's trash icon: "Clear chat" below is the one control */
-/* the welcome is not an answer: no thumbs or copy under it */
-#chatbot .message-wrap > .message-row:first-child + .message-buttons { display: none; }
-/* in the widget the chat fills the panel (outside @media: Gradio scopes those rules to the page's content) */
-.in-frame #chatbot { height: calc(100dvh - 120px) !important; }
-@media (max-width: 480px) {  /* a phone: the chat takes the screen, so the greeting and its examples show at once */
-  #chat-title h2 { font-size: 1.15rem; margin: 4px 0; }
-  #chatbot { height: calc(100dvh - 190px) !important; }
-  #chatbot .options { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 6px; margin: 4px 0 0;
-                     width: auto; max-width: none; }
-  #chatbot .options .option { width: auto; max-width: 100%; padding: 6px 10px; }
-}
-"""
-# Inside the widget's iframe the panel has its own title bar: drop the page title and footer; and
-# Escape closes the panel even when the focus is in the chat (the widget listens for the message).
-# On every page: the welcome is shown from its top (Gradio scrolls a chat to its end, which on a
-# phone hides the greeting), and the Sources toggle's inner arrow button, unlabeled and nested in
-# the toggle, is taken out of the focus order and the accessibility tree (the toggle stays).
-# Copying a reply gives the quote, its source's title and its address as plain text: no bold
-# marks, escapes or Sources list (Gradio's copy button copies the Markdown of the whole group).
-PAGE_JS = r"""() => {
-  if (navigator.clipboard && navigator.clipboard.writeText) {
-    const write = navigator.clipboard.writeText.bind(navigator.clipboard);
-    navigator.clipboard.writeText = (text) => write(String(text)
-      .replace(/\n[^\n]* \(\d+\)\n\s*1\. [\s\S]*$/, '')
-      .replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, '$1 ($2)')
-      .replace(/\*\*/g, '')
-      .replace(/\\([\\`*_{}\[\]()#+\-.!|<>~])/g, '$1')
-      .trim());
-  }
-  if (window.self !== window.top) {
-    document.body.classList.add('in-frame');
-    document.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') window.parent.postMessage('ask-us:close', '*');
-    });
-  }
-  let welcomed = false;
-  const tidy = () => {
-    document.querySelectorAll('#chatbot .title .arrow button:not([inert])').forEach((arrow) => {
-      arrow.inert = true;
-      arrow.tabIndex = -1;
-    });
-    const wrap = document.querySelector('#chatbot .bubble-wrap');
-    const alone = wrap && !wrap.querySelector('[data-testid="user"]');
-    if (alone && !welcomed) {  // Gradio scrolls down again as the examples render: hold the top a moment
-      for (let wait = 100; wait <= 1500; wait += 200) setTimeout(() => { wrap.scrollTop = 0; }, wait);
-    }
-    welcomed = Boolean(alone);
-  };
-  new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true});
-  tidy();
-}"""
 
 
 def options(questions: list[str]) -> list[OptionDict]:
@@ -159,25 +89,31 @@ class ChatPage:
     def __init__(self, chat: ChatService, history: gr.State) -> None:
         self.chat = chat
         self.history = history  # plain-text turns for follow-ups, shared with the /chat API
-        self.welcome = [message(CHAT_WELCOME, examples=chat.examples)]
-        gr.Markdown(f"## {CHAT_TITLE}", elem_id="chat-title")
+        # texts as I18N keys: Gradio shows them in the browser's language until the server sends the page's
+        self.title = gr.Markdown("## " + I18N("title"), elem_id="chat-title")
         self.chatbot = gr.Chatbot(
-            value=list(self.welcome), elem_id="chatbot", label="Chat", show_label=False, height="68vh",
-            min_height=320, layout="bubble", feedback_options=FEEDBACK_OPTIONS, sanitize_html=True,
+            value=list(self.welcome("en")), elem_id="chatbot", label="Chat", show_label=False,
+            height="68vh", min_height=320, layout="bubble", feedback_options=FEEDBACK_OPTIONS, sanitize_html=True,
             allow_tags=False, render_markdown=True, buttons=["copy"], group_consecutive_messages=True,
             latex_delimiters=[],
         )
         # right under the messages the thumbs were given to, not below the input
         with gr.Group(visible=False, elem_id="comment-box") as self.comment_box:
-            self.comment = gr.Textbox(label=COMMENT_LABEL, max_lines=3, placeholder=COMMENT_PLACEHOLDER,
-                                      elem_id="comment")
-            self.comment_button = gr.Button(COMMENT_BUTTON, size="sm", elem_id="comment-button")
-        self.comment_thanks = gr.Markdown(COMMENT_THANKS, visible=False, elem_id="comment-thanks")
+            self.comment = gr.Textbox(label=I18N("comment_label"), max_lines=3,
+                                      placeholder=I18N("comment_placeholder"), elem_id="comment")
+            self.comment_button = gr.Button(I18N("comment_button"), size="sm", elem_id="comment-button")
+        self.comment_thanks = gr.Markdown(I18N("comment_thanks"), visible=False, elem_id="comment-thanks")
         with gr.Row(elem_id="ask-row"):
-            self.question = gr.Textbox(label=QUESTION_LABEL, show_label=False, placeholder=QUESTION_PLACEHOLDER,
-                                       scale=5, max_lines=4, autofocus=True, elem_id="question", container=False)
-            self.ask_button = gr.Button(ASK_BUTTON, variant="primary", scale=0, min_width=80, elem_id="ask-button")
-        self.clear_button = gr.Button(CLEAR_BUTTON, size="sm", variant="secondary", elem_id="clear-button")
+            self.question = gr.Textbox(label=I18N("question_label"), show_label=False,
+                                       placeholder=I18N("question_placeholder"), scale=5, max_lines=4,
+                                       autofocus=True, elem_id="question", container=False)
+            self.ask_button = gr.Button(I18N("ask_button"), variant="primary", scale=0, min_width=80,
+                                        elem_id="ask-button")
+        self.clear_button = gr.Button(I18N("clear_button"), size="sm", variant="secondary", elem_id="clear-button")
+        # the page's language: a hidden textbox rather than a State, so that the browser can read it for `lang`
+        self.language = gr.Textbox("", visible=False)
+        self.texts = [self.title, self.question, self.ask_button, self.clear_button, self.comment,
+                      self.comment_button, self.comment_thanks]  # what `show_language` sets
         # the conversation kept in the visitor's browser (encrypted), so that a reload does not lose it
         self.saved = gr.BrowserState({}, storage_key="cashmere-chat")
         self.turns = gr.State({})  # chatbot message index -> logged turn id
@@ -188,28 +124,40 @@ class ChatPage:
         """Every event private (only /chat is an API); answers share the "ask" pool with the API."""
         feedback = [self.comment_box, self.comment_thanks]
         for trigger in (self.question.submit, self.ask_button.click):
-            trigger(self.take_question, [self.question, self.chatbot, self.comment],
-                    [self.question, self.chatbot, self.pending, *feedback],
-                    queue=False, api_visibility="private").then(**self._answering(concurrency))
-        self.chatbot.option_select(self.take_option, [self.chatbot, self.comment],
-                                   [self.chatbot, self.pending, *feedback],
-                                   queue=False, api_visibility="private").then(**self._answering(concurrency))
-        self.chatbot.like(self.on_like, [self.turns], [self.rated, *feedback], queue=False, api_visibility="private")
+            taken = trigger(self.take_question, [self.question, self.chatbot, self.comment],
+                            [self.question, self.chatbot, self.pending, *feedback], queue=False,
+                            api_visibility="private")
+            self._then_show_language(taken.then(**self._answering(concurrency)))
+        taken = self.chatbot.option_select(self.take_option, [self.chatbot, self.comment],
+                                           [self.chatbot, self.pending, *feedback], queue=False,
+                                           api_visibility="private")
+        self._then_show_language(taken.then(**self._answering(concurrency)))
+        self.chatbot.like(self.on_like, [self.turns, self.language], [self.rated, *feedback], queue=False,
+                          api_visibility="private")
         for trigger in (self.comment_button.click, self.comment.submit):
-            trigger(self.on_comment, [self.comment, self.rated], [self.comment, *feedback], queue=False,
-                    api_visibility="private")
-        self.clear_button.click(self.clear, None, [self.chatbot, self.history, self.turns, self.saved, self.rated,
-                                                   self.comment, *feedback], queue=False, api_visibility="private")
+            trigger(self.on_comment, [self.comment, self.rated, self.language], [self.comment, *feedback],
+                    queue=False, api_visibility="private")
+        self.clear_button.click(self.clear, [self.language], [self.chatbot, self.history, self.turns, self.saved,
+                                                              self.rated, self.comment, *feedback],
+                                queue=False, api_visibility="private")
 
     def restore_on(self, demo: gr.Blocks) -> None:
-        """When the page (re)loads, bring back the conversation the browser kept."""
-        demo.load(self.restore, [self.saved], [self.chatbot, self.history, self.turns], queue=False,
-                  api_visibility="private")
+        """When the page (re)loads, bring back the conversation the browser kept, in its language."""
+        self._then_show_language(demo.load(self.restore, [self.saved], [self.chatbot, self.history, self.turns,
+                                                                        self.language],
+                                           queue=False, api_visibility="private"))
+
+    def _then_show_language(self, event: Dependency) -> None:
+        """After an event that set the page's language: its texts, then the document's `lang`."""
+        event.then(self.show_language, [self.language], self.texts, queue=False, show_progress="hidden",
+                   api_visibility="private").then(None, [self.language], None, js=SET_LANGUAGE_JS,
+                                                  queue=False, api_visibility="private")
 
     def _answering(self, concurrency: int) -> dict[str, Any]:
-        return {"fn": self.answer, "inputs": [self.pending, self.chatbot, self.history, self.turns],
-                "outputs": [self.chatbot, self.history, self.turns, self.saved], "show_progress": "minimal",
-                "concurrency_limit": concurrency, "concurrency_id": "ask", "api_visibility": "private"}
+        return {"fn": self.answer, "inputs": [self.pending, self.chatbot, self.history, self.turns, self.language],
+                "outputs": [self.chatbot, self.history, self.turns, self.saved, self.language],
+                "show_progress": "minimal", "concurrency_limit": concurrency, "concurrency_id": "ask",
+                "api_visibility": "private"}
 
     @staticmethod
     def take_question(text: str, messages: Messages, comment: str) -> tuple[str, Messages, str, Any, Any]:
@@ -223,47 +171,67 @@ class ChatPage:
     def take_option(self, messages: Messages, comment: str, selection: gr.SelectData) -> tuple[Any, ...]:
         return self.take_question(str(selection.value), messages, comment)[1:]
 
-    def answer(self, text: str, messages: Messages, past: History, known: dict[int, str],
-               request: gr.Request) -> tuple[Messages, History, dict[int, str], dict[str, Any]]:
+    def answer(self, text: str, messages: Messages, past: History, known: dict[int, str], language: str,
+               request: gr.Request) -> tuple[Messages, History, dict[int, str], dict[str, Any], str]:
+        """The reply after the conversation; the page's language becomes the question's (`page_language`)."""
         reply, turn_id = self.chat.ask(text, past, session_of(request), channel=channel_of(request))
         new = reply_messages(reply)
         known = dict(known or {})
         for offset in range(len(new)):
             known[len(messages) + offset] = turn_id
         messages, past = [*messages, *new], remember(past, text, reply)
-        saved = {"messages": messages, "history": past, "turns": {str(i): turn for i, turn in known.items()}}
-        return messages, past, known, saved
+        language = language_after(reply, language)
+        saved = {"messages": messages, "history": past, "turns": {str(i): turn for i, turn in known.items()},
+                 "language": language}
+        return messages, past, known, saved, language
 
-    def restore(self, saved: Any) -> tuple[Messages, History, dict[int, str]]:
-        """The kept conversation, or the welcome when there is none (or it is not one we wrote)."""
+    def restore(self, saved: Any, request: gr.Request) -> tuple[Messages, History, dict[int, str], str]:
+        """The kept conversation in its language, or the welcome in the browser's (`page_language`)."""
+        language = browser_language(request.headers.get("accept-language"))
         try:
             messages, past = list(saved["messages"]), list(saved["history"])
             known = {int(index): str(turn) for index, turn in dict(saved["turns"]).items()}
         except (TypeError, KeyError, ValueError):
-            return list(self.welcome), [], {}
-        return (messages, past, known) if messages else (list(self.welcome), [], {})
+            messages = []
+        if not messages:
+            return list(self.welcome(language)), [], {}, language
+        return messages, past, known, page_language(saved.get("language") or language)
 
-    def on_like(self, known: dict[int, str], data: gr.LikeData, request: gr.Request) -> Updates:
+    def welcome(self, language: str) -> list[MessageDict]:
+        return [message(page_text("welcome", language), examples=self.chat.examples_in(language))]
+
+    def show_language(self, language: str) -> Updates:
+        """The page's texts in its language, from the table `I18N` is built from."""
+        def text(key: str) -> str:
+            return page_text(key, language)
+        return {self.title: gr.Markdown(f"## {text('title')}"),
+                self.question: gr.Textbox(label=text("question_label"), placeholder=text("question_placeholder")),
+                self.ask_button: gr.Button(text("ask_button")), self.clear_button: gr.Button(text("clear_button")),
+                self.comment: gr.Textbox(label=text("comment_label"), placeholder=text("comment_placeholder")),
+                self.comment_button: gr.Button(text("comment_button")),
+                self.comment_thanks: gr.Markdown(text("comment_thanks"))}
+
+    def on_like(self, known: dict[int, str], language: str, data: gr.LikeData, request: gr.Request) -> Updates:
         turn_id = (known or {}).get(message_index(data.index), "")
         rating = rating_of(data.liked)
         closed = {self.comment_box: gr.Group(visible=False), self.comment_thanks: gr.Markdown(visible=False)}
         if not turn_id or rating is None:
             return {self.rated: "", **closed}
         if not self.chat.rate(turn_id, session_of(request), rating=rating):
-            gr.Warning(FEEDBACK_NOT_SAVED)
+            gr.Warning(page_text("feedback_not_saved", language))
             return {self.rated: "", **closed}
         return {**closed, self.rated: turn_id, self.comment_box: gr.Group(visible=rating != "cleared")}
 
-    def on_comment(self, text: str, turn_id: str, request: gr.Request) -> Updates:
+    def on_comment(self, text: str, turn_id: str, language: str, request: gr.Request) -> Updates:
         text = (text or "").strip()[:COMMENT_CHARS]
         if text and not self.chat.rate(turn_id, session_of(request), comment=text):
-            gr.Warning(FEEDBACK_NOT_SAVED)
+            gr.Warning(page_text("feedback_not_saved", language))
             return {self.comment: text, self.comment_box: gr.Group(visible=True),  # kept, to send again
                     self.comment_thanks: gr.Markdown(visible=False)}
         return {self.comment: "", self.comment_box: gr.Group(visible=False),
                 self.comment_thanks: gr.Markdown(visible=bool(text))}  # said only once it is saved
 
-    def clear(self) -> Updates:
-        return {self.chatbot: list(self.welcome), self.history: [], self.turns: {}, self.saved: {}, self.rated: "",
+    def clear(self, language: str) -> Updates:
+        return {self.chatbot: self.welcome(language), self.history: [], self.turns: {}, self.saved: {}, self.rated: "",
                 self.comment: "", self.comment_box: gr.Group(visible=False),
                 self.comment_thanks: gr.Markdown(visible=False)}
