@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant import settings
-from assistant.answer.messages import SOURCE_NOTE
+from assistant.answer.messages import SOURCE_NOTE, in_language
 from assistant.models.lexical import tokenize
 from assistant.query.kinds import expected_answer
 from assistant.retrieval.retriever import Retrieval
@@ -43,11 +43,11 @@ def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int,
 def format_answer(sentences: list[str], question: str, language: str,
                   marked: tuple[str, tuple[int, int] | None] | None = None, quote_language: str = "en") -> str:
     """The quote with its answer in bold; `marked` is the reader's answer span in one sentence. The
-    note that the source is in English follows a quote that is not in the visitor's language."""
+    note that the source is in English follows an English quote given to another language."""
     quoted = " ".join(bold_answer(sentence, question, marked[1] if marked and sentence == marked[0] else None)
                       for sentence in sentences)
     text = f"“{trim_words(quoted)}”"
-    note = SOURCE_NOTE.get(language) if quote_language != language else None
+    note = in_language(SOURCE_NOTE, language) if quote_language == "en" != language else None
     return f"{text}\n\n_{note}_" if note else text
 
 

@@ -16,7 +16,7 @@ MONGOLIAN_LETTERS = set(_HINTS["mongolian"]["letters"])
 MONGOLIAN_WORDS = set(_HINTS["mongolian"]["words"].split())
 
 def detect_language(text: str) -> str:
-    """Return "en", "fr", "de", "es", "mn", "ru", "zh", or "other" for other scripts."""
+    """Return "en", "fr", "de", "es", "mn", "it", "pt", "ru", "zh", or "other" for other scripts."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return "en"
