@@ -66,9 +66,10 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 def _add_curated(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None,
-                        help="the data folder whose curated answers are consulted, as in the chat "
-                             "(default $ASSISTANT_DATA_DIR or data/)")
-    parser.add_argument("--no-curated", action="store_true", help="answer from the corpus alone")
+                        help="the data folder whose curated answers and vocabulary are consulted, as in "
+                             "the chat (default $ASSISTANT_DATA_DIR or data/)")
+    parser.add_argument("--no-curated", action="store_true",
+                        help="answer from the corpus alone, with the seed vocabulary")
 
 
 def _progress() -> Progress:
@@ -110,8 +111,8 @@ def _open(args: argparse.Namespace) -> Assistant:
 
 
 def _curated_dir(args: argparse.Namespace) -> Path | None:
-    """The data folder whose curated answers `ask` and `eval` consult, as the chat does; none when
-    it holds none (or with --no-curated, to measure the corpus alone)."""
+    """The data folder whose curated answers and vocabulary `ask` and `eval` consult, as the chat
+    does; none when it holds none (or with --no-curated, to measure the corpus alone)."""
     from assistant.curation.store import DB_NAME
     from assistant.ops.data_dir import resolve_data_dir
 
@@ -155,7 +156,8 @@ def _eval(args: argparse.Namespace) -> int:
 
     bot = _open(args)
     if bot.curated is not None:
-        print(f"consulting the curated answers in {bot.curated.path.parent} (--no-curated: the corpus alone)",
+        print(f"consulting the curated answers and vocabulary in {bot.curated.path.parent} "
+              "(--no-curated: the corpus alone, the seed vocabulary)",
               file=sys.stderr)
     outcomes = evaluation.evaluate(bot, evaluation.load_cases(args.cases))
     rows = evaluation.report(outcomes)

@@ -29,7 +29,7 @@ from assistant.models.embedding import Encoder, load_encoders
 from assistant.models.lexical import correct_spelling
 from assistant.models.reader import Reader, shared_reader
 from assistant.query.followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
-from assistant.query.glossary import with_english_terms
+from assistant.query.glossary import SEED, Vocabulary
 from assistant.query.kinds import question_kind
 from assistant.query.language import detect_language
 from assistant.query.small_talk import small_talk, without_pleasantries
@@ -59,6 +59,8 @@ class Assistant:
         # off for visitors, since it declines too many of the union's answerable questions (docs/reader.md).
         self.reader_declines = reader_declines
         self.curated = curated  # staff answers, consulted before the corpus
+        # visitors' words -> the texts' words: the staff's, kept beside their answers, or the seed
+        self.vocabulary: Vocabulary = curated.vocabulary if curated else SEED
         self._checked_version = time.monotonic()
 
     @classmethod
@@ -67,7 +69,7 @@ class Assistant:
              encoders: list[Encoder] | None = None, data_dir: str | Path | None = None) -> Assistant:
         """Load the index when it matches the corpus and models; build it otherwise.
         Pass `encoders` to share already loaded models between assistants, and `data_dir` for the
-        staff's curated answers kept there (consulted before the corpus)."""
+        staff's curated answers kept there (consulted before the corpus) and their vocabulary."""
         encoders = encoders or load_encoders(multilingual=multilingual)
         index = ensure_index(Path(corpus_dir), Path(index_dir), encoders, progress)
         curated = CuratedAnswers(data_dir, encoders) if data_dir is not None else None
@@ -132,7 +134,7 @@ class Assistant:
         # the texts' English words for a Mongolian term or a visitor's word ("хоршоо", "co-op",
         # "herders"), which share no spelling with them
         asked = query  # as the visitor put it: what curated answers match and the answer span reads
-        query = with_english_terms(query, language)
+        query = self.vocabulary.with_english_terms(query, language)
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
         retrieval, candidates = (search_english(index, retriever, query) if english else
                                  search_other_language(index, retriever, query, language))

@@ -148,3 +148,56 @@ def test_the_console_fits_a_phone_and_opens_a_question(browser, staff_app):
     shot(phone, "s06-staff-phone-detail", full_page=True)
     context.close()
 
+
+
+FAILING = "les éleveurs sont-ils payés équitablement ?"  # declined: the texts say "breeders"
+
+
+def test_a_declined_question_is_answered_once_staff_teach_its_word(page, staff_app):
+    """End to end: a visitor's question declined, its word taught from the review row through the
+    Vocabulary tab, the same question answered on the next try; removed, declined again."""
+    server, console = staff_app
+    before, _ = Client(server.url, verbose=False).predict(FAILING, api_name="/chat")
+    assert "Désolé" in before and "remuneration" not in before
+
+    page.goto(server.url + "staff/login")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    table = page.locator("#review-table")
+    expect(table).to_contain_text(FAILING, timeout=30_000)
+    table.get_by_text(FAILING).filter(visible=True).first.click()
+    expect(page.locator("#reply-detail")).to_contain_text(FAILING, timeout=15_000)
+    page.locator("#teach-word input").click()  # the question's words, those the texts lack first
+    page.get_by_role("option", name="éleveurs", exact=True).click()
+    page.locator("#teach-button").click()
+
+    word = page.locator("#vocab-word textarea")  # the Vocabulary tab, the word and its language filled in
+    expect(word).to_be_visible(timeout=15_000)
+    expect(word).to_have_value("éleveurs")
+    expect(page.locator("#vocab-language input")).to_have_value("French (fr)")
+    expect(page.locator("#vocab-table")).to_contain_text("objectif")  # the French entries, seeded
+    english = page.locator("#vocab-english textarea")
+    notice = page.locator("#vocab-notice")
+
+    word.fill("<img src=x onerror=alert(1)>")  # refused with its reason, shown as text, nothing saved
+    english.fill("breeders")
+    page.locator("#vocab-add").click()
+    expect(notice).to_contain_text("cannot hold HTML or script", timeout=15_000)
+    assert page.locator("#vocab-notice img, #vocab-table img").count() == 0
+    word.fill("éleveur")  # the beginning: "éleveur", "éleveurs"
+    page.locator("#vocab-add").click()
+    expect(notice).to_contain_text("Taught (fr) “éleveur” → “breeders”", timeout=15_000)
+    expect(page.locator("#vocab-table")).to_contain_text("éleveur")
+    shot(page, "s07-staff-vocabulary-taught", full_page=True)
+    assert accessibility_problems(page) == []
+    assert ("éleveur", "breeders") in [(e.word, e.english) for e in console.vocabulary.entries("fr")]
+
+    after, _ = Client(server.url, verbose=False).predict(FAILING, api_name="/chat")  # no restart, no rebuild
+    assert "fair remuneration" in after and "breeders" in after
+
+    page.locator("#vocab-table").get_by_text("éleveur", exact=True).click()  # a row fills the form
+    expect(word).to_have_value("éleveur")
+    page.locator("#vocab-remove").click()
+    expect(notice).to_contain_text("Removed (fr) “éleveur”", timeout=15_000)
+    again, _ = Client(server.url, verbose=False).predict(FAILING, api_name="/chat")
+    assert "Désolé" in again

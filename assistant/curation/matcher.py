@@ -34,7 +34,7 @@ import numpy as np
 
 from assistant.answer.messages import CHECKED_BY_STAFF, in_language
 from assistant.curation.entries import Curated
-from assistant.query.glossary import with_english_terms
+from assistant.query.glossary import SEED, Glossary
 from assistant.query.kinds import answer_kind
 from assistant.query.language import detect_language
 from assistant.text import escape_markdown
@@ -60,25 +60,26 @@ class Snapshot:
     """What `find` reads: replaced as a whole after each change, so readers need no lock."""
 
     entries: dict[int, Curated]
+    glossary: Glossary  # the vocabulary the stored questions were encoded with
     owners: list[tuple[int, str]]  # row -> (curated id, stored question)
     kinds: np.ndarray  # row -> answer_kind of the stored question
     matrices: dict[str, np.ndarray]  # encoder name -> rows of unit vectors
 
 
-EMPTY = Snapshot({}, [], np.array([], dtype=object), {})
+EMPTY = Snapshot({}, SEED, [], np.array([], dtype=object), {})
 
 
 def build_snapshot(entries: dict[int, Curated], encoders: Sequence[Encoder],
-                   vectors: Callable[[Encoder, list[str]], np.ndarray]) -> Snapshot:
+                   vectors: Callable[[Encoder, list[str]], np.ndarray], glossary: Glossary = SEED) -> Snapshot:
     """The entries with every stored question's kind and, per encoder, its vector (from `vectors`)."""
     owners = [(entry.id, question) for entry in entries.values() for question in entry.questions]
     questions = [question for _, question in owners]
     # encoded as a visitor's question is: with the glossary's words ("herders" adds "breeders"),
     # which would otherwise pull a staff paraphrase apart from the very same question asked
-    searched = [with_english_terms(question, detect_language(question)) for question in questions]
+    searched = [glossary.with_english_terms(question, detect_language(question)) for question in questions]
     matrices = {encoder.name: vectors(encoder, searched) for encoder in encoders}
     kinds = np.array([answer_kind(question) for question in questions], dtype=object)
-    return Snapshot(entries, owners, kinds, matrices)
+    return Snapshot(entries, glossary, owners, kinds, matrices)
 
 
 def find(snapshot: Snapshot, query_vectors: dict[str, np.ndarray], question: str, language: str) -> Match | None:

@@ -4,7 +4,8 @@ Everything lives in SQLite (`curated.sqlite3` in the data folder): the pinned
 passage's own text, title, section, path and URL are stored, not a chunk id, so
 a curated answer survives restarts and re-indexing. The questions' vectors are
 cached by (model, text) hash; a model change re-encodes them on the next start.
-How a question is matched to them is `matcher`'s.
+How a question is matched to them is `matcher`'s. The staff's vocabulary (`vocabulary.py`) lives
+in the same database: the questions are encoded with its words, as a visitor's question is.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from assistant.curation import matcher
 from assistant.curation.entries import Curated, CurationError, answer_text, clean_questions, source_fields
+from assistant.curation.vocabulary import VocabularyStore
 from assistant.text import text_hash
 from assistant.types import Reply, Source
 
@@ -56,7 +58,8 @@ Questions = str | list[str]  # one question per line, or a list
 class CuratedAnswers:
     """The curated answers of one data folder: `Assistant(curated=CuratedAnswers(data_dir, encoders))`."""
 
-    def __init__(self, data_dir: str | os.PathLike[str], encoders: Sequence[Encoder]) -> None:
+    def __init__(self, data_dir: str | os.PathLike[str], encoders: Sequence[Encoder],
+                 vocabulary: VocabularyStore | None = None) -> None:
         self.path = Path(data_dir) / DB_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.encoders = list(encoders)
@@ -66,6 +69,7 @@ class CuratedAnswers:
         self._db.execute("PRAGMA synchronous=FULL")  # a saved fix must survive a crash
         self._db.executescript(SCHEMA)
         self._db.commit()
+        self.vocabulary = vocabulary or VocabularyStore(data_dir)  # what Assistant.ask searches with
         self._snapshot = matcher.EMPTY
         with self._lock:
             self._refresh()
@@ -79,6 +83,10 @@ class CuratedAnswers:
 
     def find(self, query_vectors: dict[str, np.ndarray], question: str, language: str) -> matcher.Match | None:
         """The best curated answer for the question, when one is close enough."""
+        if self.vocabulary.current() is not self._snapshot.glossary:  # staff taught or removed a word
+            with self._lock:
+                if self.vocabulary.current() is not self._snapshot.glossary:
+                    self._refresh()
         return matcher.find(self._snapshot, query_vectors, question, language)
 
     # ------------------------------------------------------------ staff actions
@@ -129,6 +137,7 @@ class CuratedAnswers:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        self.vocabulary.close()
 
     # ------------------------------------------------------------ storage
 
@@ -152,7 +161,8 @@ class CuratedAnswers:
 
     def _refresh(self) -> None:
         """Reload the entries and rebuild the snapshot; encode only questions not cached. Caller holds the lock."""
-        self._snapshot = matcher.build_snapshot(_entries(self._db), self.encoders, partial(_cached_vectors, self._db))
+        self._snapshot = matcher.build_snapshot(_entries(self._db), self.encoders, partial(_cached_vectors, self._db),
+                                                self.vocabulary.current())
 
 
 def _changes(entry: Curated, questions: Questions | None, text: str | None,

@@ -2,8 +2,9 @@
 
 `staff_ui.py` and `staff_review.py` lay it out at /staff, behind `staff_auth.py`; a logged
 turn's Markdown and inspector come from `turn_view.py`. Tabs: Review (filters, right/wrong,
-pin or write the answer, CSV export), Curated answers (list, edit, remove), Corpus (upload,
-remove, background rebuild with progress and result), Insight.
+pin or write the answer, teach a word, CSV export), Curated answers (list, edit, remove),
+Vocabulary (`staff_vocabulary.py`: visitors' words -> the texts' words), Corpus (upload, remove,
+background rebuild with progress and result), Insight.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from assistant.curation.store import CuratedAnswers
+from assistant.curation.vocabulary import VocabularyStore, words_to_teach
 from assistant.ops.chatlog import ChatLog
 from assistant.ops.corpus_admin import CorpusAdmin
 from assistant.ops.log_writer import Outage
@@ -24,7 +26,7 @@ from assistant.ops.retention import forget_conversation
 from assistant.ops.upload_checks import MAX_UPLOAD_BYTES
 from assistant.pipeline import Assistant
 from assistant.query.followup import rewrite
-from assistant.text import plain_text
+from assistant.text import folded_words, plain_text
 from assistant.web.rendering import logged_source_label, shorten
 from assistant.web.staff_auth import StaffAuth, staff_password
 from assistant.web.turn_view import LoggedTurn, feedback_text, result_label, when
@@ -72,6 +74,7 @@ class StaffConsole:
         if not isinstance(bot.curated, CuratedAnswers):
             raise ValueError("the staff console edits the assistant's curated answers: open it with a data_dir")
         self.curated: CuratedAnswers = bot.curated
+        self.vocabulary: VocabularyStore = bot.curated.vocabulary  # the one bot.ask reads
         self.corpus = CorpusAdmin(bot, max_upload_bytes)
         self.max_upload_bytes = max_upload_bytes
         self.exports = Path(tempfile.mkdtemp(prefix="staff-exports-"))
@@ -172,6 +175,28 @@ class StaffConsole:
                 for e in self.curated.list()]
         return pd.DataFrame(rows, columns=["id", "questions", "kind", "answer", "source", "source in corpus",
                                            "updated (UTC)"])
+
+    # ------------------------------------------------------------ vocabulary
+
+    def vocabulary_table(self, language: str | None) -> pd.DataFrame:
+        rows = [[e.word, e.english, e.origin, when(e.created_at)] for e in self.vocabulary.entries(language or "en")]
+        return pd.DataFrame(rows, columns=["visitor's word", "texts' English words", "from", "added (UTC)"])
+
+    def words_to_teach(self, turn: LoggedTurn) -> list[str]:
+        """The visitor's words, those the texts do not use first: what a "teach a word" starts from."""
+        return words_to_teach(turn["question"], self.bot.index.vocabulary)
+
+    def teach(self, language: str, word: str, english: str) -> str:
+        """Add an entry; it applies from the next question. Warns when the texts use none of its words."""
+        entry = self.vocabulary.add(language, word, english)
+        message = f"Taught ({entry.language}) “{entry.word}” → “{entry.english}”: it applies from the next question."
+        if not any(w in self.bot.index.vocabulary for w in folded_words(entry.english).split()):
+            message += f" ⚠ The texts use none of “{entry.english}”: check its spelling, or remove it."
+        return message
+
+    def forget(self, language: str, word: str) -> str:
+        entry = self.vocabulary.remove(language, word)
+        return f"Removed ({entry.language}) “{entry.word}” → “{entry.english}”."
 
     # ------------------------------------------------------------ corpus
 

@@ -1,5 +1,6 @@
 """The staff console's Review tab: filter the logged questions, open one with its retrieval
-inspector, mark it right or wrong, and fix it by pinning a passage or writing an answer.
+inspector, mark it right or wrong, and fix it by pinning a passage or writing an answer (or teach
+one of its words: `staff_vocabulary.py` wires that button).
 
 Handlers return named updates ({component: value}); components left out keep their value.
 """
@@ -69,6 +70,10 @@ class ReviewTab:
                                           elem_id="written-answer")
                 self.written_source = gr.Dropdown(label="Its source", choices=[], elem_id="written-source")
                 self.write = gr.Button("Save written answer", elem_id="write-button")
+                with gr.Row():  # a word visitors use and the texts do not: taught in the Vocabulary tab
+                    self.teach_word = gr.Dropdown(label="…or teach one of its words", choices=[],
+                                                  elem_id="teach-word")
+                    self.teach = gr.Button("Teach a word ›", elem_id="teach-button", scale=0, min_width=150)
                 self.fix_notice = gr.Markdown(elem_id="fix-notice")  # the fix's outcome, beside the form
                 with gr.Accordion("Delete this conversation", open=False, elem_id="delete-panel"):
                     self.sure = gr.Checkbox(label="The visitor asked: delete all their questions and feedback",
@@ -95,7 +100,8 @@ class ReviewTab:
         self.export.click(self.export_link, self.filters, [self.csv_link, self.notice], **fast)
         self.table.select(self.open_row, None, [self.opened, self.detail, self.reply, self.summary, self.passages,
                                                 self.sentences, self.raw, self.pin_choice, self.questions,
-                                                self.written_source, self.fix_notice, self.notice], **fast
+                                                self.written_source, self.fix_notice, self.teach_word,
+                                                self.notice], **fast
                           ).then(None, js="() => setTimeout(() => document.querySelector('#turn-detail')"
                                           "?.scrollIntoView(), 150)")  # once it is drawn
         fixed = [self.reply, self.table, self.notice]
@@ -149,6 +155,7 @@ class ReviewTab:
                 # nothing chosen: the first passage is usually the wrong answer being fixed
                 self.pin_choice: gr.Dropdown(choices=choices, value=None),
                 self.fix_notice: "",
+                self.teach_word: gr.Dropdown(choices=self.console.words_to_teach(turn), value=None),
                 self.questions: self.console.default_questions(turn),
                 self.written_source: gr.Dropdown(choices=self.console.section_choices(), value=None),
                 self.notice: ""}

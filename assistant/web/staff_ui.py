@@ -21,6 +21,7 @@ from assistant.ops.upload_checks import UploadRefused
 from assistant.web.staff_auth import STAFF_PATH, add_staff_login
 from assistant.web.staff_console import StaffConsole
 from assistant.web.staff_review import ReviewTab, Updates
+from assistant.web.staff_vocabulary import VocabularyTab
 from assistant.web.theme import PAGE_MARGINS_CSS, THEME
 
 TITLE = "Staff console · Sustainable Cashmere Union"
@@ -221,7 +222,7 @@ def count_axis(counts: Any) -> list[float | None]:
 
 
 def build_staff_demo(console: StaffConsole) -> gr.Blocks:
-    """The four tabs over one notice line; every table filled when the page loads."""
+    """The five tabs over one notice line; every table filled when the page loads."""
     demo = gr.Blocks(title=TITLE, analytics_enabled=False)
     with demo:
         gr.Markdown(f"## {TITLE} &nbsp; <small>[Log out](logout)</small>", elem_id="staff-title")
@@ -231,21 +232,23 @@ def build_staff_demo(console: StaffConsole) -> gr.Blocks:
         with gr.Tabs() as tabs:
             review = ReviewTab(console, notice)
             curated = CuratedTab(console, notice)
+            vocabulary = VocabularyTab(console)
             corpus = CorpusTab(console, notice)
             insight = InsightTab(console)
         tabs.select(lambda: "", None, notice, **FAST)  # a notice is about the tab it was given on
         review.wire(curated.table)
         curated.wire()
+        vocabulary.wire(review, tabs)
         corpus.wire(curated.table)
         insight.wire()
 
         def initial(days: int | None) -> Updates:
             return {review.table: console.review_table(), curated.table: console.curated_table(), **corpus.view(),
-                    **insight.load(days), alert: console.log_alert()}
+                    **vocabulary.show("en"), **insight.load(days), alert: console.log_alert()}
 
-        demo.load(initial, [insight.period], [review.table, curated.table, corpus.documents, corpus.to_remove,
-                                              insight.per_day, insight.shares, insight.gaps, insight.summary, alert],
-                  **FAST)
+        demo.load(initial, [insight.period], [review.table, curated.table, vocabulary.table, corpus.documents,
+                                              corpus.to_remove, insight.per_day, insight.shares, insight.gaps,
+                                              insight.summary, alert], **FAST)
     demo.queue(default_concurrency_limit=2, max_size=32)
     return demo
 
