@@ -71,6 +71,29 @@ def bot(corpus_copy, tmp_path_factory, encoders):
     return Assistant(corpus_copy, index_dir, encoders, index)
 
 
+TRANSLATIONS = ROOT / "tests" / "fixtures" / "translations"
+TRANSLATION_FILES = ("partners.fr.md", "partners.mn.txt", "partners.mn.txt.meta.json")
+
+
+def assistant_with(folder: Path, bot, names: tuple[str, ...], edit=None):
+    """An Assistant over a copy of `bot`'s corpus plus these test translations, `edit` applied first."""
+    from assistant import Assistant
+
+    corpus = folder / "corpus"
+    shutil.copytree(bot.corpus_dir, corpus)
+    for name in names:
+        shutil.copy(TRANSLATIONS / name, corpus / name)
+    if edit:
+        edit(corpus)
+    return Assistant.open(corpus, folder / "index", encoders=bot.encoders)
+
+
+@pytest.fixture(scope="session")
+def translated_bot(bot, tmp_path_factory):
+    """An Assistant over corpus/ plus the French and Mongolian test translations."""
+    return assistant_with(tmp_path_factory.mktemp("translated"), bot, TRANSLATION_FILES)
+
+
 # ---------------------------------------------------------------- servers and browser
 
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots (gitignored)

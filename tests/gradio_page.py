@@ -47,16 +47,16 @@ class Visitor(GradioPage):
         """Returns the chat index of the answer (what the thumbs point at)."""
         submit = self.events[("question", "submit")]
         shown = self.run(submit, [question, [], ""])[1]  # the question, the chat, the comment box
-        self.queued(self.after[submit], [None, shown, None, None])
+        self.queued(self.after[submit], [None, shown, None, None, None])  # + the page's language, unset
         return len(shown)
 
     def thumbs(self, index: int, liked: bool) -> bool:
         """True when the page acknowledges it (the "anything to add?" box opens)."""
-        _, box, _ = self.run(self.events[("chatbot", "like")], [None],
+        _, box, _ = self.run(self.events[("chatbot", "like")], [None, None],
                           event_data={"index": [index], "value": "", "liked": liked})
         return box.get("visible") is True
 
     def comment(self, text: str) -> bool:
         """True when the page acknowledges it (the box empties and closes)."""
-        left, box, thanks = self.run(self.events[("comment-button", "click")], [text, None])
+        left, box, thanks = self.run(self.events[("comment-button", "click")], [text, None, None])
         return left == "" and box.get("visible") is False and thanks.get("visible") is True

@@ -12,12 +12,13 @@ from playwright.sync_api import Page, expect
 
 from assistant import rules
 from tests.chat_page import BOT, ask, open_chat
-from tests.conftest import require_chromium, shot
+from tests.conftest import require_chromium, serve_chat, shot
 
 require_chromium()
 
 CHAT = rules.load("messages")["chat"]
 SOURCES_TITLE = rules.load("messages")["sources_title"]
+SOURCE_NOTE = rules.load("messages")["source_note"]
 
 
 def texts(language: str) -> dict[str, str]:
@@ -90,3 +91,24 @@ def test_a_mongolian_browser_on_a_phone_sees_mongolian_though_gradio_has_no_mong
     assert ask_button["x"] + ask_button["width"] <= 390
     shot(page, "11-phone-mongolian-browser")
     context.close()
+
+
+def test_a_french_visitor_reads_the_french_translation_its_source_and_french_labels(browser, translated_bot,
+                                                                                     chatlog):
+    running = serve_chat(translated_bot, chatlog)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(running.url, wait_until="load")
+        expect(page.locator(BOT).first).to_contain_text("Bonjour ! Je réponds aux questions", timeout=30_000)
+        ask(page, "Combien de familles font partie du réseau ?", "670 familles", "fr_translation")
+        answer, sources = page.locator(BOT).nth(1), page.locator(BOT).nth(2)
+        expect(answer).to_contain_text("Il forme désormais un réseau de 670 familles")
+        expect(answer).to_contain_text("Source : Nos partenaires > AVSF")
+        expect(answer).not_to_contain_text(SOURCE_NOTE["fr"])  # the quote is not in English
+        expect(sources).to_contain_text(SOURCES_TITLE["fr"].format(count=3))
+        expect_page_in(page, "fr")
+        shot(page, "11-french-translation")
+    finally:
+        context.close()
+        running.stop()

@@ -6,7 +6,6 @@ texts). Real models, a real index built from corpus/ plus the translations.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,15 @@ from assistant.answer.messages import SOURCE_NOTE
 from assistant.ingest.store import load_index
 from assistant.ops.corpus_admin import CorpusAdmin
 from assistant.pipeline import Assistant
+from assistant.web.turn_view import inspector
+from tests.conftest import TRANSLATION_FILES, assistant_with
 
-FIXTURES = Path(__file__).parent / "fixtures" / "translations"
-FRENCH = "partners.fr.md"
-MONGOLIAN = ("partners.mn.txt", "partners.mn.txt.meta.json")
-
-
-def _assistant(folder: Path, bot: Assistant, names: tuple[str, ...], edit=None) -> Assistant:
-    corpus = folder / "corpus"
-    shutil.copytree(bot.corpus_dir, corpus)
-    for name in names:
-        shutil.copy(FIXTURES / name, corpus / name)
-    if edit:
-        edit(corpus)
-    return Assistant.open(corpus, folder / "index", encoders=bot.encoders)
+FRENCH, MONGOLIAN = TRANSLATION_FILES[0], TRANSLATION_FILES[1:]
 
 
 @pytest.fixture(scope="module")
-def translated(bot, tmp_path_factory) -> Assistant:
-    return _assistant(tmp_path_factory.mktemp("translated"), bot, (FRENCH, *MONGOLIAN))
+def translated(translated_bot) -> Assistant:
+    return translated_bot
 
 
 def _without_namac(corpus: Path) -> None:
@@ -44,7 +33,7 @@ def _without_namac(corpus: Path) -> None:
 
 @pytest.fixture(scope="module")
 def partial(bot, tmp_path_factory) -> Assistant:
-    return _assistant(tmp_path_factory.mktemp("partial"), bot, (FRENCH,), _without_namac)
+    return assistant_with(tmp_path_factory.mktemp("partial"), bot, (FRENCH,), _without_namac)
 
 
 def test_a_french_question_quotes_the_french_translation(translated):
@@ -53,6 +42,13 @@ def test_a_french_question_quotes_the_french_translation(translated):
     assert reply.sources[0].path == FRENCH and reply.sources[0].section == "Nos partenaires > AVSF"
     assert SOURCE_NOTE["fr"] not in reply.text  # the source is not in English
     assert reply.trace["translated"] == FRENCH
+
+
+def test_staff_see_that_the_quote_is_the_translation(translated):
+    reply = translated.ask("Combien de familles font partie du réseau ?")
+    summary, _, sentences = inspector({"answered": reply.answered, "query": reply.query, "trace": reply.trace})
+    assert f"from the translation `{FRENCH}`" in summary
+    assert "670 families" in sentences["sentence"].iloc[0]  # the original's sentence, which the ranking chose
 
 
 def test_a_mongolian_question_quotes_the_mongolian_translation(translated):
@@ -119,7 +115,7 @@ def test_a_translation_of_a_missing_document_is_reported_not_searched(bot, tmp_p
         (corpus / FRENCH).write_text(text.replace("translation_of: partners.txt", "translation_of: gone.txt"),
                                      encoding="utf-8")
 
-    lone = _assistant(tmp_path, bot, (FRENCH,), orphan)
+    lone = assistant_with(tmp_path, bot, (FRENCH,), orphan)
     report = lone.index.manifest["translations"][0]
     assert "gone.txt" in report["problem"] and not lone.index.translations.chunks
     assert all(chunk.path == "partners.txt" for chunk in lone.index.chunks)

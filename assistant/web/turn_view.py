@@ -66,12 +66,15 @@ def _searched(trace: Trace, query: str) -> str:
     if trace.get("centered"):
         models += (f" (language-centered for the passage ranking: {', '.join(trace['centered'])}; "
                    "sentence scores and the decision use the raw vectors)")
+    translated = (f"\n\n**Quoted in the visitor's language** from the translation "
+                  f"`{trace['translated'].replace('`', '')}`: the sentences below are the original's, which "
+                  "the ranking chose" if trace.get("translated") else "")
     return (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
             f"`{(trace.get('query') or query).replace('`', '')}`\n\n"
             f"**Read as asking for:** {describe(trace.get('kind'))}\n\n"
             f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
             f"leave the best sentence in doubt): {models}\n\n"
-            f"**Best evidence per signal:** {evidence or 'none'}")
+            f"**Best evidence per signal:** {evidence or 'none'}{translated}")
 
 
 def _passage_table(trace: Trace) -> pd.DataFrame:
