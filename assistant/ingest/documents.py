@@ -114,6 +114,19 @@ def load_document(path: Path, relative: str | None = None) -> Document:
     )
 
 
+def declared_metadata(path: Path) -> dict[str, Any]:
+    """What a file says of itself (its sidecar over its Markdown front matter), without parsing its text:
+    enough to tell a translation from an original, and their languages."""
+    meta = _read_sidecar(path)
+    if path.suffix.lower() in (".md", ".markdown"):
+        try:
+            front, _ = _split_front_matter(_read_text(path))
+        except (OSError, UnreadableDocument):
+            front = {}
+        meta = {**front, **meta}
+    return meta
+
+
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
     if b"\x00" in data[:4096]:

@@ -1,7 +1,9 @@
 """Staff changes to the corpus: checked uploads, removals, and the background rebuild.
 
 An upload passes `upload_checks` before anything is written; only then is it
-written, atomically, into corpus/. A refused upload changes nothing.
+written, atomically, into corpus/. A refused upload changes nothing. Staff may say
+its language and the original it translates: these go into its sidecar, and only
+when staff set them, so a file's own front matter is never overridden by a default.
 
 Every change schedules one background rebuild (`Assistant.rebuild`: only changed
 chunks are encoded, the new index is swapped in under a lock), so visitors keep
@@ -21,12 +23,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.documents import SIDECAR_SUFFIX, corpus_files
+from assistant.ingest.documents import SIDECAR_SUFFIX, corpus_files, declared_metadata
 from assistant.ops.upload_checks import (
     MAX_UPLOAD_BYTES,
     UploadRefused,
     check_content,
     check_readable,
+    check_translation,
+    document_language,
     safe_name,
     source_link,
 )
@@ -74,26 +78,41 @@ class CorpusAdmin:
                          "chunks": chunks.get(relative, 0), "status": state})
         return rows
 
+    def originals(self) -> list[str]:
+        """The corpus documents a translation can be of: those that are not translations themselves."""
+        return [path for path, meta in self._declared().items() if not meta.get("translation_of")]
+
+    @staticmethod
+    def declared_by(upload: str | os.PathLike[str]) -> dict[str, str]:
+        """What an upload says of its own language and original in its front matter ("" when nothing)."""
+        meta = declared_metadata(Path(upload))
+        return {"language": str(meta.get("language") or ""), "translation_of": str(meta.get("translation_of") or "")}
+
     def add(self, upload: str | os.PathLike[str], original_name: str | None = None, *, title: str = "",
-            source_url: str = "", replace: bool = False, rebuild: bool = True) -> str:
-        """Check an uploaded file and, only if it is fine, put it in corpus/ and schedule a rebuild."""
+            source_url: str = "", language: str = "", translation_of: str = "", replace: bool = False,
+            rebuild: bool = True) -> str:
+        """Check an uploaded file and, only if it is fine, put it in corpus/ and schedule a rebuild.
+        `language` and `translation_of` ("" = as the file says) declare it a translation of a corpus document."""
         upload = Path(upload)
         name = safe_name(original_name or upload.name)
         target = self._inside_corpus(name)
         url = source_link(source_url)
+        meta = _metadata(title, url, document_language(language), (translation_of or "").strip())
         data = self._read_upload(upload)
         check_content(data, target.suffix, self.max_bytes)
-        meta = _metadata(title, url)
-        chunks = check_readable(name, data, meta)
+        document, chunks = check_readable(name, data, meta)  # as the index will read it: staff's word over the file's
         with self._lock:
             if target.exists() and not replace:
                 raise UploadRefused(f"“{name}” is already in the corpus: tick “replace” to update it, "
                                     "or rename the file.")
+            check_translation(name, document.language, document.translation_of, self._declared())
             self._write(target, data, meta)
         log.info("staff added %s (%d chunks)", name, chunks)
         if rebuild:
             self.request_rebuild(f"added {name}")
-        return (f"Added **{name}** ({len(data) / 1024:.1f} KB, {chunks} passages). "
+        translation = (f", a translation ({document.language}) of {document.translation_of}"
+                       if document.translation_of else "")
+        return (f"Added **{name}** ({len(data) / 1024:.1f} KB, {chunks} passages{translation}). "
                 + ("The index is being rebuilt; visitors keep getting answers meanwhile." if rebuild else ""))
 
     def remove(self, name: str, *, rebuild: bool = True) -> str:
@@ -130,11 +149,18 @@ class CorpusAdmin:
             raise UploadRefused("That file name points outside the corpus.")
         return target
 
+    def _declared(self) -> dict[str, dict[str, Any]]:
+        """What each corpus document declares of itself, by its corpus path (read from the files, so
+        a document waiting for the rebuild counts)."""
+        return {path.relative_to(self.corpus_dir).as_posix(): declared_metadata(path)
+                for path in corpus_files(self.corpus_dir)}
+
     def _write(self, target: Path, data: bytes, meta: dict[str, str]) -> None:
-        """Write via a hidden temporary file (never indexed) and an atomic rename."""
+        """Write via a hidden temporary file (never indexed) and an atomic rename; the sidecar holds
+        only what staff set (none: the file's own front matter, if any, speaks alone)."""
         sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
         if meta:
-            _atomic_write(sidecar, json.dumps({**meta, "language": "en"}, ensure_ascii=False, indent=2).encode())
+            _atomic_write(sidecar, json.dumps(meta, ensure_ascii=False, indent=2).encode())
         elif sidecar.exists():
             sidecar.unlink()
         _atomic_write(target, data)
@@ -240,9 +266,11 @@ def describe(status: dict[str, Any]) -> str:
     return "The index is up to date."
 
 
-def _metadata(title: str, url: str | None) -> dict[str, str]:
-    """The document's metadata file content: its title and source link, when given."""
-    fields = {"title": " ".join(title.split())[:200], "source": url or ""}
+def _metadata(title: str, url: str | None, language: str | None, translation_of: str) -> dict[str, str]:
+    """The document's metadata file content: each of its title, source link, language and original
+    that staff gave (a default written here would override the file's own front matter)."""
+    fields = {"title": " ".join(title.split())[:200], "source": url or "", "language": language or "",
+              "translation_of": translation_of}
     return {key: value for key, value in fields.items() if value}
 
 

@@ -4,7 +4,9 @@ An allowed name (.md, .txt, .html, .pdf; the name is reduced to its last
 component and safe characters, so `../../etc/passwd.md` becomes
 `corpus/passwd.md`), a size limit, and its content (a PDF must start with %PDF
 and parse; text must be UTF-8 without NUL bytes and not an executable or
-archive; every file must yield readable text). A refused upload changes nothing.
+archive; every file must yield readable text), and what it declares itself (a
+translation of a corpus original, in another language). A refused upload changes
+nothing.
 """
 from __future__ import annotations
 
@@ -12,15 +14,19 @@ import json
 import re
 import tempfile
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from assistant.answer.messages import SOURCE_NOTE
 from assistant.ingest.chunking import chunk_documents
-from assistant.ingest.documents import SIDECAR_SUFFIX, load_document
+from assistant.ingest.documents import SIDECAR_SUFFIX, Document, load_document
 from assistant.text import safe_url
 
 ALLOWED_SUFFIXES = (".md", ".txt", ".html", ".pdf")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_NAME_CHARS = 80
+DOCUMENT_LANGUAGES = tuple(SOURCE_NOTE)  # the languages replies are given in: a translation is quoted in them
 # Signatures of executables and archives: never a document, whatever the name says.
 BINARY_SIGNATURES = {
     b"\x7fELF": "a Linux executable",
@@ -99,8 +105,43 @@ def source_link(url: str | None) -> str | None:
     return link
 
 
-def check_readable(name: str, data: bytes, meta: dict[str, str]) -> int:
-    """Parse a copy outside corpus/ exactly as the index will: the passages it yields; none is refused."""
+def document_language(code: str | None) -> str | None:
+    """Staff's choice of the document's language: None when left to the file, refused when not one
+    the assistant answers in."""
+    code = (code or "").strip().lower()
+    if code and code not in DOCUMENT_LANGUAGES:
+        raise UploadRefused(f"“{code}” is not a language the assistant answers in ({', '.join(DOCUMENT_LANGUAGES)}).")
+    return code or None
+
+
+def check_translation(name: str, language: str, original: str | None, corpus: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse a translation the index could not align: its original must be another document of the
+    corpus, not a translation itself, and in another language. `corpus` is what each corpus document
+    declares (`declared_metadata`), by its corpus path; `name` may be among them (a replacement)."""
+    if not original:
+        return
+    if original == name:
+        raise UploadRefused(f"“{name}” cannot be a translation of itself: choose its original. Nothing was changed.")
+    translated_here = sorted(path for path, meta in corpus.items() if meta.get("translation_of") == name)
+    if translated_here:
+        raise UploadRefused(f"“{name}” is the original of {', '.join(translated_here)}: it cannot become a "
+                            "translation itself. Nothing was changed.")
+    if original not in corpus:
+        raise UploadRefused(f"“{original}”, named as the original, is not a document of the corpus: choose one "
+                            "of the listed documents. Nothing was changed.")
+    its_original = corpus[original].get("translation_of")
+    if its_original:
+        raise UploadRefused(f"“{original}” is itself a translation (of {its_original}): name the original, "
+                            f"“{its_original}”. Nothing was changed.")
+    original_language = str(corpus[original].get("language") or "en")
+    if language == original_language:
+        raise UploadRefused(f"“{name}” would be in the same language as its original “{original}” ({language}): "
+                            "choose the language the translation is in. Nothing was changed.")
+
+
+def check_readable(name: str, data: bytes, meta: dict[str, str]) -> tuple[Document, int]:
+    """Parse a copy outside corpus/ exactly as the index will (the file's own metadata under staff's
+    `meta`): the document as read, and the passages it yields; none is refused."""
     with tempfile.TemporaryDirectory(prefix="upload-check-") as folder:
         copy = Path(folder) / name
         copy.write_bytes(data)
@@ -113,4 +154,4 @@ def check_readable(name: str, data: bytes, meta: dict[str, str]) -> int:
             raise UploadRefused(f"“{name}” could not be read ({error}). Nothing was changed.") from error
     if not chunks:
         raise UploadRefused(f"“{name}” has no readable text. Nothing was changed.")
-    return len(chunks)
+    return document, len(chunks)
