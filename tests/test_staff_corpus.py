@@ -14,7 +14,7 @@ import pytest
 from gradio_client import Client
 
 from assistant.ops.upload_checks import UploadRefused, safe_name
-from assistant.web.staff_ui import CorpusTab
+from assistant.web.staff_corpus import CorpusTab
 
 NEW_TOPIC = """---
 title: Yak wool programme

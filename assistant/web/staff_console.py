@@ -3,8 +3,8 @@
 `staff_ui.py` and `staff_review.py` lay it out at /staff, behind `staff_auth.py`; a logged
 turn's Markdown and inspector come from `turn_view.py`. Tabs: Review (filters, right/wrong,
 pin or write the answer, teach a word, CSV export), Curated answers (list, edit, remove),
-Vocabulary (`staff_vocabulary.py`: visitors' words -> the texts' words), Corpus (upload, remove,
-background rebuild with progress and result), Insight.
+Vocabulary (`staff_vocabulary.py`: visitors' words -> the texts' words), Corpus (`staff_corpus.py`:
+upload, a translation declared, remove, background rebuild with progress and result), Insight.
 """
 from __future__ import annotations
 

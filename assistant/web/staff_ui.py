@@ -16,10 +16,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 
 from assistant.curation.entries import CurationError
-from assistant.ops.corpus_admin import describe
-from assistant.ops.upload_checks import UploadRefused
 from assistant.web.staff_auth import STAFF_PATH, add_staff_login
 from assistant.web.staff_console import StaffConsole
+from assistant.web.staff_corpus import CorpusTab
 from assistant.web.staff_review import ReviewTab, Updates
 from assistant.web.staff_vocabulary import VocabularyTab
 from assistant.web.theme import PAGE_MARGINS_CSS, THEME
@@ -45,7 +44,6 @@ STAFF_JS = """() => {
   name();
 }"""
 PERIODS = [("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("Everything", 0)]
-UPLOAD_TYPES = [".md", ".txt", ".html", ".pdf"]
 FAST: dict[str, Any] = {"queue": False, "api_visibility": "private"}  # quick reads, answered outside the queue
 
 ALERT_SECONDS = 15
@@ -104,85 +102,6 @@ class CuratedTab:
                     self.notice: "⚠ Click a curated answer first."}
         return {self.table: self.console.curated_table(), self.editor: gr.Column(visible=False), self.number: None,
                 self.questions: "", self.text: "", self.notice: f"✓ Curated answer #{int(number)} removed."}
-
-
-class CorpusTab:
-    """The documents: add, remove, and the index rebuilt in the background, with its progress."""
-
-    def __init__(self, console: StaffConsole, notice: gr.Markdown) -> None:
-        self.console = console
-        self.notice = notice
-        with gr.Tab("Corpus", id="corpus"):
-            self.status = gr.Markdown(describe(console.corpus.status()), elem_id="rebuild-status")
-            self.documents = gr.Dataframe(label="Documents", interactive=False, elem_id="documents-table")
-            with gr.Row():
-                with gr.Column():
-                    megabytes = console.max_upload_bytes // (1024 * 1024)
-                    self.upload = gr.File(label=f"Add a document (.md, .txt, .html, .pdf; at most {megabytes} MB)",
-                                          file_types=UPLOAD_TYPES, type="filepath", elem_id="upload-file")
-                    self.title = gr.Textbox(label="Title (optional)", elem_id="upload-title")
-                    self.url = gr.Textbox(label="Web page it comes from (optional)", elem_id="upload-url")
-                    self.replace = gr.Checkbox(label="Replace a document of the same name", elem_id="upload-replace")
-                    self.add = gr.Button("Add document", variant="primary", elem_id="upload-button")
-                with gr.Column():
-                    self.to_remove = gr.Dropdown(label="Remove a document", choices=[], elem_id="remove-choice")
-                    self.remove = gr.Button("Remove document", variant="stop", elem_id="remove-button")
-                    self.rebuild = gr.Button("Rebuild the index now", elem_id="rebuild-button")
-            self.timer = gr.Timer(1.0, active=False)
-
-    def wire(self, curated_table: gr.Dataframe) -> None:
-        """Connect the events; `curated_table` is refreshed when a rebuild ends (sources may have gone)."""
-        self.curated_table = curated_table
-        changed = [self.notice, self.status, self.documents, self.to_remove, self.timer]
-        self.add.click(self.add_document, [self.upload, self.title, self.url, self.replace], [*changed, self.upload],
-                       api_visibility="private")
-        self.remove.click(self.remove_document, [self.to_remove], changed, api_visibility="private")
-        self.rebuild.click(self.start_rebuild, None, changed, api_visibility="private")
-        self.timer.tick(self.tick, None, [self.status, self.documents, self.to_remove, self.timer, curated_table,
-                                          self.notice], **FAST)
-
-    def view(self) -> Updates:
-        """The documents table and the names to remove."""
-        table = self.console.documents_table()
-        return {self.documents: table, self.to_remove: gr.Dropdown(choices=list(table["document"]), value=None)}
-
-    def _changed(self, message: str) -> Updates:
-        """After a change: the message, the rebuild status, the documents, and the timer on to follow it."""
-        return {self.notice: message, self.status: describe(self.console.corpus.status()), **self.view(),
-                self.timer: gr.Timer(active=True)}
-
-    def add_document(self, path: str | None, title: str, url: str, replace: bool) -> Updates:
-        if not path:
-            return {self.notice: "⚠ Choose a file first."}
-        try:
-            message = self.console.corpus.add(path, Path(path).name, title=title or "", source_url=url or "",
-                                              replace=bool(replace))
-        except UploadRefused as error:
-            return {self.notice: f"✗ {error}", self.upload: None}
-        finally:  # Gradio's upload cache is shared with the visitor app: keep no staff file there
-            Path(path).unlink(missing_ok=True)
-        return {**self._changed(f"✓ {message}"), self.upload: None}
-
-    def remove_document(self, name: str | None) -> Updates:
-        if not name:
-            return {self.notice: "⚠ Choose the document to remove."}
-        try:
-            return self._changed(f"✓ {self.console.corpus.remove(name)}")
-        except UploadRefused as error:
-            return {self.notice: f"✗ {error}"}
-
-    def start_rebuild(self) -> Updates:
-        self.console.corpus.request_rebuild("requested by staff")
-        return self._changed("Rebuild started.")
-
-    def tick(self) -> Updates:
-        """While a rebuild runs, its progress; once done, the new tables and the timer off."""
-        status = self.console.corpus.status()
-        if status["state"] == "running" or status["pending"]:
-            return {self.status: describe(status), self.timer: gr.Timer(active=True)}
-        # the change's "being rebuilt" notice gives way to how the rebuild ended
-        return {self.status: describe(status), **self.view(), self.timer: gr.Timer(active=False),
-                self.curated_table: self.console.curated_table(), self.notice: describe(status)}
 
 
 class InsightTab:
@@ -247,8 +166,8 @@ def build_staff_demo(console: StaffConsole) -> gr.Blocks:
                     **vocabulary.show("en"), **insight.load(days), alert: console.log_alert()}
 
         demo.load(initial, [insight.period], [review.table, curated.table, vocabulary.table, corpus.documents,
-                                              corpus.to_remove, insight.per_day, insight.shares, insight.gaps,
-                                              insight.summary, alert], **FAST)
+                                              corpus.to_remove, corpus.original, insight.per_day, insight.shares,
+                                              insight.gaps, insight.summary, alert], **FAST)
     demo.queue(default_concurrency_limit=2, max_size=32)
     return demo
 
