@@ -234,7 +234,8 @@ class LanguageCentering:
 
     def __init__(self) -> None:
         self._means: dict[tuple[str, str], np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._lock = threading.Lock()  # guards `_locks`
 
     @staticmethod
     def applies(model: str, language: str) -> bool:
@@ -258,7 +259,11 @@ class LanguageCentering:
 
     def _mean(self, encoder: Encoder, language: str) -> np.ndarray:
         key = (encoder.name, language)
-        with self._lock:  # two first questions in a language at once encode the references once
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        # two first questions in a language at once encode its references once; a question in
+        # another language does not wait for them (under load, all of them took 5 to 7 s)
+        with lock:
             if key not in self._means:
                 vectors = [encoder.encode_query(q) for q in REFERENCE_QUESTIONS[language]]
                 self._means[key] = np.mean(vectors, axis=0)
