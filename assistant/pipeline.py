@@ -164,7 +164,8 @@ class Assistant:
         if not any(char.isalnum() for char in question):
             return help_reply(messages.EMPTY, language, ReplyKind.INPUT_HELP)
         if length > settings.MAX_QUESTION_CHARS:
-            text = messages.TOO_LONG.format(length=length, limit=settings.MAX_QUESTION_CHARS)
+            lead = messages.in_language(messages.TOO_LONG, language)
+            text = lead.format(length=length, limit=settings.MAX_QUESTION_CHARS)
             return help_reply(text, language, ReplyKind.INPUT_HELP)
         return None
 

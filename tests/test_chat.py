@@ -143,6 +143,20 @@ def test_settings_monitoring_off_analytics_off_widget_served(server):
         assert urllib.request.urlopen(server.url + page).status == 200
 
 
+def test_widget_texts_are_served_from_the_messages_to_any_site_and_revalidated(server):
+    with urllib.request.urlopen(server.url + "widget/texts.json") as response:
+        texts, headers = json.loads(response.read()), response.headers
+    assert texts["fr"]["widget_button"] == "Une question ?" and texts["en"]["widget_close"] == "Close"
+    assert headers["Access-Control-Allow-Origin"] == "*" and headers["Content-Type"] == "application/json"
+    assert headers["Cache-Control"] == "no-cache" and headers["ETag"]
+    again = urllib.request.Request(server.url + "widget/texts.json", headers={"If-None-Match": headers["ETag"]})
+    with pytest.raises(urllib.error.HTTPError) as unchanged:  # urllib reports a 304 as an error
+        urllib.request.urlopen(again)
+    assert unchanged.value.code == 304
+    script = urllib.request.urlopen(server.url + "widget/ask-us.js")  # the static files as before
+    assert script.status == 200 and script.headers["ETag"] and "javascript" in script.headers["Content-Type"]
+
+
 def get_json(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=60) as response:

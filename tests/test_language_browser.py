@@ -26,13 +26,14 @@ def texts(language: str) -> dict[str, str]:
 
 
 def expect_page_in(page: Page, language: str) -> None:
-    """The placeholder, the buttons, the title and the document's `lang` in that language."""
+    """The placeholder, the buttons, the title (the tab's too) and the document's `lang` in that language."""
     said = texts(language)
     expect(page.locator("#question textarea")).to_have_attribute("placeholder", said["question_placeholder"])
     expect(page.locator("#ask-button")).to_have_text(said["ask_button"])
     expect(page.locator("#clear-button")).to_have_text(said["clear_button"])
     expect(page.locator("#chat-title")).to_have_text(said["title"])
     expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page).to_have_title(said["title"])
 
 
 def test_a_french_browser_sees_the_page_in_french_and_an_english_question_turns_it_english(browser, server):

@@ -1,12 +1,14 @@
 """Input limits and the per-session rate limit, on the real core and the real app."""
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 
+import pytest
 from gradio_client import Client
 
-from assistant import Reply
+from assistant import Reply, rules
 from assistant.ops.log_writer import anonymous_session
 from assistant.pipeline import clean_question
 from assistant.settings import MAX_QUESTION_CHARS
@@ -14,6 +16,14 @@ from assistant.types import ReplyKind
 from assistant.web.chat_service import RATE_LIMIT, RATE_WINDOW, RateLimit, logged_question, remember
 
 QUESTION = "When was AVSF founded?"
+MESSAGES = rules.load("messages")
+ASKED_IN = [("Quand AVSF a-t-elle été fondée ?", "fr"), ("AVSF хэзээ байгуулагдсан бэ?", "mn"),
+            ("Wann wurde AVSF gegründet?", "de"), ("¿Cuándo se fundó AVSF?", "es")]
+
+
+def opening(text: str) -> str:
+    """A message's words before its first {placeholder}."""
+    return text.split("{")[0]
 
 
 def padded(length: int) -> str:
@@ -38,6 +48,15 @@ def test_questions_up_to_the_limit_are_searched_longer_ones_get_a_clear_message(
         assert not reply.answered and reply.query == "" and reply.kind == ReplyKind.INPUT_HELP
         assert "query" not in reply.trace  # no search was run
         assert f"too long ({length:,} characters)" in reply.text and f"at most {MAX_QUESTION_CHARS:,}" in reply.text
+
+
+@pytest.mark.parametrize("question, language", ASKED_IN)
+def test_a_too_long_question_is_told_so_in_its_language(bot, question, language):
+    pasted = " ".join([question] * (MAX_QUESTION_CHARS // len(question) + 1))
+    assert len(pasted) > MAX_QUESTION_CHARS
+    reply = bot.ask(pasted)
+    assert reply.kind == ReplyKind.INPUT_HELP and reply.language == language
+    assert reply.text.startswith(opening(MESSAGES["too_long"][language])) and str(MAX_QUESTION_CHARS) in reply.text
 
 
 def test_empty_or_punctuation_only_input_gets_the_help_message(bot):
@@ -88,6 +107,18 @@ def test_app_limits_each_session_not_everyone(server, chatlog):
         logged = db.execute("SELECT count(*), sum(question = ?) FROM turns WHERE session = ?",
                             (QUESTION, anonymous_session(fast.session_hash))).fetchone()
     assert logged == (RATE_LIMIT, 0)
+
+
+def test_a_visitor_over_the_limit_is_told_so_in_the_question_language(server):
+    fast = Client(server.url, verbose=False)
+    for _ in range(RATE_LIMIT):
+        fast.predict("", api_name="/chat")
+    for question, language in [*ASKED_IN, (QUESTION, "en"), ("Quando è stata fondata AVSF?", "en")]:
+        answer, sources = fast.predict(question, api_name="/chat")
+        said = MESSAGES["chat"] if language == "en" else MESSAGES["chat"][language]
+        template = re.escape(said["rate_limited"]).replace(r"\{seconds\}", r"\d+")
+        assert re.fullmatch(template.replace(r"\{limit\}", str(RATE_LIMIT)), answer), (language, answer)
+        assert sources == []
 
 
 def test_a_rate_limited_reply_is_not_remembered_for_follow_ups():

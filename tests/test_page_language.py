@@ -1,6 +1,9 @@
-"""The chat page's texts in five languages and how the page's language is chosen, without models
-(`make test-fast`); the browser's side is in test_language_browser.py."""
+"""The chat page's texts in five languages (with the chat's own replies and the widget's) and how the
+page's language is chosen, without models (`make test-fast`); the browser's side is in
+test_language_browser.py and test_widget_browser.py."""
 from __future__ import annotations
+
+import string
 
 import pytest
 
@@ -11,17 +14,51 @@ from assistant.web.page_language import (
     I18N,
     PAGE_KEYS,
     PAGE_LANGUAGES,
+    REPLY_KEYS,
+    TRANSLATED_KEYS,
+    WIDGET_KEYS,
     browser_language,
     language_after,
+    opening_language,
     page_text,
+    widget_texts,
 )
 
 CHAT = rules.load("messages")["chat"]
 
 
+def fields(text: str) -> set[str]:
+    """The {placeholders} of a text: a translation must keep every one."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 @pytest.mark.parametrize("language", PAGE_LANGUAGES[1:])
 def test_each_language_translates_exactly_the_page_keys(language):
-    assert set(CHAT[language]) == set(PAGE_KEYS + GRADIO_KEYS)  # none missing, no misspelt extra key
+    assert set(CHAT[language]) == set(TRANSLATED_KEYS)  # none missing, no misspelt extra key
+
+
+@pytest.mark.parametrize("key", REPLY_KEYS + WIDGET_KEYS)
+@pytest.mark.parametrize("language", PAGE_LANGUAGES)
+def test_the_chat_replies_and_the_widget_texts_are_there_in_every_language(key, language):
+    text = page_text(key, language)
+    assert text.strip() and fields(text) == fields(CHAT[key])
+    if language != "en":
+        assert text != CHAT[key], f"{key} in {language} is the English text"
+    assert widget_texts()[language].get(key, text) == text  # what /widget/texts.json serves
+
+
+def test_the_widget_gets_its_texts_and_its_bar_title_in_every_language():
+    served = widget_texts()
+    assert set(served) == set(PAGE_LANGUAGES)
+    assert all(set(texts) == {"title", *WIDGET_KEYS} for texts in served.values())
+    assert served["fr"]["widget_close"] == "Fermer" and served["fr"]["title"] == CHAT["fr"]["title"]
+
+
+def test_a_too_long_question_is_told_so_in_its_language():
+    texts = rules.load("messages")["too_long"]
+    assert set(texts) >= set(PAGE_LANGUAGES)
+    assert all(fields(text) == {"length", "limit"} for text in texts.values())
+    assert len(set(texts.values())) == len(texts)  # each its own translation
 
 
 @pytest.mark.parametrize("key", PAGE_KEYS + GRADIO_KEYS)
@@ -59,6 +96,17 @@ def test_the_sources_labels_have_every_language(table):
 ])
 def test_browser_language(header, language):
     assert browser_language(header) == language
+
+
+@pytest.mark.parametrize("asked, header, language", [
+    ("fr", "en-US,en;q=0.9", "fr"),  # the widget on a French page, in an English browser
+    ("mn", None, "mn"),
+    (None, "de-DE", "de"),  # the page opened directly: the browser's language
+    ("it", "es", "es"),  # a host page in a language the chat lacks: the browser's
+    ("<script>", "fr", "fr"),  # a forged value
+])
+def test_a_new_visit_opens_in_the_widget_page_language_else_the_browser_one(asked, header, language):
+    assert opening_language(asked, header) == language
 
 
 @pytest.mark.parametrize("reply, before, after", [

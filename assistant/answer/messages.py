@@ -18,7 +18,7 @@ CITATION: dict[str, str] = _TEXTS["citation"]  # {source}: the linked section, u
 SOURCES_TITLE: dict[str, str] = _TEXTS["sources_title"]  # {count}: the passages behind an answer
 NAME_IT: str = _TEXTS["name_it"]
 EMPTY: str = _TEXTS["empty"]
-TOO_LONG: str = _TEXTS["too_long"]
+TOO_LONG: dict[str, str] = _TEXTS["too_long"]  # {length}, {limit}: in the question's language
 
 def in_language(texts: dict[str, T], language: str) -> T:
     """The visitor's language's version, or the English one."""
@@ -45,7 +45,6 @@ COMMENT_LABEL = _CHAT["comment_label"]
 COMMENT_PLACEHOLDER = _CHAT["comment_placeholder"]
 COMMENT_BUTTON = _CHAT["comment_button"]
 COMMENT_THANKS = _CHAT["comment_thanks"]
-RATE_LIMITED = _CHAT["rate_limited"]  # {seconds}, {limit}
 FEEDBACK_NOT_SAVED = _CHAT["feedback_not_saved"]
 NO_FILES = _CHAT["no_files"]
 API_DESCRIPTION = _CHAT["api_description"]

@@ -1,5 +1,5 @@
 """The visitor chat app as served: the chat page and the /chat API in one Gradio app, the widget
-files under /widget, the staff console when asked for, and a background server for tests.
+files under /widget (and its texts), the staff console when asked for, and a background server for tests.
 
 Gradio serves no file of ours: no allowed paths, the data, index and corpus folders blocked
 outright, its upload route refused (visitors send no files), run history and monitoring off.
@@ -10,6 +10,8 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
+import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -18,9 +20,9 @@ from typing import Any
 
 import gradio as gr
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from assistant.answer.messages import API_DESCRIPTION, CHAT_TITLE, NO_FILES
@@ -31,7 +33,7 @@ from assistant.web.chat_assets import CSS, PAGE_JS
 from assistant.web.chat_service import ChatService, History, remember
 from assistant.web.chat_ui import ChatPage, session_of
 from assistant.web.health import add_health
-from assistant.web.page_language import I18N
+from assistant.web.page_language import I18N, widget_texts
 from assistant.web.rendering import answer_markdown
 from assistant.web.theme import THEME
 
@@ -39,6 +41,8 @@ WIDGET_DIR = Path(__file__).resolve().parents[2] / "widget"
 DEFAULT_CONCURRENCY = 4
 QUEUE_SIZE = 64
 UPLOAD_LIMIT = "1mb"  # the visitor chat takes no files; Gradio's own upload route is refused anyway
+WIDGET_TEXTS = json.dumps(widget_texts(), ensure_ascii=False, separators=(",", ":")).encode()
+WIDGET_TEXTS_TAG = f'"{hashlib.sha256(WIDGET_TEXTS).hexdigest()[:20]}"'
 
 
 def sources_payload(sources: list[Source]) -> list[dict[str, Any]]:
@@ -49,6 +53,19 @@ def sources_payload(sources: list[Source]) -> list[dict[str, Any]]:
          "url": s.url, "score": round(float(s.score), 4), "chunk_id": s.chunk_id}
         for s in sources
     ]
+
+
+def add_widget_texts(app: FastAPI) -> None:
+    """/widget/texts.json: the widget's texts in every language, from messages.toml, read by its script on
+    the union's site. Any site may read them (public texts, no credentials); the browser revalidates them
+    by ETag, as it does the widget's static files, so an edited translation shows at the next page view."""
+
+    @app.get("/widget/texts.json", include_in_schema=False)
+    def texts(request: Request) -> Response:
+        headers = {"ETag": WIDGET_TEXTS_TAG, "Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
+        if request.headers.get("if-none-match") == WIDGET_TEXTS_TAG:
+            return Response(status_code=304, headers=headers)
+        return Response(WIDGET_TEXTS, media_type="application/json", headers=headers)
 
 
 def add_chat_api(chat: ChatService, history: gr.State, concurrency: int) -> None:
@@ -97,6 +114,7 @@ def create_app(bot: Assistant, chatlog: ChatLog, *, concurrency: int = DEFAULT_C
     if cors_origins:  # sites allowed to call the API from their own pages (the iframe needs none)
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["*"], allow_credentials=False)
+    add_widget_texts(app)  # before the mount, which would answer every /widget/ path
     app.mount("/widget", StaticFiles(directory=WIDGET_DIR, html=True), name="widget")
     if staff is not None:  # before "/": the chat's mount would otherwise catch /staff
         staff(app)

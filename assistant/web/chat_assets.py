@@ -63,5 +63,10 @@ PAGE_JS = r"""() => {
 }"""
 # After the page loads and after each reply: the page's language (a hidden textbox the server sets, see
 # `page_language`) becomes the document's `lang`, so screen readers read the page's texts in their language
-# (Gradio sets it to its own locale, English for a Mongolian browser).
-SET_LANGUAGE_JS = "(language) => { if (language) document.documentElement.lang = language; }"
+# (Gradio sets it to its own locale, English for a Mongolian browser); and the page's title (its "## " heading)
+# becomes the tab's, which gr.Blocks' `title` leaves English.
+SET_LANGUAGE_JS = """(language, title) => {
+  if (language) document.documentElement.lang = language;
+  const heading = String(title || '').replace(/^#+\\s*/, '').trim();
+  if (heading) document.title = heading;
+}"""

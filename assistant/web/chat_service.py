@@ -3,7 +3,7 @@
 Shared by the chat page and the /chat API. Each turn is logged (anonymously) to
 the `ChatLog`; thumbs and comments are attached to that turn and acknowledged
 only once committed. Each visitor session may ask `RATE_LIMIT` questions per
-`RATE_WINDOW` seconds; beyond that it gets a friendly "slow down" reply.
+`RATE_WINDOW` seconds; beyond that it gets a friendly "slow down" reply in the question's language.
 """
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import threading
 import time
 from collections import deque
 
-from assistant.answer.messages import RATE_LIMITED
 from assistant.ops.chatlog import ChatLog
 from assistant.pipeline import Assistant, clean_question
+from assistant.query.language import detect_language
 from assistant.settings import HISTORY_MESSAGES, MAX_QUESTION_CHARS
 from assistant.types import Reply, ReplyKind
+from assistant.web.page_language import page_language, page_text
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +77,19 @@ class ChatService:
         wait = self.rate_limit.wait_needed(session)
         if wait:
             log.warning("session %s is over the rate limit", session)
-            text = RATE_LIMITED.format(seconds=max(1, round(wait)), limit=self.rate_limit.limit)
-            return Reply(False, text, kind=ReplyKind.RATE_LIMITED), ""
+            return self._slow_down(question, wait), ""
         started = time.perf_counter()
         reply = self.bot.ask(question or "", history=list(history or []))
         latency_ms = (time.perf_counter() - started) * 1000
         return reply, self._log(question, reply, session, channel, latency_ms, history)
+
+    def _slow_down(self, question: str, wait: float) -> Reply:
+        """"Too fast" in the question's language (English for one the page lacks), read from its first
+        characters only: this reply must stay cheap for a visitor who floods the chat."""
+        text = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else ""
+        language = page_language(detect_language(text))
+        lead = page_text("rate_limited", language).format(seconds=max(1, round(wait)), limit=self.rate_limit.limit)
+        return Reply(False, lead, language=language, kind=ReplyKind.RATE_LIMITED)
 
     def _log(self, question: str, reply: Reply, session: str, channel: str, latency_ms: float,
              history: History) -> str:

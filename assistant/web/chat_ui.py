@@ -19,7 +19,7 @@ from assistant.text import escape_markdown
 from assistant.types import Reply
 from assistant.web.chat_assets import SET_LANGUAGE_JS
 from assistant.web.chat_service import ChatService, History, rating_of, remember
-from assistant.web.page_language import I18N, browser_language, language_after, page_language, page_text
+from assistant.web.page_language import I18N, language_after, opening_language, page_language, page_text
 from assistant.web.rendering import answer_markdown, shorten, sources_markdown
 
 Messages = list[MessageDict | NormalizedMessageDict]  # the chatbot's value: ours out, Gradio's normalised form in
@@ -148,9 +148,9 @@ class ChatPage:
                                            queue=False, api_visibility="private"))
 
     def _then_show_language(self, event: Dependency) -> None:
-        """After an event that set the page's language: its texts, then the document's `lang`."""
+        """After an event that set the page's language: its texts, then the document's `lang` and title."""
         event.then(self.show_language, [self.language], self.texts, queue=False, show_progress="hidden",
-                   api_visibility="private").then(None, [self.language], None, js=SET_LANGUAGE_JS,
+                   api_visibility="private").then(None, [self.language, self.title], None, js=SET_LANGUAGE_JS,
                                                   queue=False, api_visibility="private")
 
     def _answering(self, concurrency: int) -> dict[str, Any]:
@@ -186,8 +186,9 @@ class ChatPage:
         return messages, past, known, saved, language
 
     def restore(self, saved: Any, request: gr.Request) -> tuple[Messages, History, dict[int, str], str]:
-        """The kept conversation in its language, or the welcome in the browser's (`page_language`)."""
-        language = browser_language(request.headers.get("accept-language"))
+        """The kept conversation in its language, or the welcome in a new visit's (`page_language`)."""
+        params = getattr(request, "query_params", None) or {}
+        language = opening_language(params.get("lang"), request.headers.get("accept-language"))
         try:
             messages, past = list(saved["messages"]), list(saved["history"])
             known = {int(index): str(turn) for index, turn in dict(saved["turns"]).items()}
