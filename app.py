@@ -13,7 +13,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 import argparse
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -101,9 +100,6 @@ def main(argv: list[str] | None = None) -> None:
               f"(password from {console.password_source})", flush=True)
     app = create_app(bot, chatlog, concurrency=concurrency, cors_origins=args.allow_origin, staff=staff)
     print(f"Chat on http://{args.host}:{args.port}/  (widget demo: /widget/demo.html)", flush=True)
-    # each language's centering references (several seconds in all), once the chat serves: else the
-    # first French, Mongolian, German or Spanish visitors wait for them (bench/load.py's slowest turns)
-    threading.Thread(target=bot.prepare_languages, name="prepare-languages", daemon=True).start()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     finally:

@@ -53,6 +53,7 @@ class Assistant:
         self._lock = threading.Lock()
         self.index = index
         self.centering = LanguageCentering()  # outlives rebuilds: its means depend on the models only
+        self.centering.use(encoders, index.centering)
         self.retriever = Retriever(index, encoders, self.centering)
         self.reader = reader or shared_reader()  # marks the answer; ReaderUnavailable names a damaged file
         # The reader's evidence as a second condition for English answers: measured by the benchmarks,

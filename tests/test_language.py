@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from assistant.query.language import detect_language
-from assistant.retrieval.centering import LanguageCentering
+from assistant.retrieval.centering import REFERENCE_QUESTIONS, LanguageCentering
 
 PASSAGES = ["AVSF is a French NGO founded in 1977.",
             "It now forms a network of 670 families through 11 cooperatives."]
@@ -32,6 +32,9 @@ QUESTIONS = {
     ("Quel est l'objectif de la Sustainable Cashmere Union ?", "fr"),
     ("Was ist das Ziel der Sustainable Cashmere Union?", "de"), ("¿Qué es AVSF?", "es"),
     ("AVSF гэж юу вэ?", "mn"), ("안녕하세요 AVSF", "other"),
+    # not answered in, but named, so that they take the multilingual search (issue 19)
+    ("Quando è stata fondata AVSF?", "it"), ("Dove posso comprare una sciarpa di cashmere?", "it"),
+    ("Quantas famílias fazem parte da rede?", "pt"), ("Onde ficam as cooperativas?", "pt"),
 ])
 def test_the_language_is_read_from_script_and_stopwords(text, language):
     assert detect_language(text) == language
@@ -120,3 +123,20 @@ def test_mongolian_questions_reach_the_answer_through_the_glossary(bot, question
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
     assert "cooperatives" in reply.query  # the question as searched carries the English words
+
+
+def test_the_index_keeps_each_languages_mean_so_that_no_first_visitor_waits_for_it(bot, e5):
+    kept = bot.index.centering["means"][e5.model_id]
+    assert set(kept) == set(REFERENCE_QUESTIONS)
+    seeded, fresh = LanguageCentering(), LanguageCentering()
+    seeded.use(bot.encoders, bot.index.centering)
+    assert {language for name, language in seeded._means if name == "e5"} == set(REFERENCE_QUESTIONS)
+    vector = e5.encode_query("Quand AVSF a-t-elle été fondée ?")
+    assert np.allclose(seeded.center(e5, vector, "fr"), fresh.center(e5, vector, "fr"), atol=1e-6)
+
+
+def test_means_kept_for_other_reference_questions_are_not_used(bot, e5):
+    outdated = {**bot.index.centering, "references": "written before the questions changed"}
+    centering = LanguageCentering()
+    centering.use(bot.encoders, outdated)
+    assert not centering._means

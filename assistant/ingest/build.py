@@ -19,6 +19,7 @@ import numpy as np
 from assistant.ingest.chunking import Chunk, chunk_documents
 from assistant.ingest.documents import load_corpus
 from assistant.ingest.store import (
+    CENTERING,
     TRANSLATIONS,
     Index,
     IndexUnavailable,
@@ -27,13 +28,15 @@ from assistant.ingest.store import (
     corpus_fingerprint,
     dense_models,
     load_index,
+    read_centering,
     read_version,
 )
 from assistant.ingest.translations import align_translations, split_translations
 from assistant.ingest.vectors import read_matrix, save_dense
-from assistant.ingest.versions import checksums, new_build_folder, publish, sync
+from assistant.ingest.versions import checksums, current_version, new_build_folder, publish, sync
 from assistant.models.embedding import Encoder
 from assistant.models.lexical import LexicalIndex, surface_vocabulary, tokenize
+from assistant.retrieval.centering import reference_means
 from assistant.text import text_hash
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,9 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
         timer.lap("faiss")
     _save_lexical(folder, chunks, texts[len(chunks):])
     timer.lap("bm25")
+    means = reference_means(built, read_centering(current_version(index_dir)))
+    (folder / CENTERING).write_text(json.dumps(means))
+    timer.lap("centering")
     multilingual = next((encoder for encoder in built if encoder.name == ALIGNING_MODEL), None)
     translations = align_translations(translated, chunks, multilingual)
     (folder / TRANSLATIONS).write_text(translations.to_json())

@@ -1,6 +1,7 @@
 """The index as loaded: the live version's files read back and checked against their manifest.
 
-A version folder holds manifest.json, chunks.json, vocabulary.json, translations.json, each dense model's vectors
+A version folder holds manifest.json, chunks.json, vocabulary.json, translations.json,
+centering.json, each dense model's vectors
 (`assistant.ingest.vectors`) and the BM25 indexes bm25-chunks/ and bm25-sentences/. Its manifest
 records the build settings and a hash of every corpus file, so any edit makes the index stale,
 and a checksum of every file of the version, so damage is found at load.
@@ -22,9 +23,10 @@ from assistant.ingest.versions import MANIFEST, current_version, file_hash
 from assistant.models.embedding import Encoder
 from assistant.models.lexical import TOKENIZER_VERSION, LexicalIndex
 
-FORMAT_VERSION = 4  # 4: translations.json, chunks' `aligned`
+FORMAT_VERSION = 5  # 4: translations.json, chunks' `aligned`; 5: centering.json
 
 TRANSLATIONS = "translations.json"
+CENTERING = "centering.json"  # the multilingual model's mean reference question per language
 Manifest = dict[str, Any]  # JSON: settings, dense, files, skipped, checksums, stats, built_at
 
 
@@ -44,6 +46,7 @@ class Index:
     first_sentence: np.ndarray  # chunk id -> its first sentence row
     vocabulary: frozenset[str]  # folded corpus words, for spelling correction
     translations: Translations = field(default_factory=Translations)  # quoted, never searched
+    centering: dict[str, Any] = field(default_factory=dict)  # retrieval.centering.reference_means
 
     def sentence_rows(self, chunk_id: int) -> range:
         start = int(self.first_sentence[chunk_id])
@@ -122,6 +125,7 @@ def read_version(folder: Path, manifest: Manifest) -> Index:
         first_sentence=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(chunks) else counts,
         vocabulary=frozenset(json.loads((folder / "vocabulary.json").read_text())),
         translations=_read_translations(folder),
+        centering=read_centering(folder),
     )
 
 
@@ -129,6 +133,12 @@ def _read_translations(folder: Path) -> Translations:
     """A version built before translations were kept has none (its vectors are still reused)."""
     path = folder / TRANSLATIONS
     return Translations.from_json(path.read_text()) if path.exists() else Translations()
+
+
+def read_centering(folder: Path | None) -> dict[str, Any]:
+    """A version's centering means; none for a version built before they were kept."""
+    path = folder / CENTERING if folder else None
+    return _read_json_object(path) if path and path.exists() else {}
 
 
 def dense_models(manifest: Manifest) -> list[str]:

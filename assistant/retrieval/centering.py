@@ -6,13 +6,18 @@ which English passage answers. Taking away half the mean vector of ordinary ques
 the question's language removes much of it (`bench/xquad.py`, questions in de/es/ru/zh on the
 English paragraphs: passage R@1 mean 0.840 -> 0.862, Chinese 0.732 -> 0.782). The means come from
 the general-knowledge questions below, written for this purpose on no topic of the union's
-texts or of the XQuAD articles, the same questions in every language. A language's
+texts or of the XQuAD articles, the same questions in every language. Their means are computed
+when the index is built and kept in it (`reference_means`): encoding them took the first visitors in
+each language 5 to 7 s after a start under load (bench/load.py). Without them, a language's
 questions are encoded on its first question (once per process), or all at once by `prepare`.
 English questions are not centered: they share the passages' language.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -229,6 +234,30 @@ REFERENCE_QUESTIONS = {
 }
 
 
+Means = dict[str, Any]  # {"references": fingerprint, "means": {model id: {language: vector}}}, as in the index
+
+
+def _references_fingerprint() -> str:
+    """Changes when the reference questions do: means kept from before are then computed anew."""
+    return hashlib.sha256(json.dumps(REFERENCE_QUESTIONS, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _mean_vector(encoder: Encoder, language: str) -> np.ndarray:
+    mean: np.ndarray = np.mean([encoder.encode_query(q) for q in REFERENCE_QUESTIONS[language]], axis=0)
+    return mean
+
+
+def reference_means(encoders: list[Encoder], previous: Means) -> Means:
+    """Each centered model's mean reference vector per language, for the index; those of the
+    previous index are kept when its references and model are the same (E5 takes seconds)."""
+    fingerprint = _references_fingerprint()
+    kept = previous.get("means", {}) if previous.get("references") == fingerprint else {}
+    means = {encoder.model_id: kept.get(encoder.model_id) or
+             {language: _mean_vector(encoder, language).tolist() for language in REFERENCE_QUESTIONS}
+             for encoder in encoders if encoder.name in CENTERED_MODELS}
+    return {"references": fingerprint, "means": means}
+
+
 class LanguageCentering:
     """Per encoder and language, the mean vector of the reference questions, computed once."""
 
@@ -236,6 +265,14 @@ class LanguageCentering:
         self._means: dict[tuple[str, str], np.ndarray] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()  # guards `_locks`
+
+    def use(self, encoders: list[Encoder], stored: Means) -> None:
+        """Take the means an index keeps (`reference_means`), unless its references are outdated."""
+        if stored.get("references") != _references_fingerprint():
+            return
+        for encoder in encoders:
+            for language, vector in stored["means"].get(encoder.model_id, {}).items():
+                self._means.setdefault((encoder.name, language), np.asarray(vector, dtype=np.float32))
 
     @staticmethod
     def applies(model: str, language: str) -> bool:
@@ -265,6 +302,5 @@ class LanguageCentering:
         # another language does not wait for them (under load, all of them took 5 to 7 s)
         with lock:
             if key not in self._means:
-                vectors = [encoder.encode_query(q) for q in REFERENCE_QUESTIONS[language]]
-                self._means[key] = np.mean(vectors, axis=0)
+                self._means[key] = _mean_vector(encoder, language)
             return self._means[key]
