@@ -155,9 +155,7 @@ class Assistant:
         if english and not self.reader_declines:  # only the quoted sentence, for its answer span
             read(self.reader, asked, candidates, limit=1)
         quoted, sources, quoted_in = in_visitor_language(index, quoted, candidates[0], language,
-                                                         sources_of(retrieval, candidates))
-        if quoted_in != candidates[0].chunk.language:
-            trace["translated"] = sources[0].path
+                                                         sources_of(retrieval, candidates), trace)
         text = format_answer(quoted, query, language, answer_span(candidates[0]), quoted_in)
         return Reply(True, text, sources, language, [], query, trace, ReplyKind.ANSWER)
 

@@ -6,13 +6,14 @@ says why); only the sentence quoted and the passage cited are swapped for their 
 from __future__ import annotations
 
 from assistant.ingest.store import Index
-from assistant.types import Candidate, Source
+from assistant.types import Candidate, Source, Trace
 
 
 def in_visitor_language(index: Index, quoted: list[str], best: Candidate, language: str,
-                        sources: list[Source]) -> tuple[list[str], list[Source], str]:
+                        sources: list[Source], trace: Trace) -> tuple[list[str], list[Source], str]:
     """The quote, the sources (the quoted passage first) and the quote's language: translated when
-    every quoted sentence has a translation in `language`, as they were otherwise."""
+    every quoted sentence has a translation in `language` (the trace then names it for staff), as
+    they were otherwise."""
     if best.chunk.language == language:
         return quoted, sources, language
     found = index.translations.quote_in(language, best.chunk.path, quoted)
@@ -20,5 +21,6 @@ def in_visitor_language(index: Index, quoted: list[str], best: Candidate, langua
         return quoted, sources, best.chunk.language
     sentences, chunk = found
     cited = Source(chunk.title, chunk.section, chunk.text, chunk.path, 1.0, chunk.source)
+    trace["translated"] = chunk.path
     others = [source for source in sources if source.chunk_id != best.chunk.id]
     return sentences, [cited, *others], language

@@ -5,7 +5,8 @@
 - `small_talk.toml`: greetings, thanks, goodbyes and "who are you?";
 - `followup.toml`: pronouns, "and ...?" and "tell me more";
 - `language.toml`: hints for language detection;
-- `messages.toml`: every fixed text a visitor reads, per language.
+- `messages.toml`: every fixed text a visitor reads, per language;
+- `centering.toml`: the questions whose mean vector per language centering takes away.
 
 Patterns are regular expressions in TOML literal strings ('...' or '''...''', no escaping);
 `{{name}}` in one stands for the part of that name. `tests/test_rules.py` checks each table.
