@@ -71,7 +71,7 @@ def bot(corpus_copy, tmp_path_factory, encoders):
     return Assistant(corpus_copy, index_dir, encoders, index)
 
 
-TRANSLATIONS = ROOT / "tests" / "fixtures" / "translations"
+TRANSLATION_FIXTURES = ROOT / "tests" / "fixtures" / "translations"
 TRANSLATION_FILES = ("partners.fr.md", "partners.mn.txt", "partners.mn.txt.meta.json")
 
 
@@ -82,7 +82,7 @@ def assistant_with(folder: Path, bot, names: tuple[str, ...], edit=None):
     corpus = folder / "corpus"
     shutil.copytree(bot.corpus_dir, corpus)
     for name in names:
-        shutil.copy(TRANSLATIONS / name, corpus / name)
+        shutil.copy(TRANSLATION_FIXTURES / name, corpus / name)
     if edit:
         edit(corpus)
     return Assistant.open(corpus, folder / "index", encoders=bot.encoders)

@@ -49,7 +49,7 @@ def garbage() -> st.SearchStrategy[str]:
 @SETTINGS
 @given(question=any_text(), history=any_history())
 def test_any_question_and_history_get_a_reply_in_time_without_markup(bot, question, history):
-    bot.prepare_languages()  # as the app does at start: a language's first question is not the one timed
+    bot.prepare_languages()  # (a no-op when the index keeps the means) a language's first question is not the one timed
     started = time.perf_counter()
     reply = bot.ask(question, history=history)  # type: ignore[arg-type]  # visitors' APIs send anything
     assert time.perf_counter() - started < ASK_SECONDS

@@ -16,12 +16,12 @@ import pytest
 from assistant.ingest.documents import load_document
 from assistant.ops.corpus_admin import CorpusAdmin
 from assistant.ops.upload_checks import UploadRefused, check_translation, document_language
-from tests.conftest import CORPUS, TRANSLATIONS
+from tests.conftest import CORPUS, TRANSLATION_FIXTURES
 from tests.gradio_page import GradioPage
 from tests.staff_app import login
 from tests.test_staff_corpus import corpus_state
 
-FRENCH = (TRANSLATIONS / "partners.fr.md").read_text(encoding="utf-8")
+FRENCH = (TRANSLATION_FIXTURES / "partners.fr.md").read_text(encoding="utf-8")
 # the same file without its own declaration: a translation only if staff say so
 UNDECLARED = FRENCH.replace("language: fr\n", "").replace("translation_of: partners.txt\n", "")
 WITHOUT_NAMAC = UNDECLARED[:UNDECLARED.index("## NAMAC")]  # 2 sections where the original has 3

@@ -20,11 +20,6 @@ from tests.conftest import TRANSLATION_FILES, assistant_with
 FRENCH, MONGOLIAN = TRANSLATION_FILES[0], TRANSLATION_FILES[1:]
 
 
-@pytest.fixture(scope="module")
-def translated(translated_bot) -> Assistant:
-    return translated_bot
-
-
 def _without_namac(corpus: Path) -> None:
     """A French translation that lacks the NAMAC section (2 sections where the original has 3)."""
     text = (corpus / FRENCH).read_text(encoding="utf-8")
@@ -36,44 +31,44 @@ def partial(bot, tmp_path_factory) -> Assistant:
     return assistant_with(tmp_path_factory.mktemp("partial"), bot, (FRENCH,), _without_namac)
 
 
-def test_a_french_question_quotes_the_french_translation(translated):
-    reply = translated.ask("Combien de familles font partie du réseau ?")
+def test_a_french_question_quotes_the_french_translation(translated_bot):
+    reply = translated_bot.ask("Combien de familles font partie du réseau ?")
     assert reply.answered and "**670 familles" in reply.text
     assert reply.sources[0].path == FRENCH and reply.sources[0].section == "Nos partenaires > AVSF"
     assert SOURCE_NOTE["fr"] not in reply.text  # the source is not in English
     assert reply.trace["translated"] == FRENCH
 
 
-def test_staff_see_that_the_quote_is_the_translation(translated):
-    reply = translated.ask("Combien de familles font partie du réseau ?")
+def test_staff_see_that_the_quote_is_the_translation(translated_bot):
+    reply = translated_bot.ask("Combien de familles font partie du réseau ?")
     summary, _, sentences = inspector({"answered": reply.answered, "query": reply.query, "trace": reply.trace})
     assert f"from the translation `{FRENCH}`" in summary
     assert "670 families" in sentences["sentence"].iloc[0]  # the original's sentence, which the ranking chose
 
 
-def test_a_mongolian_question_quotes_the_mongolian_translation(translated):
-    reply = translated.ask("AVSF хэдэн онд байгуулагдсан бэ?")
+def test_a_mongolian_question_quotes_the_mongolian_translation(translated_bot):
+    reply = translated_bot.ask("AVSF хэдэн онд байгуулагдсан бэ?")
     assert reply.answered and "**1977** онд байгуулагдсан Францын" in reply.text
     assert reply.sources[0].path == MONGOLIAN[0] and reply.sources[0].title == "Манай түншүүд"
     assert SOURCE_NOTE["mn"] not in reply.text
 
 
-def test_a_language_without_translation_keeps_the_english_quote_and_its_note(translated):
-    reply = translated.ask("Wann wurde AVSF gegründet?")
+def test_a_language_without_translation_keeps_the_english_quote_and_its_note(translated_bot):
+    reply = translated_bot.ask("Wann wurde AVSF gegründet?")
     assert reply.answered and "founded in **1977**" in reply.text and SOURCE_NOTE["de"] in reply.text
     assert reply.sources[0].path == "partners.txt"
 
 
-def test_english_replies_are_the_same_with_translations(translated, bot):
+def test_english_replies_are_the_same_with_translations(translated_bot, bot):
     for question in ("How many families are in the network?", "When was NAMAC reorganized?",
                      "Where can I buy a cashmere scarf?"):
-        with_them, without = translated.ask(question), bot.ask(question)
+        with_them, without = translated_bot.ask(question), bot.ask(question)
         assert (with_them.answered, with_them.text) == (without.answered, without.text)
         assert all(source.path == "partners.txt" for source in with_them.sources)
 
 
-def test_the_index_records_each_chunks_language_and_aligned_chunk(translated):
-    index = load_index(translated.index_dir)
+def test_the_index_records_each_chunks_language_and_aligned_chunk(translated_bot):
+    index = load_index(translated_bot.index_dir)
     assert {chunk.language for chunk in index.chunks} == {"en"}  # translations are not searched
     originals = {chunk.id: chunk.section for chunk in index.chunks}
     for chunk in index.translations.chunks:
@@ -84,11 +79,11 @@ def test_the_index_records_each_chunks_language_and_aligned_chunk(translated):
     assert reports[FRENCH]["aligned_by"] == "heading order" and reports[FRENCH]["sections"] == 3
 
 
-def test_tell_me_more_goes_on_in_the_translation(translated):
-    first = translated.ask("Quand AVSF a-t-elle été fondée ?")
+def test_tell_me_more_goes_on_in_the_translation(translated_bot):
+    first = translated_bot.ask("Quand AVSF a-t-elle été fondée ?")
     history = [{"role": "user", "content": "Quand AVSF a-t-elle été fondée ?"},
                {"role": "assistant", "content": first.text}]
-    more = translated.ask("Dites-m'en plus", history)
+    more = translated_bot.ask("Dites-m'en plus", history)
     assert more.answered and "En 2014, elle a créé" in more.text and more.sources[0].path == FRENCH
 
 

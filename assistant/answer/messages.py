@@ -36,15 +36,5 @@ def with_examples(lead: str, examples: list[str]) -> str:
 
 _CHAT: dict[str, str] = _TEXTS["chat"]  # the visitor chat page's own texts
 CHAT_TITLE = _CHAT["title"]
-CHAT_WELCOME = _CHAT["welcome"]
-QUESTION_LABEL = _CHAT["question_label"]
-QUESTION_PLACEHOLDER = _CHAT["question_placeholder"]
-ASK_BUTTON = _CHAT["ask_button"]
-CLEAR_BUTTON = _CHAT["clear_button"]
-COMMENT_LABEL = _CHAT["comment_label"]
-COMMENT_PLACEHOLDER = _CHAT["comment_placeholder"]
-COMMENT_BUTTON = _CHAT["comment_button"]
-COMMENT_THANKS = _CHAT["comment_thanks"]
-FEEDBACK_NOT_SAVED = _CHAT["feedback_not_saved"]
 NO_FILES = _CHAT["no_files"]
 API_DESCRIPTION = _CHAT["api_description"]
