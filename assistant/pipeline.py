@@ -19,7 +19,7 @@ from assistant.answer.decision import addresses_the_assistant, evidence_for, fit
 from assistant.answer.in_language import in_visitor_language
 from assistant.answer.quote import continuation
 from assistant.answer.ranking import rank_sentences
-from assistant.answer.reading import answer_span, best_evidence, read
+from assistant.answer.reading import answer_span, best_evidence, choose_among_ties, read
 from assistant.answer.render import format_answer, sources_of
 from assistant.curation.store import CuratedAnswers
 from assistant.ingest.build import Progress, build_index
@@ -144,10 +144,11 @@ class Assistant:
         if curated is not None:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)
-        if english and self.reader_declines:  # the reader reads English only
-            # with the glossary's words: "herders" alone does not tell it that "breeders" answer
-            evidence.update(reader=best_evidence(read(self.reader, query, candidates)),
-                            reader_threshold=self.reader.threshold)
+        if english:  # the reader reads English only, with the glossary's words ("breeders" for "herders")
+            if self.reader_declines:
+                evidence.update(reader=best_evidence(read(self.reader, query, candidates)),
+                                reader_threshold=self.reader.threshold)
+            candidates = choose_among_ties(self.reader, query, candidates)
         trace = trace_of(retrieval, candidates, evidence)
         quoted, candidates = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):

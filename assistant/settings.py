@@ -38,9 +38,9 @@ OTHER_LANGUAGE_WEIGHTS = {"e5": 1.5, "bm25": 0.25, "passage": 0.6, "fit": 0.5}
 # Fragments ("Respectful of man, animal and their environment.") match many questions loosely:
 # sentences get a small bonus for length, up to this many words.
 FULL_LENGTH_WORDS = 40
-# When the runner-up is the very next or previous sentence and scores within this margin, the
-# ranking cannot tell them apart: both are quoted.
-ADJACENT_TIE_MARGIN = 0.25
+# Sentences scoring within this margin of the best, the ranking cannot tell apart: the reader
+# chooses among them (answer/reading.py), and the very next or previous sentence is quoted with it.
+TIE_MARGIN = 0.25
 
 # ---------------------------------------------------------------- answer or decline
 # English: best MiniLM similarity plus its lead over the median candidate.

@@ -31,6 +31,7 @@ import resource
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ QUESTIONS = ROOT / "eval" / "union_qa.jsonl"
 RATIO_TARGET, P95_TARGET_MS = 3.0, 60.0
 ANSWER_SELECTION = ["rank_sentences", "evidence_for", "fitting_quote", "format_answer", "sources_of"]
 # The stages that follow one another in `ask` (the encoders run inside the first).
-SEQUENTIAL = ["encoders", "FAISS search", "BM25", "fusion (RRF)", "answer selection", "reader (answer span)"]
+SEQUENTIAL = ["encoders", "FAISS search", "BM25", "fusion (RRF)", "answer selection", "reader"]
 
 
 class StageClock:
@@ -68,6 +69,17 @@ class StageClock:
 
         setattr(owner, attribute, timed)
 
+    def count(self, owner, attribute: str, stage: str, how_many: Callable[..., int]) -> None:
+        """Add `how_many(*args)` of each call to `stage` (a count, not milliseconds)."""
+        original = getattr(owner, attribute)
+
+        @functools.wraps(original)
+        def counted(*args, **kwargs):
+            self.spent[stage] += how_many(*args, **kwargs)
+            return original(*args, **kwargs)
+
+        setattr(owner, attribute, counted)
+
     def take(self) -> dict[str, float]:
         spent, self.spent = dict(self.spent), defaultdict(float)
         return spent
@@ -88,7 +100,8 @@ def instrument(bot: Assistant, clock: StageClock) -> list[str]:
     clock.wrap(retrieval, "fuse", "fusion (RRF)")
     for name in ANSWER_SELECTION:
         clock.wrap(core, name, "answer selection")
-    clock.wrap(bot.reader, "read", "reader (answer span)")  # one sentence, for answered English questions
+    clock.wrap(bot.reader, "read", "reader")  # the ranking's ties, then the quote's answer span (English)
+    clock.count(bot.reader, "read", "sentences read", lambda _, __, sentences: len(sentences))
     return stages + SEQUENTIAL
 
 
@@ -148,6 +161,7 @@ def run(rounds: int, corpus_dir: Path, index_dir: Path) -> None:
                         if stage in spent:
                             times[stage].append(spent[stage])
                     times["other"].append(times["ask"][-1] - sum(spent.get(s, 0.0) for s in SEQUENTIAL))
+                    times["sentences read"].append(spent.get("sentences read", 0.0))
     torch.set_num_threads(default_threads)
     report(times, stages, rounds, len(cases), serving_rss, load_before, default_threads)
 
@@ -178,6 +192,9 @@ def report(times: dict[str, list[float]], stages: list[str], rounds: int, cases:
     print(f"\nask p50 / faster bare encode p50 ({labels[floor]}): {ratio:.2f} (target <= {RATIO_TARGET}: "
           f"{'met' if ratio <= RATIO_TARGET else 'MISSED'}); median of paired ratios {paired:.2f}")
     print(f"ask p95: {ask95:.1f} ms (target <= {P95_TARGET_MS:.0f}: {'met' if ask95 <= P95_TARGET_MS else 'MISSED'})")
+    read = np.array(times["sentences read"])
+    print(f"reader: sentences read per question: mean {read.mean():.2f}, p95 {np.percentile(read, 95):.0f}, "
+          f"max {read.max():.0f}; questions with a tie read: {np.mean(read > 1):.0%}")
     print(f"peak RSS: {serving_rss:.0f} MiB serving (before torch is imported for the baseline), "
           f"{peak_rss_mib():.0f} MiB at the end")
 

@@ -75,6 +75,18 @@ def test_inspector_says_when_a_question_was_ranked_with_a_language_centered_vect
     assert "language-centered" not in inspector(english)[0]
 
 
+def test_inspector_says_when_the_reader_chose_among_sentences_the_ranking_could_not_tell_apart(app):
+    visitor = Client(app.url, verbose=False)
+    app.ask("Where are the cooperatives located?", visitor)  # NAMAC's members and the regions, close
+    app.ask("When was NAMAC reorganized?", visitor)  # the year's sentence leads clearly
+    tied = app.console.turn(app.console.review_rows(search="cooperatives located")[0]["id"])
+    clear = app.console.turn(app.console.review_rows(search="NAMAC reorganized")[0]["id"])
+    summary, _, sentences = inspector(tied)
+    assert "**The reader chose the quote** among the" in summary
+    assert "Bayankhongor" in sentences.iloc[0]["sentence"] and sentences.iloc[0]["reader"] > sentences.iloc[1]["reader"]
+    assert "The reader chose" not in inspector(clear)[0]
+
+
 def test_review_filters_and_csv_export(app, tmp_path):
     visitor = Client(app.url, verbose=False)
     app.ask("=cmd|' /C calc'!A0 what is the weather on Mars?", visitor)

@@ -21,26 +21,6 @@ from assistant.types import Candidate
 REFERS_BACK = re.compile(r"\b(?:among|of|from|with|like) them\W*$|^(?:[\w’'-]+ ){0,4}[\w’'-]+, (?:it|they|he|she)\b",
                          re.I)
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def quote(index: Index, candidates: list[Candidate]) -> list[str]:
     """The best sentence, joined by the one before when it leans on it ("It now forms..." needs
     "In 2022, ..."), or by an adjacent one that scores as well (an answer spread over two
@@ -61,10 +41,8 @@ def quote(index: Index, candidates: list[Candidate]) -> list[str]:
         return [sentence]
     return pair if _word_count(pair) <= settings.MAX_ANSWER_WORDS else [sentence]
 
-
 def _word_count(sentences: list[str]) -> int:
     return sum(len(sentence.split()) for sentence in sentences)
-
 
 def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str | None:
     """The sentence `steps` before the candidate in its section, even across a chunk boundary."""
@@ -79,14 +57,12 @@ def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str |
             position = len(chunk.sentences) - 1
     return chunk.sentences[position].text if chunk else None
 
-
 def _adjacent_tie(candidates: list[Candidate]) -> bool:
     if len(candidates) < 2:
         return False
     best, runner_up = candidates[0], candidates[1]
     return (runner_up.chunk.id == best.chunk.id and abs(runner_up.sentence - best.sentence) == 1
-            and best.score - runner_up.score <= settings.ADJACENT_TIE_MARGIN)
-
+            and best.score - runner_up.score <= settings.TIE_MARGIN)
 
 def _same_section_chunk(chunks: list[Chunk], chunk: Chunk, step: int) -> Chunk | None:
     position = chunk.id + step
@@ -94,7 +70,6 @@ def _same_section_chunk(chunks: list[Chunk], chunk: Chunk, step: int) -> Chunk |
         return None
     other = chunks[position]
     return other if (other.path, other.section) == (chunk.path, chunk.section) else None
-
 
 def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] | None:
     """For "tell me more": the sentences that follow the previous reply's quote in its section
@@ -119,7 +94,6 @@ def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] |
         taken.append(sentence)
     return (following[0][0] if following else start[0]), taken
 
-
 def _first_quoted_sentence(chunks: list[Chunk], quoted: str) -> tuple[Chunk, int] | None:
     """The first indexed sentence the quote holds, or begins with when one sentence alone was cut."""
     cut = quoted.removesuffix("…").rstrip() if quoted.endswith("…") else None
@@ -129,7 +103,6 @@ def _first_quoted_sentence(chunks: list[Chunk], quoted: str) -> tuple[Chunk, int
                 return chunk, position
     return None
 
-
 def _section_from(chunks: list[Chunk], start: Chunk, position: int) -> Iterator[tuple[Chunk, str]]:
     """(chunk, sentence text) from this sentence to the end of its section."""
     chunk: Chunk | None = start
@@ -137,26 +110,7 @@ def _section_from(chunks: list[Chunk], start: Chunk, position: int) -> Iterator[
         yield from ((chunk, sentence.text) for sentence in chunk.sentences[position:])
         chunk, position = _same_section_chunk(chunks, chunk, +1), 0
 
-
 def quoted_part(text: str) -> str:
     """The quote of a reply, between its “ and ” (the source note and citation left out)."""
     match = re.search(r"“(.*)”", text, re.S)
     return match.group(1) if match else text
-
-
-
-
-# ---------------------------------------------------------------- highlighting
-
-
-
-
-
-
-
-
-
-
-
-
-

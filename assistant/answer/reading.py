@@ -6,8 +6,9 @@ gets an "evidence" logit, the reader's score combined with the ranking's as cali
 held-out SQuAD articles by `training/calibrate_reader.py`. With `Assistant(reader_declines=True)`
 an English question is declined when no candidate's evidence reaches the reader's threshold; as
 served, only the quoted sentence is read, for its answer span (the threshold declines too many
-of the union's answerable questions). The ranking chooses the quote either way: on the union's
-questions it chose better than the reader did (docs/reader.md).
+of the union's answerable questions). The ranking chooses the quote, except between the sentences
+it cannot tell apart, where the reader chooses (`choose_among_ties`): over all of them the ranking
+chose better on the union's questions, and between close ones the reader does (docs/reader.md).
 """
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ def read(reader: Reader, question: str, candidates: list[Candidate],
     for candidate, features in zip(chosen, features_of(chosen)):
         candidate.signals["evidence"] = round(reader.combined(features), 4)
     return chosen
+
+
+def choose_among_ties(reader: Reader, question: str, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates with the one the reader scores best first, among those the ranking cannot
+    tell apart (within TIE_MARGIN of its best): "Where are the cooperatives located?" ties NAMAC's
+    members "throughout Mongolia" with the network's regions, and the reader knows which answers."""
+    ties = [c for c in candidates[:settings.READER_CANDIDATES]
+            if candidates[0].score - c.score <= settings.TIE_MARGIN]
+    if len(ties) < 2:
+        return candidates
+    read(reader, question, ties, limit=len(ties))
+    chosen = max(ties, key=lambda c: c.signals["reader"])
+    return [chosen, *(c for c in candidates if c is not chosen)]
 
 
 def best_evidence(read_candidates: list[Candidate]) -> float:
