@@ -150,7 +150,7 @@ class Assistant:
                                 reader_threshold=self.reader.threshold)
             candidates = choose_among_ties(self.reader, query, candidates)
         trace = trace_of(retrieval, candidates, evidence)
-        quoted, candidates = fitting_quote(index, candidates, query)
+        quoted = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
         if english and not self.reader_declines:  # only the quoted sentence, for its answer span

@@ -52,7 +52,6 @@ MAX_KEYWORDS = 2
 # shares words with the corpus.
 MIN_MULTILINGUAL_SIMILARITY = 0.805
 MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS = 0.78
-FITTING_FALLBACK = 3  # candidates looked at for a quote that holds the asked-for year or count
 
 # ---------------------------------------------------------------- the reader
 READER_CANDIDATES = 6  # each costs one reader pass; the answering sentence is nearly always among them

@@ -7,7 +7,7 @@ moves none of the figures is not needed by any benchmark and is deleted; one tha
 listed in docs/rules.md with the figure that keeps it.
 
     .venv/bin/python bench/rule_ablation.py                 # every rule
-    .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix)
+    .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix; several: comma-separated)
     .venv/bin/python bench/rule_ablation.py --baseline      # the project as served, no rule off
 """
 from __future__ import annotations
@@ -65,10 +65,10 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "question word within 2 words": lambda: patched(kinds, "MAX_WORDS_BEFORE_QUESTION_WORD", 1000),
     "keywords quoted (English decline)": lambda: patched(settings, "MAX_KEYWORDS", 0),
     "quote must fit strict kinds": lambda: patched(decision, "quote_fits", lambda *_: True),
-    "fitting fallback (next 2 sentences)": lambda: patched(settings, "FITTING_FALLBACK", 1),
     "multilingual: lower bar with shared words": lambda: patched(
         settings, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", settings.MIN_MULTILINGUAL_SIMILARITY),
-    "English glossary": lambda: patched(glossary, "GLOSSARY", {**glossary.GLOSSARY, "en": []}),
+    # the seed vocabulary, which the benchmarks' assistants read (no data folder)
+    "English glossary": lambda: patched(glossary.SEED, "_patterns", {**glossary.SEED._patterns, "en": []}),
     "spelling correction": lambda: patched(pipeline, "correct_spelling", lambda query, _: query),
 }
 ABLATIONS.update({  # each kind of question the question words recognise, one at a time
@@ -99,7 +99,7 @@ HEADER = (f"{'rule switched off':<46} {'union all':>9} {'answ.':>6} {'answ.decl'
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="", help="rules whose name starts with this")
+    parser.add_argument("--only", default="", help="rules whose name starts with this (or these, comma-separated)")
     parser.add_argument("--baseline", action="store_true", help="only the project as served")
     parser.add_argument("--cases", type=Path, default=Path("eval/union_qa.jsonl"))
     args = parser.parse_args()
@@ -116,7 +116,7 @@ def main() -> None:
         held_back = Assistant.open(folder, xquad_noans.DEFAULT_INDEX_DIR, encoders=encoders)
     print(HEADER, flush=True)
     chosen = {} if args.baseline else {name: switch for name, switch in ABLATIONS.items()
-                                       if name.startswith(args.only)}
+                                       if name.startswith(tuple(args.only.split(",")))}
     for name, switch in {"(none: as served)": None, **chosen}.items():
         with ExitStack() as stack:
             if switch:

@@ -124,7 +124,7 @@ def test_other_languages_rank_passages_by_e5_nudged_by_bm25_scores(bot):
     assert [h.chunk.id for h in nudged] == [h.chunk.id for h in by_e5]
 
 
-def test_a_count_question_quotes_the_next_best_sentence_that_holds_a_count(bot):
+def test_a_count_question_whose_best_sentence_holds_no_count_is_declined(bot):
     from assistant.answer.decision import fitting_quote
     from assistant.types import Candidate
 
@@ -132,10 +132,11 @@ def test_a_count_question_quotes_the_next_best_sentence_that_holds_a_count(bot):
     no_count = next((c, i) for c, i in sentences if c.sentences[i].text.startswith("The objective is"))
     count = next((c, i) for c, i in sentences if "670 families" in c.sentences[i].text)
     candidates = [Candidate(*no_count, -1, 2.0), Candidate(*count, -1, 1.0)]
-    quoted, order = fitting_quote(bot.index, candidates, "How many families are there?")
-    assert any("670 families" in sentence for sentence in quoted) and order[0] is candidates[1]
-    quoted, order = fitting_quote(bot.index, candidates[:1], "How many families are there?")
-    assert quoted is None and order == candidates[:1]  # nothing fits: the caller declines
+    assert fitting_quote(bot.index, candidates, "How many families are there?") is None  # not the next one's
+    assert any("670 families" in s for s in fitting_quote(bot.index, candidates[::-1], "How many families are there?"))
+    assert fitting_quote(bot.index, candidates, "What is the objective?") == [candidates[0].chunk.sentences[
+        candidates[0].sentence].text]  # a question of no strict kind takes the best as it is
+    assert fitting_quote(bot.index, [], "How many families are there?") is None
 
 
 def test_the_next_sentence_is_quoted_when_it_names_the_place_the_best_one_lacks(bot):
