@@ -132,8 +132,7 @@ class Assistant:
         query = rewrite(question, history)
         if english:
             query = correct_spelling(query, index.vocabulary)
-        # the texts' English words for a Mongolian term or a visitor's word ("хоршоо", "co-op",
-        # "herders"), which share no spelling with them
+        # the texts' English words for a visitor's word that shares no spelling with them ("хоршоо", "herders")
         asked = query  # as the visitor put it: what curated answers match and the answer span reads
         query = self.vocabulary.with_english_terms(query, language)
         # the answer is matched against the question as searched: typos fixed, pronouns resolved
