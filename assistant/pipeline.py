@@ -143,12 +143,11 @@ class Assistant:
         if curated is not None:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)
-        if english:  # the reader reads English only, with the glossary's words ("breeders" for "herders")
-            if self.reader_declines:
-                evidence.update(reader=best_evidence(read(self.reader, query, candidates)),
-                                reader_threshold=self.reader.threshold)
-            candidates = choose_among_ties(self.reader, query, candidates)
-        trace = trace_of(retrieval, candidates, evidence)
+        if english and self.reader_declines:  # the reader reads English, with the glossary's words
+            evidence.update(reader=best_evidence(read(self.reader, query, candidates)),
+                            reader_threshold=self.reader.threshold)
+        candidates, tied = choose_among_ties(self.reader, query, candidates) if english else (candidates, 0)
+        trace = trace_of(retrieval, candidates, evidence, tied)
         quoted = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
@@ -287,8 +286,8 @@ def clean_question(question: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence) -> Trace:
-    """Why this reply: each retriever's ranks and scores, the fused order, the best sentences."""
+def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence, tied: int = 0) -> Trace:
+    """Why this reply: each retriever's ranks and scores, the fused order, the best sentences, the ties read."""
     passages = [PassageTrace(chunk_id=hit.chunk.id, section=hit.chunk.section, fused=round(hit.score, 5),
                              ranks=hit.ranks, scores={k: round(v, 4) for k, v in hit.scores.items()})
                 for hit in retrieval.hits]
@@ -297,4 +296,5 @@ def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Eviden
                  for c in candidates[:5]]
     # "kind": what the answer fit looked for (a year, a count, an aim, ...)
     return Trace(query=retrieval.query, models=sorted(retrieval.query_vectors), centered=retrieval.centered,
-                 kind=question_kind(retrieval.query), evidence=evidence, passages=passages, sentences=sentences)
+                 kind=question_kind(retrieval.query), evidence=evidence, passages=passages, sentences=sentences,
+                 reader_chose_among=tied)

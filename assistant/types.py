@@ -59,6 +59,7 @@ class Trace(TypedDict, total=False):
     small_talk: str  # which small talk
     continued: str  # the section continued
     translated: str  # the translated document quoted in the visitor's language
+    reader_chose_among: int  # the ranking's ties the reader chose the quote among (0: no tie)
 
 
 @dataclass

@@ -60,7 +60,7 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "fit: qualifies the asked thing": lambda: patched(ranking, "qualifies_the_asked_thing", lambda *_: False),
     "fit: a list for 'what kinds of'": lambda: patched(ranking, "LIST_QUESTION", NEVER),
     "adjacent tie quoted whole": lambda: patched(quote, "_adjacent_tie", lambda _: False),
-    "reader chooses among ties": lambda: patched(pipeline, "choose_among_ties", lambda _, __, ranked: ranked),
+    "reader chooses among ties": lambda: patched(pipeline, "choose_among_ties", lambda _, __, ranked: (ranked, 0)),
     "refers back (quote the sentence before)": lambda: patched(quote, "REFERS_BACK", NEVER),
     "question word within 2 words": lambda: patched(kinds, "MAX_WORDS_BEFORE_QUESTION_WORD", 1000),
     "keywords quoted (English decline)": lambda: patched(settings, "MAX_KEYWORDS", 0),

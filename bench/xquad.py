@@ -48,18 +48,13 @@ from common import (
     print_progress,
     write_markdown,
 )
+from xquad_misses import failure_examples, failure_summary, sentence_choice
 
-from assistant.answer.quote import quoted_part
-from assistant.answer.ranking import rank_sentences
-from assistant.answer.reading import choose_among_ties, read
 from assistant.ingest.store import Index
 from assistant.models.embedding import load_encoders
 from assistant.models.reader import Reader
 from assistant.pipeline import Assistant
-from assistant.retrieval.retriever import Hit, Retrieval
-from assistant.settings import ENGLISH_WEIGHTS
 from assistant.text import plain_text
-from assistant.types import Candidate
 
 DEFAULT_INDEX_DIR = Path(tempfile.gettempdir()) / "cashmere-xquad-bench" / "index"
 LANGUAGES = ["en", "de", "es", "ru", "zh"]
@@ -193,36 +188,6 @@ def run_all(bot: Assistant, run: Run) -> None:
                       file=sys.stderr, flush=True)
 
 
-# ---------------------------------------------------------------- sentence choice in the gold paragraph
-
-def sentence_choice(bot: Assistant, reader: Reader, questions: list[Question]) -> str:
-    """Top-1 within the gold paragraph: is the first sentence one that holds a gold answer?"""
-    right: dict[str, list[bool]] = {"minilm cosine": [], "ranking": [], "ranking, reader among ties (served)": [],
-                                    "reader alone": [], "reader combined": []}
-    for question in questions:
-        chunks = [chunk for chunk in bot.index.chunks if chunk.path == question.path]
-        vectors = {e.name: e.encode_query(question.text) for e in bot.encoders}
-        retrieval = Retrieval(question.text, [Hit(chunk, 1.0) for chunk in chunks], vectors)
-        rules = rank_sentences(bot.index, retrieval, question.text, ENGLISH_WEIGHTS, chunk_limit=len(chunks))
-
-        def good(candidate: Candidate, answers: list[str] = question.answers) -> bool:
-            text = candidate.chunk.sentences[candidate.sentence].text.lower()
-            return any(answer.lower() in text for answer in answers)
-
-        if not any(good(c) for c in rules):
-            continue  # the answer crosses a sentence boundary
-        right["ranking"].append(good(rules[0]))
-        right["ranking, reader among ties (served)"].append(good(choose_among_ties(reader, question.text, rules)[0]))
-        right["minilm cosine"].append(good(max(rules, key=lambda c: c.signals["minilm"])))
-        read_candidates = read(reader, question.text, rules, limit=len(rules))
-        right["reader combined"].append(good(max(read_candidates, key=lambda c: c.signals["evidence"])))
-        right["reader alone"].append(good(max(read_candidates, key=lambda c: c.signals["reader"])))
-    lines = [f"Sentence top-1 within the gold paragraph (en, {len(right['minilm cosine'])} questions "
-             "whose answer lies in one sentence):"]
-    lines += [f"  {name:<36} {statistics.fmean(values):.3f}" for name, values in right.items()]
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------- report
 
 
@@ -272,38 +237,6 @@ def format_table(rows: list[tuple[str, str, dict]]) -> str:
         cells = "".join(f"{row[c]:>9.3f}" if isinstance(row.get(c), float) else f"{row.get(c, '-'):>9}"
                         for c in columns)
         lines.append(f"{system:<8} {language:<8}{cells}  {target_note(language, row)}".rstrip())
-    return "\n".join(lines)
-
-
-def failure_kind(outcome: Outcome, question: Question, paragraphs: dict[str, str]) -> str:
-    """Why a reply misses the gold answer: declined, quote from another paragraph, or wrong sentence."""
-    if not outcome.answered:
-        return "declined"
-    quote = quoted_part(outcome.reply).strip().removesuffix("…").strip()
-    in_gold = bool(quote) and quote[:60] in paragraphs[question.path]
-    return "right paragraph, wrong sentence" if in_gold else "wrong paragraph"
-
-
-def failure_summary(run: Run, paragraphs: dict[str, str], language: str = "en") -> str:
-    lines = [f"Misses of 'gold' by kind ({language}):"]
-    for system in SYSTEMS:
-        counts: dict[str, int] = {}
-        for outcome, question in zip(run.outcomes[(system, language)], run.questions[language]):
-            if not outcome.holds(question.answers):
-                kind = failure_kind(outcome, question, paragraphs)
-                counts[kind] = counts.get(kind, 0) + 1
-        lines.append(f"  {system:<8} " + ", ".join(f"{kind}: {n}" for kind, n in sorted(counts.items())))
-    return "\n".join(lines)
-
-
-def failure_examples(run: Run, paragraphs: dict[str, str], count: int, language: str = "en") -> str:
-    lines = [f"First {count} project misses ({language}):"]
-    misses = [(o, q) for o, q in zip(run.outcomes[("project", language)], run.questions[language])
-              if not o.holds(q.answers)]
-    for outcome, question in misses[:count]:
-        rank = outcome.paths.index(question.path) + 1 if question.path in outcome.paths else "-"
-        lines.append(f"- [{failure_kind(outcome, question, paragraphs)}; gold paragraph rank {rank}] "
-                     f"{question.text!r} gold {question.answers[0]!r}\n    reply: {outcome.reply[:200]!r}")
     return "\n".join(lines)
 
 

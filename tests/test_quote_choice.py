@@ -90,7 +90,8 @@ def test_the_reader_chooses_between_sentences_the_ranking_cannot_tell_apart(bot,
     ties = [t for c, t in zip(ranked, text) if ranked[0].score - c.score <= TIE_MARGIN]
     assert any(expected in t for t in ties) and any(tied_with in t for t in ties)
     assert expected not in text[0]  # the ranking alone quotes the wrong one
-    chosen = choose_among_ties(bot.reader, reply.query, ranked)
+    chosen, tied = choose_among_ties(bot.reader, reply.query, ranked)
+    assert tied == len(ties) and reply.trace["reader_chose_among"] == tied
     assert expected in chosen[0].chunk.sentences[chosen[0].sentence].text
     assert sorted(map(id, chosen)) == sorted(map(id, ranked))  # re-ordered, nothing lost
 
@@ -102,7 +103,7 @@ def test_a_clear_lead_is_not_second_guessed_by_the_reader(bot):
 
     _, ranked = search_english(bot.index, bot.retriever, "What is the objective of the union?")
     assert ranked[0].score - ranked[1].score > TIE_MARGIN  # the stated aim leads by its answer fit
-    assert choose_among_ties(bot.reader, "What is the objective of the union?", ranked) == ranked
+    assert choose_among_ties(bot.reader, "What is the objective of the union?", ranked) == (ranked, 0)
     assert "reader" not in ranked[0].signals  # nothing was read
 
 

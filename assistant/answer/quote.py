@@ -21,6 +21,7 @@ from assistant.types import Candidate
 REFERS_BACK = re.compile(r"\b(?:among|of|from|with|like) them\W*$|^(?:[\w’'-]+ ){0,4}[\w’'-]+, (?:it|they|he|she)\b",
                          re.I)
 
+
 def quote(index: Index, candidates: list[Candidate]) -> list[str]:
     """The best sentence, joined by the one before when it leans on it ("It now forms..." needs
     "In 2022, ..."), or by an adjacent one that scores as well (an answer spread over two
@@ -41,8 +42,10 @@ def quote(index: Index, candidates: list[Candidate]) -> list[str]:
         return [sentence]
     return pair if _word_count(pair) <= settings.MAX_ANSWER_WORDS else [sentence]
 
+
 def _word_count(sentences: list[str]) -> int:
     return sum(len(sentence.split()) for sentence in sentences)
+
 
 def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str | None:
     """The sentence `steps` before the candidate in its section, even across a chunk boundary."""
@@ -57,6 +60,7 @@ def sentence_before(index: Index, candidate: Candidate, steps: int = 1) -> str |
             position = len(chunk.sentences) - 1
     return chunk.sentences[position].text if chunk else None
 
+
 def _adjacent_tie(candidates: list[Candidate]) -> bool:
     if len(candidates) < 2:
         return False
@@ -64,12 +68,14 @@ def _adjacent_tie(candidates: list[Candidate]) -> bool:
     return (runner_up.chunk.id == best.chunk.id and abs(runner_up.sentence - best.sentence) == 1
             and best.score - runner_up.score <= settings.TIE_MARGIN)
 
+
 def _same_section_chunk(chunks: list[Chunk], chunk: Chunk, step: int) -> Chunk | None:
     position = chunk.id + step
     if not 0 <= position < len(chunks):
         return None
     other = chunks[position]
     return other if (other.path, other.section) == (chunk.path, chunk.section) else None
+
 
 def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] | None:
     """For "tell me more": the sentences that follow the previous reply's quote in its section
@@ -94,6 +100,7 @@ def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] |
         taken.append(sentence)
     return (following[0][0] if following else start[0]), taken
 
+
 def _first_quoted_sentence(chunks: list[Chunk], quoted: str) -> tuple[Chunk, int] | None:
     """The first indexed sentence the quote holds, or begins with when one sentence alone was cut."""
     cut = quoted.removesuffix("…").rstrip() if quoted.endswith("…") else None
@@ -103,12 +110,14 @@ def _first_quoted_sentence(chunks: list[Chunk], quoted: str) -> tuple[Chunk, int
                 return chunk, position
     return None
 
+
 def _section_from(chunks: list[Chunk], start: Chunk, position: int) -> Iterator[tuple[Chunk, str]]:
     """(chunk, sentence text) from this sentence to the end of its section."""
     chunk: Chunk | None = start
     while chunk is not None:
         yield from ((chunk, sentence.text) for sentence in chunk.sentences[position:])
         chunk, position = _same_section_chunk(chunks, chunk, +1), 0
+
 
 def quoted_part(text: str) -> str:
     """The quote of a reply, between its “ and ” (the source note and citation left out)."""

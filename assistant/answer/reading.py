@@ -5,10 +5,11 @@ reader reads the first READER_CANDIDATES of them with the question as the visito
 gets an "evidence" logit, the reader's score combined with the ranking's as calibrated on
 held-out SQuAD articles by `training/calibrate_reader.py`. With `Assistant(reader_declines=True)`
 an English question is declined when no candidate's evidence reaches the reader's threshold; as
-served, only the quoted sentence is read, for its answer span (the threshold declines too many
-of the union's answerable questions). The ranking chooses the quote, except between the sentences
-it cannot tell apart, where the reader chooses (`choose_among_ties`): over all of them the ranking
-chose better on the union's questions, and between close ones the reader does (docs/reader.md).
+served, only the ranking's ties and the quoted sentence (for its answer span) are read (the
+threshold declines too many of the union's answerable questions). The ranking chooses the quote,
+except between the sentences it cannot tell apart, where the reader chooses (`choose_among_ties`):
+over all of them the ranking chose better on the union's questions, and between close ones the
+reader does (docs/reader.md).
 """
 from __future__ import annotations
 
@@ -41,17 +42,20 @@ def read(reader: Reader, question: str, candidates: list[Candidate],
     return chosen
 
 
-def choose_among_ties(reader: Reader, question: str, candidates: list[Candidate]) -> list[Candidate]:
+def choose_among_ties(reader: Reader, question: str,
+                      candidates: list[Candidate]) -> tuple[list[Candidate], int]:
     """The candidates with the one the reader scores best first, among those the ranking cannot
-    tell apart (within TIE_MARGIN of its best): "Where are the cooperatives located?" ties NAMAC's
-    members "throughout Mongolia" with the network's regions, and the reader knows which answers."""
+    tell apart (within TIE_MARGIN of its best), and how many those were (0 when there was no tie):
+    "Where are the cooperatives located?" ties NAMAC's members "throughout Mongolia" with the
+    network's regions, and the reader knows which answers."""
     ties = [c for c in candidates[:settings.READER_CANDIDATES]
             if candidates[0].score - c.score <= settings.TIE_MARGIN]
     if len(ties) < 2:
-        return candidates
-    read(reader, question, ties, limit=len(ties))
+        return candidates, 0
+    if any("reader" not in c.signals for c in ties):  # already read when the reader's decline is on
+        read(reader, question, ties, limit=len(ties))
     chosen = max(ties, key=lambda c: c.signals["reader"])
-    return [chosen, *(c for c in candidates if c is not chosen)]
+    return [chosen, *(c for c in candidates if c is not chosen)], len(ties)
 
 
 def best_evidence(read_candidates: list[Candidate]) -> float:

@@ -70,10 +70,9 @@ def _searched(trace: Trace, query: str) -> str:
     translated = (f"\n\n**Quoted in the visitor's language** from the translation "
                   f"`{trace['translated'].replace('`', '')}`: the sentences below are the original's, which "
                   "the ranking chose" if trace.get("translated") else "")
-    read = [item for item in trace.get("sentences") or [] if "reader" in (item.get("signals") or {})]
-    if len(read) > 1:  # choose_among_ties: the reader's pick is listed first, whatever its score
-        translated += (f"\n\n**The reader chose the quote** among the {len(read)} sentences with a `reader` "
-                       f"score: the ranking scored them within {TIE_MARGIN} of its best")
+    if trace.get("reader_chose_among"):  # its pick is listed first, whatever its score
+        translated += (f"\n\n**The reader chose the quote** among the first {trace['reader_chose_among']} "
+                       f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
     return (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
             f"`{(trace.get('query') or query).replace('`', '')}`\n\n"
             f"**Read as asking for:** {describe(trace.get('kind'))}\n\n"
