@@ -250,7 +250,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reworded-share", type=float, default=0.0,
                         help="share of the questions put in other words (training/paraphrases.py)")
     parser.add_argument("--bf16", action="store_true",
-                        help="train in bfloat16 autocast (about 1.8x faster on this machine's AMX cores)")
+                        help="train in bfloat16 autocast (faster on CPUs with bfloat16 units; docs/reader.md)")
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
