@@ -32,7 +32,7 @@ from assistant.answer.reading import FEATURES, features_of, read  # noqa: E402
 from assistant.models.embedding import load_encoders  # noqa: E402
 from assistant.models.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
 from assistant.pipeline import Assistant, search_english  # noqa: E402
-from training.reader_data import load_articles, split  # noqa: E402
+from training.reader_data import load_articles, split, visitor_style  # noqa: E402
 from training.train_reader import SEED  # noqa: E402
 
 LEFT_OUT_EVERY = 4
@@ -40,21 +40,24 @@ DECLINED_ANSWERABLE = 0.04  # under the 5% the issue allows, on questions not se
 RIDGE = 1e-3
 
 
-def write_corpus(articles, folder: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """The corpus files; (question, answer) pairs of kept paragraphs, questions of left-out ones."""
+def write_corpus(articles, folder: Path,
+                 restyle: random.Random | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The corpus files; (question, answer) pairs of kept paragraphs, questions of left-out ones,
+    each put as a visitor types it (`visitor_style`) when `restyle` is given."""
     answerable, unanswerable = [], []
     for a, article in enumerate(articles):
         by_paragraph: dict[int, list] = {}
         for question in article.questions:
-            by_paragraph.setdefault(question.paragraph, []).append(question)
+            text = visitor_style(question.text, restyle, article.title) if restyle else question.text
+            by_paragraph.setdefault(question.paragraph, []).append((text, question.answer))
         for p, sentences in enumerate(article.paragraphs):
             questions = by_paragraph.get(p, [])
             if p % LEFT_OUT_EVERY == LEFT_OUT_EVERY // 2:
-                unanswerable += [q.text for q in questions]
+                unanswerable += [text for text, _ in questions]
                 continue
             text = " ".join(s.text for s in sentences)
             write_markdown(folder / f"{a:02d}-{p:02d}.md", f"{article.title}, paragraph {p + 1}", article.title, text)
-            answerable += [(q.text, q.answer) for q in questions]
+            answerable += questions
     return answerable, unanswerable
 
 
@@ -84,6 +87,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=1000, help="answerable and unanswerable questions, each")
     parser.add_argument("--held-out-articles", type=int, default=40, help="as in train_reader")
     parser.add_argument("--models", type=Path, default=MODELS_DIR)
+    parser.add_argument("--declined-answerable", type=float, default=DECLINED_ANSWERABLE,
+                        help="share of the held-out answerable questions the threshold declines")
+    parser.add_argument("--visitor-style", action="store_true",
+                        help="put every held-out question as visitors type them (reader_data.visitor_style)")
     return parser.parse_args(argv)
 
 
@@ -94,7 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     reader.calibration = {}  # the reader's own logit while the features are collected
     rng = random.Random(SEED)
     with tempfile.TemporaryDirectory(prefix="reader-calibration-") as folder:
-        answerable, unanswerable = write_corpus(held_out, Path(folder))
+        answerable, unanswerable = write_corpus(held_out, Path(folder),
+                                                 random.Random(SEED) if args.visitor_style else None)
         rng.shuffle(answerable)
         rng.shuffle(unanswerable)
         bot = Assistant.open(folder, Path(folder) / "index", encoders=load_encoders())
@@ -106,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     combined = [rows @ weights[:-1] + weights[-1] for rows, _ in collected]
     best = np.array([values.max() if len(values) else -1e9 for values in combined])
     has_answer = np.array([a is not None for _, a in cases])
-    threshold = float(np.quantile(best[has_answer], DECLINED_ANSWERABLE))
+    threshold = float(np.quantile(best[has_answer], args.declined_answerable))
     chosen_right = [labels[int(np.argmax(values))] == 1
                     for (_, labels), values, (_, a) in zip(collected, combined, cases) if a is not None and len(values)]
     reader_right = [labels[int(np.argmax(rows[:, 0]))] == 1 for (rows, labels), (_, a) in zip(collected, cases)
