@@ -19,7 +19,7 @@ from assistant.answer.decision import addresses_the_assistant, evidence_for, fit
 from assistant.answer.in_language import in_visitor_language
 from assistant.answer.quote import continuation
 from assistant.answer.ranking import rank_sentences
-from assistant.answer.reading import answer_span, best_evidence, choose_among_ties, read
+from assistant.answer.reading import answer_span, choose_among_ties, evidence_of_an_answer, read
 from assistant.answer.render import format_answer, sources_of
 from assistant.curation.store import CuratedAnswers
 from assistant.ingest.build import Progress, build_index
@@ -45,7 +45,7 @@ VERSION_CHECK_SECONDS = 2.0  # how stale a version another process built may be 
 
 class Assistant:
     def __init__(self, corpus_dir: Path, index_dir: Path, encoders: list[Encoder], index: Index,
-                 reader: Reader | None = None, reader_declines: bool = False,
+                 reader: Reader | None = None, reader_declines: bool = True,
                  curated: CuratedAnswers | None = None) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
@@ -56,8 +56,8 @@ class Assistant:
         self.centering.use(encoders, index.centering)
         self.retriever = Retriever(index, encoders, self.centering)
         self.reader = reader or shared_reader()  # marks the answer; ReaderUnavailable names a damaged file
-        # The reader's evidence as a second condition for English answers: measured by the benchmarks,
-        # off for visitors, since it declines too many of the union's answerable questions (docs/reader.md).
+        # The reader's evidence as a second condition for English answers; off, the benchmarks show
+        # what it costs and gains (docs/reader.md).
         self.reader_declines = reader_declines
         self.curated = curated  # staff answers, consulted before the corpus
         # visitors' words -> the texts' words: the staff's, kept beside their answers, or the seed
@@ -144,7 +144,7 @@ class Assistant:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)
         if english and self.reader_declines:  # the reader reads English, with the glossary's words
-            evidence.update(reader=best_evidence(read(self.reader, query, candidates)),
+            evidence.update(reader=evidence_of_an_answer(self.reader, query, candidates),
                             reader_threshold=self.reader.threshold)
         candidates, tied = choose_among_ties(self.reader, query, candidates) if english else (candidates, 0)
         trace = trace_of(retrieval, candidates, evidence, tied)

@@ -1,9 +1,9 @@
 """The reader's decline decision on the union's own questions, at its threshold and around it.
 
-For the English single-turn cases of each question set, the project (`Assistant.ask`) as it
-serves, then with the reader's decline on (`reader_declines`) at its calibrated threshold and
-with the threshold moved: the trade-off between answerable questions declined and unanswerable
-ones declined. For answerable questions in
+For the English single-turn cases of each question set, the project (`Assistant.ask`) with the
+reader's decline off (`reader_declines=False`), then as it serves (the decline at its calibrated
+threshold), and with the threshold moved: the trade-off between answerable questions declined
+and unanswerable ones declined. For answerable questions in
 other languages, the project's quote against the reader choosing among the multilingual
 path's candidates, reading the question with the glossary's English words.
 
@@ -24,7 +24,7 @@ from assistant.pipeline import Assistant, search_other_language
 from assistant.query.glossary import english_terms
 from assistant.text import plain_text
 
-OFFSETS = (None, -1.0, -0.5, 0.0, 0.5, 1.0)  # None: as served, without the reader's decline
+OFFSETS = (None, 0.0, -1.0, -0.5, 0.5, 1.0)  # None: the reader's decline off; 0.0: as served
 
 
 def right(bot: Assistant, case: dict) -> tuple[bool, bool]:
@@ -48,10 +48,10 @@ def trade_off(bot: Assistant, cases: list[dict]) -> list[str]:
         for category in ("unanswerable", "offtopic"):
             declines = [ok for c, _, ok in outcomes if c["category"] == category]
             cells.append(statistics.fmean(declines) if declines else float("nan"))
-        threshold = f"{bot.reader.threshold:>10.3f}" if bot.reader_declines else f"{'served':>10}"
+        threshold = f"{bot.reader.threshold:>10.3f}" if bot.reader_declines else f"{'off':>10}"
         lines.append(f"{threshold} {cells[0]:>17.3f} {cells[1]:>20.3f} {cells[2]:>22.3f} "
                      f"{cells[3]:>19.3f}")
-    bot.reader.calibration, bot.reader_declines = calibration, False
+    bot.reader.calibration, bot.reader_declines = calibration, True
     return lines
 
 

@@ -4,11 +4,11 @@ The corpus is XQuAD's English paragraphs without one paragraph per article (the 
 so each article keeps its topic and names (SQuAD 2.0 style). Questions on the removed
 paragraphs must be declined; the other questions must keep their answer.
 
-The project (`Assistant.ask`) as it serves, then with the reader's decline on
-(`reader_declines`: an English answer also needs the reader's best evidence at its calibrated
-threshold), at that threshold and a few others (the same questions asked again with the
-threshold moved). Printed per row: unanswerable declined, answerable gold (the reply holds an
-English gold answer, quoting at most 70 words) and answerable declined.
+The project (`Assistant.ask`) with the reader's decline off (`reader_declines=False`), then as it
+serves (an English answer also needs the reader's best evidence at its calibrated threshold), and
+with that threshold moved (the same questions asked again). Printed per row: unanswerable
+declined, answerable gold (the reply holds an English gold answer, quoting at most 70 words) and
+answerable declined.
 
     .venv/bin/python bench/xquad_noans.py
 """
@@ -76,10 +76,11 @@ def main() -> None:
     print(f"{len(answerable)} answerable and {len(unanswerable)} unanswerable questions", file=sys.stderr)
     print(f"{'system':<26} {'threshold':>10} {'unanswerable declined':>22} {'answerable gold':>16} "
           f"{'answerable declined':>20}", flush=True)
-    print(row(bot, "project (as served)", answerable, unanswerable), flush=True)
+    bot.reader_declines = False
+    print(row(bot, "reader's decline off", answerable, unanswerable), flush=True)
     bot.reader_declines = True
     calibration = dict(bot.reader.calibration)
-    print(row(bot, "reader declines", answerable, unanswerable), flush=True)
+    print(row(bot, "project (as served)", answerable, unanswerable), flush=True)
     for offset in CURVE_OFFSETS:
         bot.reader.calibration = {**calibration, "threshold": calibration["threshold"] + offset}
         print(row(bot, "reader declines, moved", answerable, unanswerable), flush=True)

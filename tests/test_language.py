@@ -95,17 +95,17 @@ def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_
     assert english_terms("In which provinces do your herders live?", "en") == ["regions", "breeders", "network"]
 
 
-# The ranking ties these with the 670-families sentence and the reader, choosing among ties, takes
-# that one by under 0.2 of its logit, all under -2.4 (docs/reader.md, "The reader between ties").
-COIN_FLIP = pytest.mark.xfail(strict=True, reason="issue 16: the reader's near coin-flip among the ranking's ties")
+# The reader gives no sentence the evidence of an answer to it, "fair remuneration" included, and the
+# question is declined: SQuAD taught it no "get" ~ "remuneration" (docs/reader.md).
+NOT_READ_AS_AN_ANSWER = pytest.mark.xfail(strict=True, reason="issue 16: the reader misses visitors' paraphrases")
 
 
 @pytest.mark.parametrize("question, expected", [
     ("How many herders are in the union?", "670 families"),
     ("Where are your cooperatives?", "Bayankhongor"),
     ("In which provinces do your herders live?", "Bayankhongor"),
-    pytest.param("What do herders get from the union?", "fair remuneration", marks=COIN_FLIP),
-    pytest.param("What does the union sell?", "market the cashmere", marks=COIN_FLIP),
+    pytest.param("What do herders get from the union?", "fair remuneration", marks=NOT_READ_AS_AN_ANSWER),
+    ("What does the union sell?", "market the cashmere"),
     ("Who does the union work with?", "institutions, NGOs"),
 ])
 def test_the_union_and_its_herders_are_the_network_and_breeders_of_the_texts(bot, question, expected):

@@ -8,7 +8,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -57,8 +56,6 @@ def test_any_question_and_history_get_a_reply_in_time_without_markup(bot, questi
     assert not LIVE_MARKUP.search(reply.text), reply.text
 
 
-@pytest.mark.xfail(strict=True, reason="known: MiniLM scores some mashed keys close enough to answer ('bpjkbb': "
-                                        "0.28 + lead 0.17 over the English bar 0.36); the decline is issue 16's")
 @SETTINGS
 @example(question="bpjkbb")  # found by this test with more examples
 @given(question=garbage())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.reading import answers, read
+from assistant.answer.reading import answers, evidence_of_an_answer, read
 from assistant.ingest.chunking import chunk_documents
 from assistant.ingest.documents import load_corpus
 from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
@@ -83,10 +83,20 @@ def test_the_calibrated_reader_answers_what_the_texts_hold(bot, question):
     ("When was AVSF founded?", True),
     ("What was the forerunner of NAMAC?", True),
 ])
-def test_with_the_reader_declining_an_english_answer_also_needs_its_evidence(bot, question, answered):
-    from assistant import Assistant
-
-    declining = Assistant(bot.corpus_dir, bot.index_dir, bot.encoders, bot.index, reader_declines=True)
-    reply = declining.ask(question)
+def test_as_served_an_english_answer_also_needs_the_readers_evidence(bot, question, answered):
+    reply = bot.ask(question)
     assert reply.answered is answered
-    assert reply.trace["evidence"]["reader_threshold"] == shared_reader().threshold
+    evidence = reply.trace["evidence"]
+    assert evidence["reader_threshold"] == shared_reader().threshold
+    assert (evidence["reader"] >= evidence["reader_threshold"]) is answered
+
+
+@pytest.mark.parametrize("question, sentences_read", [
+    ("When was AVSF founded?", 1),  # the ranking's first sentence answers: nothing more is read
+    ("Where can I buy a scarf?", 6),  # none does: all the candidates are read before declining
+])
+def test_the_decline_reads_further_only_while_no_sentence_answers(bot, question, sentences_read):
+    _, candidates = search_english(bot.index, bot.retriever, question)
+    evidence = evidence_of_an_answer(shared_reader(), question, candidates)
+    assert sum("reader" in c.signals for c in candidates) == sentences_read
+    assert (evidence >= shared_reader().threshold) is (sentences_read == 1)

@@ -36,7 +36,8 @@ from training.reader_data import load_articles, split, visitor_style  # noqa: E4
 from training.train_reader import SEED  # noqa: E402
 
 LEFT_OUT_EVERY = 4
-DECLINED_ANSWERABLE = 0.04  # under the 5% the issue allows, on questions not seen here
+# A sure "no": visitors' answerable questions score lower than SQuAD's (docs/reader.md)
+DECLINED_ANSWERABLE = 0.005
 RIDGE = 1e-3
 
 

@@ -241,7 +241,7 @@ def export_best(reader: Reader, tok, cases: list[HeldOutCase], out: Path) -> dic
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--questions", type=int, default=15000, help="SQuAD questions trained on")
+    parser.add_argument("--questions", type=int, default=36000, help="SQuAD questions trained on")
     parser.add_argument("--layers", type=int, default=6, help="MiniLM layers kept (of 6)")
     parser.add_argument("--max-length", type=int, default=96, help="tokens per (question, sentence) pair")
     parser.add_argument("--batch", type=int, default=32)
@@ -249,7 +249,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--reworded-share", type=float, default=0.0,
                         help="share of the questions put in other words (training/paraphrases.py)")
-    parser.add_argument("--bf16", action="store_true",
+    parser.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
                         help="train in bfloat16 autocast (faster on CPUs with bfloat16 units; docs/reader.md)")
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)

@@ -7,8 +7,8 @@ numbers, cognates such as "familles" ~ "families"), a visitor's bare keywords
 that the quote holds ("overgrazing"), and whether the quote has
 the kind of answer asked for (a year for "what year", a count for "how many", a
 price, a contact detail, the office in "who is the president"): a missing one declines.
-With `Assistant(reader_declines=True)`, an English answer also needs the reader's evidence at
-its calibrated threshold (`reading.py`); off for visitors.
+An English answer also needs the reader's evidence at its calibrated threshold (`reading.py`;
+`Assistant(reader_declines=False)` turns that off).
 Thresholds are calibrated on eval/union_qa.jsonl; `python -m assistant eval`
 reports the trade-off (declined off-topic vs declined answerable). Each rule here is one that
 `bench/rule_ablation.py` shows some benchmark needs (docs/rules.md).

@@ -1,15 +1,14 @@
 """The reader on the question path: does any of the best-ranked sentences answer the question?
 
 The ranking (`answer.rank_sentences`, with every retrieval signal) orders the candidates; the
-reader reads the first READER_CANDIDATES of them with the question as the visitor put it. Each
-gets an "evidence" logit, the reader's score combined with the ranking's as calibrated on
-held-out SQuAD articles by `training/calibrate_reader.py`. With `Assistant(reader_declines=True)`
-an English question is declined when no candidate's evidence reaches the reader's threshold; as
-served, only the ranking's ties and the quoted sentence (for its answer span) are read (the
-threshold declines too many of the union's answerable questions). The ranking chooses the quote,
-except between the sentences it cannot tell apart, where the reader chooses (`choose_among_ties`):
-over all of them the ranking chose better on the union's questions, and between close ones the
-reader does (docs/reader.md).
+reader reads the first READER_CANDIDATES of them, the first alone and the rest only when needed.
+Each gets an "evidence" logit, the reader's score combined with the ranking's as calibrated on
+held-out SQuAD articles by `training/calibrate_reader.py`. An English question is declined when
+no candidate's evidence reaches the reader's threshold (`Assistant(reader_declines=False)` turns
+that off, and then only the ranking's ties and the quoted sentence are read). The ranking chooses
+the quote, except between the sentences it cannot tell apart, where the reader chooses
+(`choose_among_ties`): over all of them the ranking chose better on the union's questions, and
+between close ones the reader does (docs/reader.md).
 """
 from __future__ import annotations
 
@@ -20,26 +19,38 @@ from assistant.types import Candidate
 FEATURES = ("reader", "minilm", "rank")
 
 
-def features_of(candidates: list[Candidate]) -> list[dict[str, float]]:
+def features_of(candidates: list[Candidate], first_rank: int = 0) -> list[dict[str, float]]:
     """What the calibration weighs, per candidate: the reader's logit, the MiniLM cosine and the
-    ranking's order (0 for the best, -1 for the next, ...)."""
+    ranking's order (0 for the best, -1 for the next, ...; the first given is at `first_rank`)."""
     return [{"reader": c.signals["reader"], "minilm": c.signals.get("minilm", 0.0), "rank": -float(rank)}
-            for rank, c in enumerate(candidates)]
+            for rank, c in enumerate(candidates, start=first_rank)]
 
 
 def read(reader: Reader, question: str, candidates: list[Candidate],
-         limit: int = settings.READER_CANDIDATES) -> list[Candidate]:
-    """The first `limit` candidates, in the ranking's order, each with the signals "reader" (its
+         limit: int = settings.READER_CANDIDATES, start: int = 0) -> list[Candidate]:
+    """Candidates `start` to `limit`, in the ranking's order, each with the signals "reader" (its
     logit) and "evidence" (the calibrated combination), and the answer span when the reader is sure."""
-    chosen = candidates[:limit]
+    chosen = candidates[start:limit]
+    if not chosen:
+        return []
     readings = reader.read(question, [c.chunk.sentence_context(c.sentence) for c in chosen],
                            [c.chunk.sentences[c.sentence].text for c in chosen])
     for candidate, reading in zip(chosen, readings):
         candidate.signals["reader"] = round(reading.relevance, 4)
         candidate.answer_span = reading.span if reading.span_probability >= settings.SURE_SPAN else None
-    for candidate, features in zip(chosen, features_of(chosen)):
+    for candidate, features in zip(chosen, features_of(chosen, first_rank=start)):
         candidate.signals["evidence"] = round(reader.combined(features), 4)
     return chosen
+
+
+def evidence_of_an_answer(reader: Reader, question: str, candidates: list[Candidate]) -> float:
+    """The best evidence among the ranking's first READER_CANDIDATES sentences. The first is read
+    alone and the others only when it falls short of the threshold: the decision is the one that
+    reading them all would give, and an answerable question mostly costs one reader pass."""
+    best = best_evidence(read(reader, question, candidates, limit=1))
+    if best < reader.threshold:
+        best = max(best, best_evidence(read(reader, question, candidates, start=1)))
+    return best
 
 
 def choose_among_ties(reader: Reader, question: str,
@@ -52,8 +63,8 @@ def choose_among_ties(reader: Reader, question: str,
             if candidates[0].score - c.score <= settings.TIE_MARGIN]
     if len(ties) < 2:
         return candidates, 0
-    if any("reader" not in c.signals for c in ties):  # already read when the reader's decline is on
-        read(reader, question, ties, limit=len(ties))
+    already_read = sum("reader" in c.signals for c in ties)  # the first ones, by the decline
+    read(reader, question, ties, limit=len(ties), start=already_read)
     chosen = max(ties, key=lambda c: c.signals["reader"])
     return [chosen, *(c for c in candidates if c is not chosen)], len(ties)
 
