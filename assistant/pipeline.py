@@ -56,8 +56,8 @@ class Assistant:
         self.centering.use(encoders, index.centering)
         self.retriever = Retriever(index, encoders, self.centering)
         self.reader = reader or shared_reader()  # marks the answer; ReaderUnavailable names a damaged file
-        # The reader's evidence as a second condition for English answers; off, the benchmarks show
-        # what it costs and gains (docs/reader.md).
+        # The reader's evidence as a second condition for English answers (switched off only by the
+        # benchmarks that show what it costs and gains: docs/reader.md).
         self.reader_declines = reader_declines
         self.curated = curated  # staff answers, consulted before the corpus
         # visitors' words -> the texts' words: the staff's, kept beside their answers, or the seed

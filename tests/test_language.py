@@ -26,6 +26,7 @@ QUESTIONS = {
     ("AVSF хэзээ байгуулагдсан бэ?", "mn"), ("Когда была основана AVSF?", "ru"),
     ("AVSF是哪一年成立的？", "zh"), ("AVSFはいつ設立されましたか？", "other"), ("متى تأسست AVSF؟", "other"),
     ("Was bedeutet dzud?", "de"),  # "was" is English too
+    ("In welchen Regionen liegen die Kooperativen?", "de"),  # "in" is English too
     # a chat's shortest turns read as English (lingua, measured in bench/language_detection.py, made "dzud?" German)
     ("NAMAC?", "en"), ("hi", "en"), ("AVSF", "en"), ("670", "en"), ("dzud?", "en"), ("and NAMAC?", "en"),
     # the union's English name inside another language's question (lingua read both as English)

@@ -45,8 +45,9 @@ def read(reader: Reader, question: str, candidates: list[Candidate],
 
 def evidence_of_an_answer(reader: Reader, question: str, candidates: list[Candidate]) -> float:
     """The best evidence among the ranking's first READER_CANDIDATES sentences. The first is read
-    alone and the others only when it falls short of the threshold: the decision is the one that
-    reading them all would give, and an answerable question mostly costs one reader pass."""
+    alone and the others only when it falls short of the threshold: the decision reading them all
+    would give (but for the int8 model's small batch effects, docs/reader.md), and an answerable
+    question mostly costs one reader pass."""
     best = best_evidence(read(reader, question, candidates, limit=1))
     if best < reader.threshold:
         best = max(best, best_evidence(read(reader, question, candidates, start=1)))
