@@ -74,11 +74,6 @@ def best_evidence(read_candidates: list[Candidate]) -> float:
     return max((c.signals["evidence"] for c in read_candidates), default=float("-inf"))
 
 
-def answers(reader: Reader, read_candidates: list[Candidate]) -> bool:
-    """Some sentence read answers the question, by the reader's calibrated evidence."""
-    return best_evidence(read_candidates) >= reader.threshold
-
-
 def answer_span(best: Candidate) -> tuple[str, tuple[int, int]] | None:
     """The sentence read and where the reader, when sure, sees the answer in it."""
     span = best.answer_span
