@@ -13,8 +13,8 @@ Per question:
   closest (the most rare words shared with the question), and one at random.
 A share of the questions is rewritten the way visitors type: lower case without the question
 mark, keywords only, with a typo, or with "you"/"your" for the article's subject; a share can also
-be put in other words first (`paraphrases`, off by default). Held-out articles (`split`) are
-never trained on.
+be put in other words first (`paraphrases`, off by default), and a share gets an unanswerable twin
+(`unanswerable`). Held-out articles (`split`) are never trained on.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from pathlib import Path
 from assistant.ingest.chunking import LEANING_START, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
 from training.paraphrases import reworded
+from training.unanswerable import rare_words, unanswerable_twin
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
 HARD_NEGATIVES = 3
@@ -185,22 +186,40 @@ def addressed(question: str, title: str) -> str:
 
 
 def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
-                   reworded_share: float = 0.0) -> list[Pair]:
+                   reworded_share: float = 0.0, twin_share: float = 0.0) -> list[Pair]:
     """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence).
-    `reworded_share` of them are put in other words first (`paraphrases`; tried, not kept: docs/reader.md)."""
-    rng = random.Random(seed)
+    `reworded_share` of them are put in other words first (`paraphrases`; tried, not kept: docs/reader.md);
+    `twin_share` of them also get an unanswerable twin (`unanswerable`), drawn by a separate seeded
+    generator so that the other pairs stay the same."""
+    rng, twins = random.Random(seed), random.Random(seed + 1)
     idf = inverse_document_frequencies(articles)
-    pool = [(a, q) for a in articles for q in a.questions if positives(a, q)]
+    foreign = [rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
+    pool = [(i, q) for i, a in enumerate(articles) for q in a.questions if positives(a, q)]
     rng.shuffle(pool)
     pairs: list[Pair] = []
-    for article, question in pool[:questions_wanted]:
+    for number, question in pool[:questions_wanted]:
+        article = articles[number]
         text = None
         if reworded_share and rng.random() < reworded_share:
             text = reworded(question.text, answer_words(article, question), rng)
         if rng.random() < VISITOR_STYLE_SHARE:
             text = visitor_style(text or question.text, rng, article.title)
         pairs += pairs_for(article, question, idf, rng, text)
+        if twin_share and twins.random() < twin_share:
+            pairs += twin_pairs(article, question, text or question.text, idf, foreign, number, twins)
     return pairs
+
+
+def twin_pairs(article: Article, question: Question, asked: str, idf: dict[str, float],
+               foreign: list[list[str]], number: int, rng: random.Random) -> list[Pair]:
+    """The question's unanswerable twin (a rare word of another article swapped in) with its answering sentence."""
+    other = rng.randrange(len(foreign) - 1)
+    other += other >= number  # any article but its own
+    twin = unanswerable_twin(asked, answer_words(article, question), question.answer, idf, foreign[other], rng)
+    if twin is None:
+        return []
+    answering = article.paragraphs[question.paragraph][positives(article, question)[0]]
+    return [Pair(twin, answering.context, 0.0)]
 
 
 @dataclass

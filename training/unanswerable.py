@@ -1,0 +1,51 @@
+"""Unanswerable twins of training questions, in the manner of SQuAD 2.0.
+
+Visitors ask on-topic questions the texts cannot answer: "How many goats do the herders have?"
+beside "the breeders have grouped together in cooperatives, 5 in number". SQuAD v1.1 never
+pairs a question with a sentence that has the asked-for kind of answer and most of the
+question's words but not the thing asked about, so a reader trained on it alone takes such a
+sentence for an answer. Here a share of the questions gets a twin: the rarest word the question
+shares with its answering sentence is swapped for a rare word of another article, and the twin
+with the answering sentence is a negative.
+"""
+from __future__ import annotations
+
+import random
+import re
+
+from assistant.models.lexical import STOPWORDS, tokenize
+
+WORD = re.compile(r"[A-Za-z][\w'’-]+")
+RARE_IDF = 6.0  # in at most about 1 sentence in 400: a specific thing, not a common word
+SHORTEST = 4  # letters; shorter words are mostly function words or parts of names
+
+
+def rare_words(sentences: list[str], idf: dict[str, float]) -> list[str]:
+    """The specific words of these sentences (lower case, no duplicates), to swap into other articles' questions."""
+    found = {w.lower() for text in sentences for w in WORD.findall(text)}
+    return sorted(w for w in found if len(w) >= SHORTEST and w not in STOPWORDS
+                  and w.isalpha() and idf.get(_stem(w), 0.0) >= RARE_IDF)
+
+
+def unanswerable_twin(question: str, sentence_words: frozenset[str], answer: str,
+                      idf: dict[str, float], foreign: list[str], rng: random.Random) -> str | None:
+    """The question with the rarest word it shares with its answering sentence (`sentence_words`,
+    lower case) swapped for a word of `foreign`; None when it shares no such word."""
+    answer_words = {w.lower() for w in WORD.findall(answer)}
+    shared = [m for m in WORD.finditer(question)
+              if len(m.group()) >= SHORTEST and m.group().lower() in sentence_words
+              and m.group().lower() not in STOPWORDS and m.group().lower() not in answer_words]
+    if not shared or not foreign:
+        return None
+    swapped = max(shared, key=lambda m: idf.get(_stem(m.group()), 0.0))
+    replacement = rng.choice(foreign)
+    if replacement in sentence_words:
+        return None
+    if swapped.group()[0].isupper():
+        replacement = replacement.capitalize()
+    return question[:swapped.start()] + replacement + question[swapped.end():]
+
+
+def _stem(word: str) -> str:
+    tokens = tokenize(word)
+    return tokens[0] if tokens else word.lower()
