@@ -7,7 +7,7 @@ import pytest
 
 from training.unanswerable import unanswerable_twin
 
-IDF = {"goat": 7.0, "herder": 5.0, "cooper": 6.5, "1977": 9.0, "found": 3.0}
+IDF = {"goat": 7.0, "herder": 5.0, "found": 3.0}
 FOREIGN = ["sheep"]
 
 

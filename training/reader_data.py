@@ -193,7 +193,8 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
     generator so that the other pairs stay the same."""
     rng, twins = random.Random(seed), random.Random(seed + 1)
     idf = inverse_document_frequencies(articles)
-    foreign = [rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
+    foreign = ([rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
+               if twin_share else [])
     pool = [(i, q) for i, a in enumerate(articles) for q in a.questions if positives(a, q)]
     rng.shuffle(pool)
     pairs: list[Pair] = []
