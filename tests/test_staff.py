@@ -99,14 +99,19 @@ def test_review_filters_and_csv_export(app, tmp_path):
     with pytest.raises(ValueError):
         app.console.review_rows(since="yesterday-ish")
     assert not app.console.review_rows(search="Mars", thumbs_down=True)
-    exported = app.console.export(False, False, None, None, "Mars")
+    exported, again = (app.console.export(False, False, None, None, "Mars") for _ in range(2))
+    assert exported != again and again.read_bytes() == exported.read_bytes()  # one file per export
     with open(exported, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    for path in (exported, again):
+        path.unlink()
     assert len(rows) == 1 and rows[0]["answered"] == "no"
     assert rows[0]["question"].startswith("'=cmd")  # a formula stays text in spreadsheets
     app.ask("When was AVSF founded?", visitor)
-    with open(app.console.export(False, False, None, None, "When was AVSF founded"), encoding="utf-8-sig") as handle:
+    exported = app.console.export(False, False, None, None, "When was AVSF founded")
+    with open(exported, encoding="utf-8-sig") as handle:
         answer = next(csv.DictReader(handle))["answer"]
+    exported.unlink()
     assert "1977" in answer and "**" not in answer and "\\>" not in answer  # plain text, as a visitor reads it
     # the download route: staff only
     assert httpx.get(app.url + "staff/export.csv?declined=1").status_code == 401

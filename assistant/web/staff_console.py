@@ -77,7 +77,6 @@ class StaffConsole:
         self.vocabulary: VocabularyStore = bot.curated.vocabulary  # the one bot.ask reads
         self.corpus = CorpusAdmin(bot, max_upload_bytes)
         self.max_upload_bytes = max_upload_bytes
-        self.exports = Path(tempfile.mkdtemp(prefix="staff-exports-"))
 
     # ------------------------------------------------------------ review
 
@@ -104,9 +103,16 @@ class StaffConsole:
 
     def export(self, declined: bool = False, thumbs_down: bool = False, since: Any = None, until: Any = None,
                search: str = "") -> Path:
-        """The filtered review as a CSV file (the caller deletes it once sent)."""
-        target = self.exports / f"chat-review-{time.strftime('%Y%m%d-%H%M%S')}.csv"
-        return self.chatlog.export_csv(target, **_log_filters(declined, thumbs_down, since, until, search))
+        """The filtered review as a CSV file of its own, so that two exports in the same second never
+        share one (the caller deletes it once sent)."""
+        filters = _log_filters(declined, thumbs_down, since, until, search)
+        handle, name = tempfile.mkstemp(prefix=f"chat-review-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".csv")
+        os.close(handle)
+        try:
+            return self.chatlog.export_csv(name, **filters)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
 
     def turn(self, turn_id: str) -> LoggedTurn | None:
         """A turn by its id, or by the short id the review table shows."""
