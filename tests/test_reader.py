@@ -79,10 +79,10 @@ def test_the_calibrated_reader_answers_what_the_texts_hold(bot, question):
 
 
 @pytest.mark.parametrize("question, answered", [
-    # the issue's example: declined by the previous model; this one gives the 670-families sentence -3.50,
-    # just above the threshold -3.57 (docs/reader.md, "Unanswerable twins")
+    # the issue's example: declined by the 36,000-question model without twins; the twins models give
+    # the 670-families sentence -2.98 against the threshold -3.59 (docs/reader.md, "Unanswerable twins")
     pytest.param("Where can I buy a cashmere scarf made by your herders?", False,
-                 marks=pytest.mark.xfail(strict=True, reason="issue 16: a near-threshold decline lost")),
+                 marks=pytest.mark.xfail(strict=True, reason="issue 16: a decline the twins models lost")),
     ("When was AVSF founded?", True),
     ("What was the forerunner of NAMAC?", True),
 ])
