@@ -258,7 +258,8 @@ class ChatLogWriter:
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=5.0)
+            # wait for another process's lock (an upgrade, a long write) as long as a caller waits for its row
+            db = sqlite3.connect(self.path, timeout=WRITE_TIMEOUT)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # see the module docstring
             upgrade_schema(db)
