@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from training.unanswerable import unanswerable_twin
+from training.unanswerable import REQUESTS, request_twin, unanswerable_twin
 
 IDF = {"goat": 7.0, "herder": 5.0, "found": 3.0}
 FOREIGN = ["sheep"]
@@ -30,3 +30,12 @@ def test_no_twin_when_the_swapped_in_word_is_in_the_answering_sentence():
     # it would still be answered, so it is no negative
     assert unanswerable_twin("How many goats graze?", frozenset({"goats", "sheep"}), "5", IDF,
                              FOREIGN, random.Random(0)) is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_request_is_put_to_the_article_or_to_you(seed):
+    request = request_twin("University_of_Notre_Dame", random.Random(seed))
+    assert "{" not in request and "_" not in request
+    asked = request.rstrip("?").lower()
+    assert any(asked == template.format(subject, "your").rstrip("?").lower()
+               for template in REQUESTS for subject in ("University of Notre Dame", "you"))

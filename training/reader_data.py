@@ -30,7 +30,7 @@ from pathlib import Path
 from assistant.ingest.chunking import LEANING_START, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
 from training.paraphrases import reworded
-from training.unanswerable import rare_words, unanswerable_twin
+from training.unanswerable import rare_words, request_twin, unanswerable_twin
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
 HARD_NEGATIVES = 3
@@ -186,12 +186,15 @@ def addressed(question: str, title: str) -> str:
 
 
 def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
-                   reworded_share: float = 0.0, twin_share: float = 0.0) -> list[Pair]:
+                   reworded_share: float = 0.0, twin_share: float = 0.0,
+                   request_share: float = 0.0) -> list[Pair]:
     """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence).
     `reworded_share` of them are put in other words first (`paraphrases`; tried, not kept: docs/reader.md);
     `twin_share` of them also get an unanswerable twin (`unanswerable`), drawn by a separate seeded
-    generator so that the other pairs stay the same."""
-    rng, twins = random.Random(seed), random.Random(seed + 1)
+    generator so that the other pairs stay the same; `request_share` of them also give a visitor's
+    request (`unanswerable.request_twin`) to their answering sentence and the closest other one,
+    drawn by a third generator."""
+    rng, twins, requests = random.Random(seed), random.Random(seed + 1), random.Random(seed + 2)
     idf = inverse_document_frequencies(articles)
     foreign = ([rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
                if twin_share else [])
@@ -208,7 +211,16 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
         pairs += pairs_for(article, question, idf, rng, text)
         if twin_share and twins.random() < twin_share:
             pairs += twin_pairs(article, question, text or question.text, idf, foreign, number, twins)
+        if request_share and requests.random() < request_share:
+            pairs += request_pairs(article, question, idf, requests)
     return pairs
+
+
+def request_pairs(article: Article, question: Question, idf: dict[str, float], rng: random.Random) -> list[Pair]:
+    """A visitor's request about the article with the question's answering sentence and the closest other one."""
+    request = request_twin(article.title, rng)
+    answering = article.paragraphs[question.paragraph][positives(article, question)[0]]
+    return [Pair(request, s.context, 0.0) for s in [answering, *closest_elsewhere(article, question, 1, idf)]]
 
 
 def twin_pairs(article: Article, question: Question, asked: str, idf: dict[str, float],

