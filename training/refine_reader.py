@@ -1,0 +1,122 @@
+"""Refine a trained reader with visitors' requests: a short second pass from its ONNX file.
+
+`train_reader.py` takes about an hour here; teaching the reader that a visitor's request ("where
+can I buy ...", `unanswerable.REQUESTS`) is answered by no descriptive sentence takes minutes.
+This loads the reader from its ONNX file (int8 weights are dequantized: each is its integer times
+its scale), trains it on a fresh seeded sample of SQuAD questions, a share of which also give a
+request with their answering sentence and the closest other one as negatives (so that it keeps
+what it knew), and exports it as `train_reader.py` does, measured on the same held-out articles.
+
+    .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from training.reader_data import held_out_cases, load_articles, split, training_pairs  # noqa: E402
+from training.train_reader import (  # noqa: E402
+    SEED,
+    Reader,
+    add_run_arguments,
+    encode,
+    export_best,
+    new_reader,
+    seeded,
+    sha256,
+    tokenizer,
+    train,
+)
+
+REFINE_SEED = SEED + 100  # another sample of questions than the first pass drew
+# the matrices of one layer, in the order the exported graph uses them
+LAYER_MATRICES = ("attention.self.query", "attention.self.key", "attention.self.value",
+                  "attention.output.dense", "intermediate.dense", "output.dense")
+
+
+def load_onnx_weights(path: Path) -> dict[str, np.ndarray]:
+    """The ONNX file's weights under the torch reader's names (int8 ones dequantized)."""
+    import onnx
+    from onnx import numpy_helper
+
+    stored = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+    weights = {name: array for name, array in stored.items() if name.startswith(("bert.", "relevance.", "span."))
+               and not name.endswith(("_scale", "_zero_point", "_quantized"))}
+    for name in list(stored):  # quantized weights: (q - zero point) * scale, per tensor or per column
+        if name.endswith("_quantized"):
+            base = name[:-len("_quantized")]
+            weights[base] = ((stored[name].astype(np.float32) - stored[base + "_zero_point"].astype(np.float32))
+                             * stored[base + "_scale"])
+    matrices = sorted((n for n in weights if n.startswith("val_")), key=lambda n: int(n.split("_")[1]))
+    *layers, span = matrices
+    for position, name in enumerate(layers):  # MatMul weights are stored (in, out): torch's transpose
+        layer, kind = divmod(position, len(LAYER_MATRICES))
+        weights[f"bert.encoder.layer.{layer}.{LAYER_MATRICES[kind]}.weight"] = weights.pop(name).T
+    weights["span.weight"] = weights.pop(span).T
+    weights["relevance.weight"] = weights.pop("relevance.weight_Transposed").T
+    return weights
+
+
+def reader_from_onnx(path: Path, layers: int) -> Reader:
+    reader = new_reader(layers)
+    state = reader.state_dict()
+    weights = load_onnx_weights(path)
+    weights.update({name: state[name].numpy() for name in state if name.startswith("bert.pooler.")})  # unused
+    missing = [name for name in state if name not in weights]
+    if missing:
+        raise ValueError(f"{path}: no weight for {missing[:3]}")
+    reader.load_state_dict({name: torch.from_numpy(np.array(weights[name], dtype=np.float32)).reshape(state[name].shape)
+                            if state[name].dtype.is_floating_point else state[name] for name in state})
+    return reader
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", type=Path, default=ROOT / "models" / "reader.onnx")
+    parser.add_argument("--questions", type=int, default=3000, help="SQuAD questions of this pass")
+    parser.add_argument("--request-share", type=float, default=0.3)
+    parser.add_argument("--twin-share", type=float, default=0.5)
+    parser.add_argument("--lr", type=float, default=2e-5)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--max-length", type=int, default=96)
+    add_run_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    seeded(REFINE_SEED)
+    base_settings = json.loads((args.base.parent / "reader.json").read_text())
+    articles, held_out = split(load_articles(), args.held_out_articles, SEED)
+    pairs = training_pairs(articles, args.questions, REFINE_SEED, twin_share=args.twin_share,
+                           request_share=args.request_share)
+    cases = held_out_cases(held_out, args.held_out_questions, SEED)
+    tok = tokenizer(args.max_length)
+    reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), sha256(args.base)
+    print(f"refining {args.base} (sha256 {base_sha256[:8]}) on {len(pairs)} pairs", flush=True)
+    best = train(reader, encode(tok, pairs), args, cases, tok)
+    args.out.mkdir(parents=True, exist_ok=True)
+    exported = export_best(reader, tok, cases, args.out)
+    settings = {**base_settings, "file": "reader.onnx", "sha256": exported["sha256"], "bytes": exported["bytes"],
+                "variant": exported["variant"],
+                "refined": {"base_sha256": base_sha256, "seed": REFINE_SEED, "questions": args.questions,
+                            "request_share": args.request_share, "twin_share": args.twin_share,
+                            "pairs": len(pairs), "lr": args.lr, "step_kept": best.pop("step"),
+                            "seconds": best.pop("train_seconds")},
+                "held_out": {"torch": best, **exported["onnx"]}}
+    settings.pop("calibration", None)  # `calibrate_reader.py` calibrates the refined reader
+    (args.out / "reader.json").write_text(json.dumps(settings, indent=1) + "\n")
+    print(json.dumps(settings, indent=1))
+
+
+if __name__ == "__main__":
+    main()
