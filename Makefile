@@ -45,7 +45,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Retrain the reader from ../shared/benchmarks/squad (about 60 minutes here, in bfloat16), then calibrate it (about 10 minutes)
+# Retrain the reader from ../shared/benchmarks/squad (62 to about 110 minutes here, by the machine), then calibrate it (10 to 17 minutes)
 reader: setup
 	$(BIN)/python training/train_reader.py
 	$(BIN)/python training/calibrate_reader.py
