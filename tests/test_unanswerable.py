@@ -37,5 +37,5 @@ def test_a_request_is_put_to_the_article_or_to_you(seed):
     request = request_twin("University_of_Notre_Dame", random.Random(seed))
     assert "{" not in request and "_" not in request
     asked = request.rstrip("?").lower()
-    assert any(asked == template.format(subject, "your").rstrip("?").lower()
+    assert any(asked == template.format(subject).rstrip("?").lower()
                for template in REQUESTS for subject in ("University of Notre Dame", "you"))

@@ -53,26 +53,23 @@ def _stem(word: str) -> str:
 
 # Visitors also ask a site for things no descriptive text holds: to buy, visit, donate, contact,
 # work or sign up. SQuAD has no such question, so the reader took a sentence naming the subject for
-# an answer to them. Each is put to the article's subject ("{0}") or to "you" ("{1}": "your").
+# an answer to them. Each is put to the article's subject or to "you".
 REQUESTS = [
-    "Where can I buy {0}?", "Where can I buy {1} products?", "How do I order from {0}?",
-    "How much does {0} cost?", "What do {1} products cost?", "Is there a shop selling {0}?",
-    "Do you ship to Canada?", "Can I pay by credit card?", "What is {1} return policy?",
-    "Can I visit {0}?", "Can tourists visit {0}?", "How do I get to {0}?",
-    "What are the opening hours of {0}?", "How can I contact {0}?", "What is the phone number of {0}?",
-    "What is {1} email address?", "What is the website of {0}?", "Where is {1} office?",
-    "How can I donate to {0}?", "Can I give money to {0}?", "How can I volunteer for {0}?",
-    "Are there jobs at {0}?", "How do I apply to work for {0}?", "How do I join {0}?",
-    "How do I sign up for {1} newsletter?", "Can I book a tour of {0}?", "Who should I talk to about {0}?",
+    "Where can I buy {}?", "Where can I buy your products?", "How do I order from {}?",
+    "How much does {} cost?", "What do your products cost?", "Is there a shop selling {}?",
+    "Do you ship to Canada?", "Can I pay by credit card?", "What is your return policy?",
+    "Can I visit {}?", "Can tourists visit {}?", "How do I get to {}?",
+    "What are the opening hours of {}?", "How can I contact {}?", "What is the phone number of {}?",
+    "What is your email address?", "What is the website of {}?", "Where is your office?",
+    "How can I donate to {}?", "Can I give money to {}?", "How can I volunteer for {}?",
+    "Are there jobs at {}?", "How do I apply to work for {}?", "How do I join {}?",
+    "How do I sign up for your newsletter?", "Can I book a tour of {}?", "Who should I talk to about {}?",
     "Do you offer internships?", "Is there a discount for students?", "Can I get a refund?",
 ]
 
 
 def request_twin(title: str, rng: random.Random) -> str:
     """A visitor's request about the article's subject (or put to "you") that no sentence of it answers."""
-    subject = title.replace("_", " ")
-    if rng.random() < 0.5:
-        text = rng.choice(REQUESTS).format(subject, "your")
-    else:
-        text = rng.choice(REQUESTS).format("you", "your")
+    subject = title.replace("_", " ") if rng.random() < 0.5 else "you"
+    text = rng.choice(REQUESTS).format(subject)
     return text.rstrip("?").lower() if rng.random() < 0.5 else text
