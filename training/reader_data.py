@@ -31,6 +31,7 @@ from assistant.ingest.chunking import LEANING_START, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
 from training.paraphrases import reworded
 from training.unanswerable import rare_words, request_twin, unanswerable_twin
+from training.yesno import yes_no_question
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
 HARD_NEGATIVES = 3
@@ -187,14 +188,16 @@ def addressed(question: str, title: str) -> str:
 
 def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
                    reworded_share: float = 0.0, twin_share: float = 0.0,
-                   request_share: float = 0.0) -> list[Pair]:
+                   request_share: float = 0.0, yesno_share: float = 0.0) -> list[Pair]:
     """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence).
     `reworded_share` of them are put in other words first (`paraphrases`; tried, not kept: docs/reader.md);
     `twin_share` of them also get an unanswerable twin (`unanswerable`), drawn by a separate seeded
     generator so that the other pairs stay the same; `request_share` of them also give a visitor's
     request (`unanswerable.request_twin`) to their answering sentence and the closest other one,
-    drawn by a third generator."""
+    drawn by a third generator; `yesno_share` of them are also asked as a yes/no question
+    (`yesno`), with the same sentences, drawn by a fourth."""
     rng, twins, requests = random.Random(seed), random.Random(seed + 1), random.Random(seed + 2)
+    yes_no = random.Random(seed + 3)
     idf = inverse_document_frequencies(articles)
     foreign = ([rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
                if twin_share else [])
@@ -213,7 +216,20 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
             pairs += twin_pairs(article, question, text or question.text, idf, foreign, number, twins)
         if request_share and requests.random() < request_share:
             pairs += request_pairs(article, question, idf, requests)
+        if yesno_share and yes_no.random() < yesno_share:
+            pairs += yes_no_pairs(article, question, idf, yes_no)
     return pairs
+
+
+def yes_no_pairs(article: Article, question: Question, idf: dict[str, float], rng: random.Random) -> list[Pair]:
+    """The question asked as a yes/no question (`yesno`), typed as visitors do in a share, with its
+    answering sentence (the answer marked) and the usual negatives; none for other question forms."""
+    asked = yes_no_question(question.text, question.answer, rng)
+    if asked is None:
+        return []
+    if rng.random() < VISITOR_STYLE_SHARE:
+        asked = visitor_style(asked, rng, article.title)
+    return pairs_for(article, question, idf, rng, asked)
 
 
 def request_pairs(article: Article, question: Question, idf: dict[str, float], rng: random.Random) -> list[Pair]:

