@@ -43,7 +43,6 @@ def test_both_forms_of_a_number_are_drawn():
     assert "Was the college founded in 1842?" in asked and len(asked) > 2
 
 
-
 def test_the_yes_no_question_is_answered_by_the_same_sentence_with_its_answer_marked():
     article = _article({"title": "Notre_Dame", "paragraphs": [
         {"context": "The college was founded by a priest. It has a golden dome. It faces a lake.",
