@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from training.reader_data import _article, inverse_document_frequencies, yes_no_pairs
+from training.reader_data import article_from_squad, inverse_document_frequencies, yes_no_pairs
 from training.yesno import yes_no_question
 
 
@@ -44,7 +44,7 @@ def test_both_forms_of_a_number_are_drawn():
 
 
 def test_the_yes_no_question_is_answered_by_the_same_sentence_with_its_answer_marked():
-    article = _article({"title": "Notre_Dame", "paragraphs": [
+    article = article_from_squad({"title": "Notre_Dame", "paragraphs": [
         {"context": "The college was founded by a priest. It has a golden dome. It faces a lake.",
          "qas": [{"question": "Who was the college's founder?", "answers": [{"text": "a priest"}]}]},
         {"context": "The library holds many books. A river runs nearby.", "qas": []}]})
@@ -58,7 +58,7 @@ def test_the_yes_no_question_is_answered_by_the_same_sentence_with_its_answer_ma
 
 
 def test_a_question_of_another_form_gives_no_yes_no_pairs():
-    article = _article({"title": "Notre_Dame", "paragraphs": [
+    article = article_from_squad({"title": "Notre_Dame", "paragraphs": [
         {"context": "The college was founded out of faith.", "qas": [
             {"question": "Why was the college founded?", "answers": [{"text": "faith"}]}]}]})
     assert yes_no_pairs(article, article.questions[0], {}, random.Random(0)) == []

@@ -13,8 +13,9 @@ Per question:
   closest (the most rare words shared with the question), and one at random.
 A share of the questions is rewritten the way visitors type: lower case without the question
 mark, keywords only, with a typo, or with "you"/"your" for the article's subject; a share can also
-be put in other words first (`paraphrases`, off by default), and a share gets an unanswerable twin
-(`unanswerable`). Held-out articles (`split`) are never trained on.
+be put in other words first (`paraphrases`, off by default), a share gets an unanswerable twin
+(`unanswerable`), and, off by default, a share gives a visitor's request (`unanswerable`) or is
+also asked as a yes/no question (`yesno`). Held-out articles (`split`) are never trained on.
 """
 from __future__ import annotations
 
@@ -80,10 +81,10 @@ class Pair:
 def load_articles(path: Path = SQUAD) -> list[Article]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         data = json.load(handle)["data"]
-    return [_article(entry) for entry in data]
+    return [article_from_squad(entry) for entry in data]
 
 
-def _article(entry: dict) -> Article:
+def article_from_squad(entry: dict) -> Article:
     title = entry["title"].replace("_", " ")
     paragraphs, questions = [], []
     for p, paragraph in enumerate(entry["paragraphs"]):

@@ -5,12 +5,12 @@ the torch model, so that the held-out metrics compare the two.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from assistant.ingest.versions import file_hash
 from training.reader_data import HeldOutCase
 from training.reader_metrics import held_out_metrics
 
@@ -47,10 +47,6 @@ def onnx_scorer(path: Path, tok):
     return score
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def export_best(reader: torch.nn.Module, tok, cases: list[HeldOutCase], out: Path) -> dict:
     """fp32 and int8 ONNX files measured on the held-out cases; int8 (a quarter of the size) is kept
     when it loses at most INT8_LOSS of top-1 and of the no-answer AUC (fp32, 91 MB, is over the
@@ -71,4 +67,4 @@ def export_best(reader: torch.nn.Module, tok, cases: list[HeldOutCase], out: Pat
     for leftover in (fp32, int8):
         leftover.unlink(missing_ok=True)
     return {"variant": "int8" if keep_int8 else "fp32", "onnx": measured, "bytes": final.stat().st_size,
-            "sha256": sha256(final)}
+            "sha256": file_hash(final)}

@@ -22,8 +22,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.ingest.versions import file_hash  # noqa: E402
 from training.reader_data import held_out_cases, load_articles, split, training_pairs  # noqa: E402
-from training.reader_export import export_best, sha256  # noqa: E402
+from training.reader_export import export_best  # noqa: E402
 from training.train_reader import (  # noqa: E402
     SEED,
     Reader,
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
                            request_share=args.request_share, yesno_share=args.yesno_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
-    reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), sha256(args.base)
+    reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), file_hash(args.base)
     print(f"refining {args.base} (sha256 {base_sha256[:8]}) on {len(pairs)} pairs", flush=True)
     best = train(reader, encode(tok, pairs), args, cases, tok)
     args.out.mkdir(parents=True, exist_ok=True)
