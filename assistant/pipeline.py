@@ -143,10 +143,14 @@ class Assistant:
         if curated is not None:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)
-        if english and self.reader_declines:  # the reader reads English, with the glossary's words
-            evidence.update(reader=evidence_of_an_answer(self.reader, query, candidates),
-                            reader_threshold=self.reader.threshold)
-        candidates, tied = choose_among_ties(self.reader, query, candidates) if english else (candidates, 0)
+        # the reader reads English, with the glossary's words; it can only confirm an answer, so a
+        # question MiniLM already declines is not read (those were the slowest asks: bench/latency.py)
+        reading = english and is_answerable(evidence, language)
+        if english and self.reader_declines:
+            evidence["reader_threshold"] = self.reader.threshold
+            if reading:
+                evidence["reader"] = evidence_of_an_answer(self.reader, query, candidates)
+        candidates, tied = choose_among_ties(self.reader, query, candidates) if reading else (candidates, 0)
         trace = trace_of(retrieval, candidates, evidence, tied)
         quoted = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):

@@ -94,6 +94,15 @@ def test_as_served_an_english_answer_also_needs_the_readers_evidence(bot, questi
     assert (evidence["reader"] >= evidence["reader_threshold"]) is answered
 
 
+@pytest.mark.parametrize("question", ["zzkx pqlm vvv 123", "I forgot my password, can you reset it?",
+                                      "Who won the football world cup?"])
+def test_what_minilm_already_declines_is_not_read(bot, question):
+    reply = bot.ask(question)
+    assert not reply.answered
+    assert "reader" not in reply.trace["evidence"] and reply.trace["evidence"]["reader_threshold"] < 0
+    assert not any("reader" in sentence["signals"] for sentence in reply.trace["sentences"])
+
+
 @pytest.mark.parametrize("question, sentences_read", [
     ("When was AVSF founded?", 1),  # the ranking's first sentence answers: nothing more is read
     ("Where can I buy a scarf?", 6),  # none does: all the candidates are read before declining

@@ -87,6 +87,17 @@ def test_inspector_says_when_the_reader_chose_among_sentences_the_ranking_could_
     assert "The reader chose" not in inspector(clear)[0]
 
 
+def test_inspector_says_when_a_question_was_declined_without_the_reader(app):
+    visitor = Client(app.url, verbose=False)
+    app.ask("I forgot my password, can you reset it?", visitor)  # MiniLM finds nothing close: not read
+    app.ask("When was NAMAC reorganized?", visitor)
+    unread = app.console.turn(app.console.review_rows(search="forgot my password")[0]["id"])
+    read = app.console.turn(app.console.review_rows(search="NAMAC reorganized")[0]["id"])
+    assert not unread["answered"] and "The reader did not read this question" in inspector(unread)[0]
+    assert "reader" not in inspector(unread)[2].columns
+    assert "The reader did not read" not in inspector(read)[0] and "reader" in inspector(read)[2].columns
+
+
 def test_review_filters_and_csv_export(app, tmp_path):
     visitor = Client(app.url, verbose=False)
     app.ask("=cmd|' /C calc'!A0 what is the weather on Mars?", visitor)

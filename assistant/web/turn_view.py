@@ -73,6 +73,9 @@ def _searched(trace: Trace, query: str) -> str:
     if trace.get("reader_chose_among"):  # its pick is listed first, whatever its score
         translated += (f"\n\n**The reader chose the quote** among the first {trace['reader_chose_among']} "
                        f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
+    if "reader_threshold" in (trace.get("evidence") or {}) and "reader" not in trace["evidence"]:
+        translated += ("\n\n**The reader did not read this question:** MiniLM found no sentence close enough, "
+                       "so it was declined without the reader (which can only confirm an answer)")
     return (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
             f"`{(trace.get('query') or query).replace('`', '')}`\n\n"
             f"**Read as asking for:** {describe(trace.get('kind'))}\n\n"
