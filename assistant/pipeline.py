@@ -6,10 +6,8 @@ rewrite follow-ups, retrieve, pick the quote, or decline honestly.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ from assistant.query.language import detect_language
 from assistant.query.small_talk import small_talk, without_pleasantries
 from assistant.retrieval.centering import LanguageCentering
 from assistant.retrieval.retriever import Retrieval, Retriever
+from assistant.text import clean_question
 from assistant.types import Candidate, Evidence, Message, PassageTrace, Reply, ReplyKind, SentenceTrace, Source, Trace
 
 log = logging.getLogger(__name__)
@@ -281,13 +280,6 @@ def recent_history(history: list[Message] | None) -> list[Message]:
     kept = [m for m in history or [] if isinstance(m, dict)
             and len(str(m.get("content", ""))) <= settings.MAX_QUESTION_CHARS]
     return kept[-settings.HISTORY_MESSAGES:]
-
-
-def clean_question(question: object) -> str:
-    """Text only: drop control characters (NUL, bidi overrides) and surrounding space."""
-    text = question if isinstance(question, str) else ""
-    text = "".join(c for c in text if unicodedata.category(c)[0] != "C" or c in "\n\t")
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence, tied: int = 0) -> Trace:

@@ -1,4 +1,5 @@
-"""Text helpers with one home each: accent folding, Markdown escaping and stripping, safe links, hashes."""
+"""Text helpers with one home each: a visitor's text cleaned, accent folding, Markdown escaping and stripping,
+safe links, hashes."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +9,13 @@ import unicodedata
 # Markdown's and HTML's markup characters: escaped, "<b>" is no tag, "[x](javascript:...)" no link, "**" no bold
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~])")
 WEB_LINK = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+def clean_question(question: object) -> str:
+    """Text only: drop control characters (NUL, bidi overrides) and surrounding space."""
+    text = question if isinstance(question, str) else ""
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C" or c in "\n\t")
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def fold(text: str) -> str:

@@ -10,8 +10,8 @@ from gradio_client import Client
 
 from assistant import Reply, rules
 from assistant.ops.log_writer import anonymous_session
-from assistant.pipeline import clean_question
 from assistant.settings import MAX_QUESTION_CHARS
+from assistant.text import clean_question
 from assistant.types import ReplyKind
 from assistant.web.chat_service import RATE_LIMIT, RATE_WINDOW, RateLimit, logged_question, remember
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.curation.entries import clean_questions
 from assistant.text import escape_markdown, fold, folded_words, plain_text, safe_url, text_hash
 
 
@@ -50,3 +51,12 @@ def test_questions_that_differ_only_in_case_accents_and_punctuation_fold_alike(f
 def test_a_text_hash_depends_on_the_model_and_the_text():
     assert text_hash("minilm", "a") == text_hash("minilm", "a")
     assert len({text_hash("minilm", "a"), text_hash("e5", "a"), text_hash("minilm", "b")}) == 3
+
+
+@pytest.mark.parametrize("typed, questions", [
+    ("When was AVSF\x00 founded?\n\u202eWho is NAMAC?", ["When was AVSF founded?", "Who is NAMAC?"]),
+    ("  what   is\tAVSF  \n\nwhat is avsf?", ["what is AVSF"]),
+    (["\x1b[31mWhat is NAMAC?", "?!"], ["[31mWhat is NAMAC?"]),
+])
+def test_curated_questions_are_cleaned_as_visitors_questions_are(typed, questions):
+    assert clean_questions(typed) == questions

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from assistant import settings
-from assistant.text import folded_words
+from assistant.text import clean_question, folded_words
 from assistant.types import Source
 
 MAX_ANSWER_CHARS = 2000
@@ -60,7 +60,7 @@ def clean_questions(questions: str | list[str]) -> list[str]:
     cleaned: list[str] = []
     seen: set[str] = set()
     for item in items:
-        text = " ".join(str(item).split())[:settings.MAX_QUESTION_CHARS]
+        text = clean_question(str(item))[:settings.MAX_QUESTION_CHARS]
         if text and folded_words(text) not in seen and any(char.isalnum() for char in text):
             seen.add(folded_words(text))
             cleaned.append(text)

@@ -13,9 +13,10 @@ import time
 from collections import deque
 
 from assistant.ops.chatlog import ChatLog
-from assistant.pipeline import Assistant, clean_question
+from assistant.pipeline import Assistant
 from assistant.query.language import detect_language
 from assistant.settings import HISTORY_MESSAGES, MAX_QUESTION_CHARS
+from assistant.text import clean_question
 from assistant.types import Reply, ReplyKind
 from assistant.web.page_language import page_language, page_text
 
