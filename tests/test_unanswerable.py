@@ -5,7 +5,8 @@ import random
 
 import pytest
 
-from training.unanswerable import REQUESTS, request_twin, unanswerable_twin
+from training.reader_data import article_from_squad, number_pairs
+from training.unanswerable import REQUESTS, number_twin, request_twin, unanswerable_twin
 
 IDF = {"goat": 7.0, "herder": 5.0, "found": 3.0}
 FOREIGN = ["sheep"]
@@ -39,3 +40,49 @@ def test_a_request_is_put_to_the_article_or_to_you(seed):
     asked = request.rstrip("?").lower()
     assert any(asked == template.format(subject).rstrip("?").lower()
                for template in REQUESTS for subject in ("University of Notre Dame", "you"))
+
+
+NETWORK = "In 2022, the network had 670 families through 11 cooperatives."
+
+
+@pytest.mark.parametrize("question, answer, changed", [
+    # a year the sentence holds moves by 1 to 12 years
+    ("How many cooperatives were there in 2022?", "11", "2022"),
+    # a count moves by up to half itself
+    ("When did the network have 670 families?", "In 2022", "670"),
+])
+@pytest.mark.parametrize("seed", range(20))
+def test_a_number_twin_changes_a_number_the_answering_sentence_holds(question, answer, changed, seed):
+    twin = number_twin(question, NETWORK, answer, random.Random(seed))
+    assert twin is not None
+    before, after = question.split(changed)
+    assert twin.startswith(before) and twin.endswith(after)
+    number = int(twin[len(before):len(twin) - len(after)])
+    assert number != int(changed) and str(number) not in NETWORK
+    assert abs(number - int(changed)) <= (12 if len(changed) == 4 else int(changed) // 2)
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("How many families are there?", "670"),  # no number in the question
+    ("How many families were there in 2023?", "670"),  # a number the sentence does not hold
+    ("What happened to the 670 families?", "670 families"),  # the number is the answer itself
+    ("How many families in 2,022 cooperatives?", "670"),  # part of a larger number, not a whole one
+])
+def test_no_number_twin_without_a_number_shared_with_the_sentence_outside_the_answer(question, answer):
+    assert number_twin(question, NETWORK, answer, random.Random(0)) is None
+
+
+def test_a_number_twin_is_a_negative_with_the_answering_sentence():
+    article = article_from_squad({"title": "Network", "paragraphs": [
+        {"context": "The union was set up by herders. " + NETWORK,
+         "qas": [{"question": "How many cooperatives were there in 2022?", "answers": [{"text": "11"}]}]}]})
+    pairs = number_pairs(article, article.questions[0], "How many cooperatives were there in 2022?", random.Random(0))
+    assert len(pairs) == 1 and pairs[0].label == 0.0 and pairs[0].context.endswith(NETWORK)
+    assert "2022" not in pairs[0].question
+
+
+@pytest.mark.parametrize("question", ["Who ruled in the 2nd century?", "What changed in the 1970s?",
+                                      "What is a 5G network?", "Was it 3.5 or 20,000?"])
+def test_a_number_inside_a_word_or_a_larger_number_is_never_changed(question):
+    sentence = "In the 2nd century and the 1970s, 5G, 3.5 and 20,000 and 2, 1970, 5 and 3."
+    assert number_twin(question, sentence, "x", random.Random(0)) is None

@@ -14,8 +14,9 @@ Per question:
 A share of the questions is rewritten the way visitors type: lower case without the question
 mark, keywords only, with a typo, or with "you"/"your" for the article's subject; a share can also
 be put in other words first (`paraphrases`, off by default), a share gets an unanswerable twin
-(`unanswerable`), and, off by default, a share gives a visitor's request (`unanswerable`) or is
-also asked as a yes/no question (`yesno`). Held-out articles (`split`) are never trained on.
+(`unanswerable`), and, off by default, a share gives a visitor's request (`unanswerable`), is
+also asked as a yes/no question (`yesno`) or gets a number twin (`unanswerable.number_twin`).
+Held-out articles (`split`) are never trained on.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from pathlib import Path
 from assistant.ingest.chunking import LEANING_START, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
 from training.paraphrases import reworded
-from training.unanswerable import rare_words, request_twin, unanswerable_twin
+from training.unanswerable import number_twin, rare_words, request_twin, unanswerable_twin
 from training.yesno import yes_no_question
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
@@ -189,16 +190,17 @@ def addressed(question: str, title: str) -> str:
 
 def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
                    reworded_share: float = 0.0, twin_share: float = 0.0,
-                   request_share: float = 0.0, yesno_share: float = 0.0) -> list[Pair]:
+                   request_share: float = 0.0, yesno_share: float = 0.0, number_share: float = 0.0) -> list[Pair]:
     """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence).
     `reworded_share` of them are put in other words first (`paraphrases`; tried, not kept: docs/reader.md);
     `twin_share` of them also get an unanswerable twin (`unanswerable`), drawn by a separate seeded
     generator so that the other pairs stay the same; `request_share` of them also give a visitor's
     request (`unanswerable.request_twin`) to their answering sentence and the closest other one,
     drawn by a third generator; `yesno_share` of them are also asked as a yes/no question
-    (`yesno`), with the same sentences, drawn by a fourth."""
+    (`yesno`), with the same sentences, drawn by a fourth; `number_share` of those that share a number
+    with their answering sentence get a number twin (`unanswerable.number_twin`), drawn by a fifth."""
     rng, twins, requests = random.Random(seed), random.Random(seed + 1), random.Random(seed + 2)
-    yes_no = random.Random(seed + 3)
+    yes_no, numbers = random.Random(seed + 3), random.Random(seed + 4)
     idf = inverse_document_frequencies(articles)
     foreign = ([rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
                if twin_share else [])
@@ -219,7 +221,16 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
             pairs += request_pairs(article, question, idf, requests)
         if yesno_share and yes_no.random() < yesno_share:
             pairs += yes_no_pairs(article, question, idf, yes_no)
+        if number_share and numbers.random() < number_share:
+            pairs += number_pairs(article, question, text or question.text, numbers)
     return pairs
+
+
+def number_pairs(article: Article, question: Question, asked: str, rng: random.Random) -> list[Pair]:
+    """The question with a number of its answering sentence changed, with that sentence as a negative."""
+    answering = article.paragraphs[question.paragraph][positives(article, question)[0]]
+    twin = number_twin(asked, answering.text, question.answer, rng)
+    return [Pair(twin, answering.context, 0.0)] if twin else []
 
 
 def yes_no_pairs(article: Article, question: Question, idf: dict[str, float], rng: random.Random) -> list[Pair]:

@@ -199,6 +199,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="share of the questions that also give a visitor's request (training/unanswerable.py)")
     parser.add_argument("--yesno-share", type=float, default=0.0,
                         help="share of the questions also asked as a yes/no question (training/yesno.py)")
+    parser.add_argument("--number-share", type=float, default=0.0,
+                        help="share of the questions given a number twin (training/unanswerable.py)")
     add_run_arguments(parser)
     return parser.parse_args(argv)
 
@@ -225,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     seeded(SEED)
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
     pairs = training_pairs(articles, args.questions, SEED, args.reworded_share, args.twin_share,
-                           args.request_share, args.yesno_share)
+                           args.request_share, args.yesno_share, args.number_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     encoded = encode(tok, pairs)
@@ -242,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
         "training": {"questions": args.questions, "reworded_share": args.reworded_share,
                      "twin_share": args.twin_share, "request_share": args.request_share,
-                     "yesno_share": args.yesno_share, "pairs": len(pairs),
+                     "yesno_share": args.yesno_share, "number_share": args.number_share, "pairs": len(pairs),
                      "epochs": args.epochs, "batch": args.batch, "bf16": args.bf16,
                      "lr": args.lr, "held_out_articles": len(held_out), "step_kept": best.pop("step"),
                      "seconds": best.pop("train_seconds")},

@@ -6,7 +6,8 @@ pairs a question with a sentence that has the asked-for kind of answer and most 
 question's words but not the thing asked about, so a reader trained on it alone takes such a
 sentence for an answer. Here a share of the questions gets a twin: the rarest word the question
 shares with its answering sentence is swapped for a rare word of another article, and the twin
-with the answering sentence is a negative.
+with the answering sentence is a negative. A number twin (`number_twin`) changes a number the
+question shares with its answering sentence instead.
 """
 from __future__ import annotations
 
@@ -44,6 +45,29 @@ def unanswerable_twin(question: str, sentence_words: frozenset[str], answer: str
     if swapped.group()[0].isupper():
         replacement = replacement.capitalize()
     return question[:swapped.start()] + replacement + question[swapped.end():]
+
+
+NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?!\w|[.,]\d)")  # whole: not of "3.5", "20,000", "2nd", "1970s", "5G"
+YEAR_SHIFT = 12  # a year moves by 1 to 12: still a plausible year for the same question
+
+
+def number_twin(question: str, sentence: str, answer: str, rng: random.Random) -> str | None:
+    """The question with a number its answering sentence also holds (outside the answer) changed to
+    one the sentence does not hold: "What happened in 2022?" -> "... in 2019?". A year (4 digits)
+    moves by 1 to YEAR_SHIFT, another number by up to half itself (at least 2). None when the
+    question holds no such number. Visitors ask so: "how many joined in 2023" of a text on 2022."""
+    in_sentence = set(NUMBER.findall(sentence))
+    shared = [m for m in NUMBER.finditer(question) if m.group() in in_sentence - set(NUMBER.findall(answer))]
+    if not shared:
+        return None
+    number = shared[0]
+    value = int(number.group())
+    reach = YEAR_SHIFT if len(number.group()) == 4 else max(2, value // 2)
+    choices = [v for step in range(1, reach + 1) for v in (value - step, value + step)
+               if 0 < v < 10_000 and str(v) not in in_sentence]
+    if not choices:
+        return None
+    return question[:number.start()] + str(rng.choice(choices)) + question[number.end():]
 
 
 def _stem(word: str) -> str:
