@@ -112,6 +112,11 @@ def positives(article: Article, question: Question) -> list[int]:
     return [i for i, s in enumerate(article.paragraphs[question.paragraph]) if question.answer in s.text]
 
 
+def answering_sentence(article: Article, question: Question) -> Sentence:
+    """The first sentence of the question's paragraph that holds its answer."""
+    return article.paragraphs[question.paragraph][positives(article, question)[0]]
+
+
 def answer_words(article: Article, question: Question) -> frozenset[str]:
     """The lower-case words of the sentences that answer the question."""
     sentences = article.paragraphs[question.paragraph]
@@ -228,7 +233,7 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
 
 def number_pairs(article: Article, question: Question, asked: str, rng: random.Random) -> list[Pair]:
     """The question with a number of its answering sentence changed, with that sentence as a negative."""
-    answering = article.paragraphs[question.paragraph][positives(article, question)[0]]
+    answering = answering_sentence(article, question)
     twin = number_twin(asked, answering.text, question.answer, rng)
     return [Pair(twin, answering.context, 0.0)] if twin else []
 
@@ -247,7 +252,7 @@ def yes_no_pairs(article: Article, question: Question, idf: dict[str, float], rn
 def request_pairs(article: Article, question: Question, idf: dict[str, float], rng: random.Random) -> list[Pair]:
     """A visitor's request about the article with the question's answering sentence and the closest other one."""
     request = request_twin(article.title, rng)
-    answering = article.paragraphs[question.paragraph][positives(article, question)[0]]
+    answering = answering_sentence(article, question)
     return [Pair(request, s.context, 0.0) for s in [answering, *closest_elsewhere(article, question, 1, idf)]]
 
 
@@ -259,7 +264,7 @@ def twin_pairs(article: Article, question: Question, asked: str, idf: dict[str, 
     twin = unanswerable_twin(asked, answer_words(article, question), question.answer, idf, foreign[other], rng)
     if twin is None:
         return []
-    answering = article.paragraphs[question.paragraph][positives(article, question)[0]]
+    answering = answering_sentence(article, question)
     return [Pair(twin, answering.context, 0.0)]
 
 
