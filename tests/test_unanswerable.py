@@ -6,7 +6,15 @@ import random
 import pytest
 
 from training.reader_data import article_from_squad, number_pairs
-from training.unanswerable import REQUESTS, number_twin, request_twin, unanswerable_twin
+from training.unanswerable import (
+    REQUESTS,
+    focus_pools,
+    focus_twin,
+    number_twin,
+    question_focus,
+    request_twin,
+    unanswerable_twin,
+)
 
 IDF = {"goat": 7.0, "herder": 5.0, "found": 3.0}
 FOREIGN = ["sheep"]
@@ -86,3 +94,45 @@ def test_a_number_twin_is_a_negative_with_the_answering_sentence():
 def test_a_number_inside_a_word_or_a_larger_number_is_never_changed(question):
     sentence = "In the 2nd century and the 1970s, 5G, 3.5 and 20,000 and 2, 1970, 5 and 3."
     assert number_twin(question, sentence, "x", random.Random(0)) is None
+
+
+POOLS = {"count": ["goats", "tonnes", "sheep"], "thing": ["language", "country", "currency"]}
+
+
+def never_close(a: str, b: str) -> bool:
+    return False
+
+
+@pytest.mark.parametrize("question, kind, focus", [
+    ("How many goats do the herders have?", "count", "goats"),
+    ("how much money did they raise", "count", "money"),
+    ("Which language do the herders speak?", "thing", "language"),
+    ("What kind of wool is it?", "thing", "wool"),
+    ("In what year was AVSF founded?", "thing", "year"),
+])
+def test_the_focus_is_the_noun_after_the_question_word(question, kind, focus):
+    found = question_focus(question)
+    assert found is not None and found[0] == kind and found[1].group(2) == focus
+
+
+@pytest.mark.parametrize("question", ["What is AVSF?", "What happened in 1992?", "Which two regions?",
+                                      "Where are the cooperatives?"])
+def test_no_focus_where_a_verb_a_number_word_or_no_question_word_follows(question):
+    assert question_focus(question) is None
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_focus_twin_asks_for_another_thing_of_its_kind_the_sentence_lacks(seed):
+    twin = focus_twin("How many goats do the herders have?", frozenset({"herders", "have", "sheep"}),
+                      POOLS, never_close, random.Random(seed))
+    assert twin == "How many tonnes do the herders have?"  # "sheep" is in the sentence, "goats" is the focus
+
+
+def test_no_focus_twin_for_a_focus_outside_the_pools_or_when_every_other_is_too_close():
+    assert focus_twin("Which religion do they follow?", frozenset(), POOLS, never_close, random.Random(0)) is None
+    assert focus_twin("Which language do they speak?", frozenset(), POOLS, lambda a, b: True, random.Random(0)) is None
+
+
+def test_the_pools_keep_foci_asked_often_enough():
+    questions = ["How many goats are there?"] * 5 + ["How many llamas are there?"] * 4 + ["Which language?"] * 5
+    assert focus_pools(questions) == {"count": ["goats"], "thing": ["language"]}

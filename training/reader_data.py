@@ -32,7 +32,15 @@ from pathlib import Path
 from assistant.ingest.chunking import LEANING_START, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
 from training.paraphrases import reworded
-from training.unanswerable import number_twin, rare_words, request_twin, unanswerable_twin
+from training.unanswerable import (
+    foci_too_close,
+    focus_pools,
+    focus_twin,
+    number_twin,
+    rare_words,
+    request_twin,
+    unanswerable_twin,
+)
 from training.yesno import yes_no_question
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
@@ -195,7 +203,8 @@ def addressed(question: str, title: str) -> str:
 
 def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
                    reworded_share: float = 0.0, twin_share: float = 0.0,
-                   request_share: float = 0.0, yesno_share: float = 0.0, number_share: float = 0.0) -> list[Pair]:
+                   request_share: float = 0.0, yesno_share: float = 0.0, number_share: float = 0.0,
+                   focus_share: float = 0.0) -> list[Pair]:
     """Pairs for a seeded sample of the articles' questions (those whose answer lies in one sentence).
     `reworded_share` of them are put in other words first (`paraphrases`; tried, not kept: docs/reader.md);
     `twin_share` of them also get an unanswerable twin (`unanswerable`), drawn by a separate seeded
@@ -203,13 +212,16 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
     request (`unanswerable.request_twin`) to their answering sentence and the closest other one,
     drawn by a third generator; `yesno_share` of them are also asked as a yes/no question
     (`yesno`), with the same sentences, drawn by a fourth; `number_share` of those that share a number
-    with their answering sentence get a number twin (`unanswerable.number_twin`), drawn by a fifth."""
+    with their answering sentence get a number twin (`unanswerable.number_twin`), drawn by a fifth;
+    `focus_share` of those that name the thing asked for get a focus twin (`unanswerable.focus_twin`), by a sixth."""
     rng, twins, requests = random.Random(seed), random.Random(seed + 1), random.Random(seed + 2)
-    yes_no, numbers = random.Random(seed + 3), random.Random(seed + 4)
+    yes_no, numbers, foci = random.Random(seed + 3), random.Random(seed + 4), random.Random(seed + 5)
     idf = inverse_document_frequencies(articles)
     foreign = ([rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
                if twin_share else [])
     pool = [(i, q) for i, a in enumerate(articles) for q in a.questions if positives(a, q)]
+    asked_for = focus_pools([q.text for _, q in pool]) if focus_share else {}
+    too_close = foci_too_close(sorted({w for words in asked_for.values() for w in words})) if focus_share else None
     rng.shuffle(pool)
     pairs: list[Pair] = []
     for number, question in pool[:questions_wanted]:
@@ -228,6 +240,9 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
             pairs += yes_no_pairs(article, question, idf, yes_no)
         if number_share and numbers.random() < number_share:
             pairs += number_pairs(article, question, text or question.text, numbers)
+        if too_close and foci.random() < focus_share:
+            twin = focus_twin(text or question.text, answer_words(article, question), asked_for, too_close, foci)
+            pairs += [Pair(twin, answering_sentence(article, question).context, 0.0)] if twin else []
     return pairs
 
 

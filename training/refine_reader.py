@@ -86,6 +86,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--twin-share", type=float, default=0.5)
     parser.add_argument("--yesno-share", type=float, default=0.0, help="as in train_reader")
     parser.add_argument("--number-share", type=float, default=0.0, help="as in train_reader")
+    parser.add_argument("--focus-share", type=float, default=0.0, help="as in train_reader")
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=1)
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
     pairs = training_pairs(articles, args.questions, REFINE_SEED, twin_share=args.twin_share,
                            request_share=args.request_share, yesno_share=args.yesno_share,
-                           number_share=args.number_share)
+                           number_share=args.number_share, focus_share=args.focus_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), file_hash(args.base)
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
                 "refined": {"base_sha256": base_sha256, "seed": REFINE_SEED, "questions": args.questions,
                             "request_share": args.request_share, "twin_share": args.twin_share,
                             "yesno_share": args.yesno_share, "number_share": args.number_share,
+                            "focus_share": args.focus_share,
                             "pairs": len(pairs), "lr": args.lr, "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}

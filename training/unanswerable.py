@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
+from collections.abc import Callable
 
 from assistant.models.lexical import STOPWORDS, tokenize
 
@@ -97,3 +99,63 @@ def request_twin(title: str, rng: random.Random) -> str:
     subject = title.replace("_", " ") if rng.random() < 0.5 else "you"
     text = rng.choice(REQUESTS).format(subject)
     return text.rstrip("?").lower() if rng.random() < 0.5 else text
+
+
+
+# The thing a question asks for, after its question word: "how many goats", "which language", "what
+# kind of wool". Counts ("how many", "how much") and things ("what", "which") swap within their kind.
+FOCUS = re.compile(r"\b(how (?:many|much)|what|which)(?: (?:kind|type|sort)s? of)?\s+([A-Za-z]{3,})\b", re.I)
+NOT_A_FOCUS = frozenset("""is are was were did does do has have had can could would will should may might must
+two three four five six seven eight nine ten else other others new major famous political first last most
+more less many much main big large small important different specific particular""".split())
+LEAST_ASKED = 5  # a focus of fewer training questions is likely a one-off word, not a thing asked for
+TOO_CLOSE = 0.5  # MiniLM cosine of two foci that may name the same thing ("people", "residents")
+
+
+def question_focus(question: str) -> tuple[str, re.Match[str]] | None:
+    """The question's kind ("count" or "thing") and where its focus noun is, when it names one."""
+    match = FOCUS.search(question)
+    if match is None or match.group(2).lower() in NOT_A_FOCUS | STOPWORDS or match.group(2).lower().endswith("ed"):
+        return None
+    return ("count" if match.group(1).lower().startswith("how") else "thing"), match
+
+
+def focus_pools(questions: list[str]) -> dict[str, list[str]]:
+    """The foci the training questions ask for, per kind, those asked at least LEAST_ASKED times."""
+    counts: dict[str, Counter[str]] = {"count": Counter(), "thing": Counter()}
+    for question in questions:
+        found = question_focus(question)
+        if found:
+            counts[found[0]][found[1].group(2).lower()] += 1
+    return {kind: sorted(w for w, n in counted.items() if n >= LEAST_ASKED) for kind, counted in counts.items()}
+
+
+def foci_too_close(words: list[str]) -> Callable[[str, str], bool]:
+    """Whether two foci may name the same thing, by the MiniLM cosine of the words (others: never)."""
+    from assistant.models.embedding import MiniLMEncoder
+
+    vectors = dict(zip(words, MiniLMEncoder().encode_passages(words)))
+    return lambda a, b: a in vectors and b in vectors and float(vectors[a] @ vectors[b]) >= TOO_CLOSE
+
+
+def focus_twin(question: str, sentence_words: frozenset[str], pools: dict[str, list[str]],
+               too_close: Callable[[str, str], bool], rng: random.Random) -> str | None:
+    """The question asking for another thing of its kind that the answering sentence (`sentence_words`,
+    lower case) does not hold: "How many goats do herders have?" -> "How many tonnes do herders
+    have?". Visitors ask so ("which language do the herders speak"), and SQuAD v1.1 never shows the
+    reader a sentence with the right kind of answer but not the thing asked about. None when the
+    question names no focus of the pools."""
+    found = question_focus(question)
+    if found is None or found[1].group(2).lower() not in pools[found[0]]:
+        return None
+    kind, match = found
+    focus = match.group(2).lower()
+    held = {_stem(w) for w in sentence_words}
+    for _ in range(20):  # a few draws: most foci are far from each other
+        replacement = rng.choice(pools[kind])
+        if replacement not in sentence_words and _stem(replacement) not in held | {_stem(focus)} \
+                and not too_close(focus, replacement):
+            if match.group(2)[0].isupper():
+                replacement = replacement.capitalize()
+            return question[:match.start(2)] + replacement + question[match.end(2):]
+    return None
