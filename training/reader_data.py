@@ -31,16 +31,8 @@ from pathlib import Path
 
 from assistant.ingest.chunking import LEANING_START, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
+from training import unanswerable
 from training.paraphrases import reworded
-from training.unanswerable import (
-    foci_too_close,
-    focus_pools,
-    focus_twin,
-    number_twin,
-    rare_words,
-    request_twin,
-    unanswerable_twin,
-)
 from training.yesno import yes_no_question
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
@@ -217,11 +209,10 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
     rng, twins, requests = random.Random(seed), random.Random(seed + 1), random.Random(seed + 2)
     yes_no, numbers, foci = random.Random(seed + 3), random.Random(seed + 4), random.Random(seed + 5)
     idf = inverse_document_frequencies(articles)
-    foreign = ([rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
+    foreign = ([unanswerable.rare_words([s.text for group in a.paragraphs for s in group], idf) for a in articles]
                if twin_share else [])
     pool = [(i, q) for i, a in enumerate(articles) for q in a.questions if positives(a, q)]
-    asked_for = focus_pools([q.text for _, q in pool]) if focus_share else {}
-    too_close = foci_too_close(sorted({w for words in asked_for.values() for w in words})) if focus_share else None
+    swap_focus = unanswerable.focus_swapper([q.text for _, q in pool]) if focus_share else None
     rng.shuffle(pool)
     pairs: list[Pair] = []
     for number, question in pool[:questions_wanted]:
@@ -240,8 +231,8 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
             pairs += yes_no_pairs(article, question, idf, yes_no)
         if number_share and numbers.random() < number_share:
             pairs += number_pairs(article, question, text or question.text, numbers)
-        if too_close and foci.random() < focus_share:
-            twin = focus_twin(text or question.text, answer_words(article, question), asked_for, too_close, foci)
+        if swap_focus and foci.random() < focus_share:
+            twin = swap_focus(text or question.text, answer_words(article, question), foci)
             pairs += [Pair(twin, answering_sentence(article, question).context, 0.0)] if twin else []
     return pairs
 
@@ -249,7 +240,7 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
 def number_pairs(article: Article, question: Question, asked: str, rng: random.Random) -> list[Pair]:
     """The question with a number of its answering sentence changed, with that sentence as a negative."""
     answering = answering_sentence(article, question)
-    twin = number_twin(asked, answering.text, question.answer, rng)
+    twin = unanswerable.number_twin(asked, answering.text, question.answer, rng)
     return [Pair(twin, answering.context, 0.0)] if twin else []
 
 
@@ -266,7 +257,7 @@ def yes_no_pairs(article: Article, question: Question, idf: dict[str, float], rn
 
 def request_pairs(article: Article, question: Question, idf: dict[str, float], rng: random.Random) -> list[Pair]:
     """A visitor's request about the article with the question's answering sentence and the closest other one."""
-    request = request_twin(article.title, rng)
+    request = unanswerable.request_twin(article.title, rng)
     answering = answering_sentence(article, question)
     return [Pair(request, s.context, 0.0) for s in [answering, *closest_elsewhere(article, question, 1, idf)]]
 
@@ -276,7 +267,8 @@ def twin_pairs(article: Article, question: Question, asked: str, idf: dict[str, 
     """The question's unanswerable twin (a rare word of another article swapped in) with its answering sentence."""
     other = rng.randrange(len(foreign) - 1)
     other += other >= number  # any article but its own
-    twin = unanswerable_twin(asked, answer_words(article, question), question.answer, idf, foreign[other], rng)
+    twin = unanswerable.unanswerable_twin(asked, answer_words(article, question), question.answer, idf,
+                                          foreign[other], rng)
     if twin is None:
         return []
     answering = answering_sentence(article, question)

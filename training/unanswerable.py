@@ -138,6 +138,13 @@ def foci_too_close(words: list[str]) -> Callable[[str, str], bool]:
     return lambda a, b: a in vectors and b in vectors and float(vectors[a] @ vectors[b]) >= TOO_CLOSE
 
 
+def focus_swapper(questions: list[str]) -> Callable[[str, frozenset[str], random.Random], str | None]:
+    """`focus_twin` with the foci of these training questions and their MiniLM closeness."""
+    pools = focus_pools(questions)
+    too_close = foci_too_close(sorted({w for words in pools.values() for w in words}))
+    return lambda question, sentence_words, rng: focus_twin(question, sentence_words, pools, too_close, rng)
+
+
 def focus_twin(question: str, sentence_words: frozenset[str], pools: dict[str, list[str]],
                too_close: Callable[[str, str], bool], rng: random.Random) -> str | None:
     """The question asking for another thing of its kind that the answering sentence (`sentence_words`,
