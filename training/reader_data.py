@@ -15,7 +15,7 @@ A share of the questions is rewritten the way visitors type: lower case without 
 mark, keywords only, with a typo, or with "you"/"your" for the article's subject; a share can also
 be put in other words first (`paraphrases`, off by default), a share gets an unanswerable twin
 (`unanswerable`), and, off by default, a share gives a visitor's request (`unanswerable`), is
-also asked as a yes/no question (`yesno`) or gets a number twin (`unanswerable.number_twin`).
+also asked as a yes/no question (`yesno`) or gets a number or focus twin (`unanswerable`).
 Held-out articles (`split`) are never trained on.
 """
 from __future__ import annotations

@@ -7,7 +7,8 @@ question's words but not the thing asked about, so a reader trained on it alone 
 sentence for an answer. Here a share of the questions gets a twin: the rarest word the question
 shares with its answering sentence is swapped for a rare word of another article, and the twin
 with the answering sentence is a negative. A number twin (`number_twin`) changes a number the
-question shares with its answering sentence instead.
+question shares with its answering sentence instead, and a focus twin (`focus_twin`) the thing it
+asks for ("how many goats" -> "how many tonnes").
 """
 from __future__ import annotations
 
@@ -99,7 +100,6 @@ def request_twin(title: str, rng: random.Random) -> str:
     subject = title.replace("_", " ") if rng.random() < 0.5 else "you"
     text = rng.choice(REQUESTS).format(subject)
     return text.rstrip("?").lower() if rng.random() < 0.5 else text
-
 
 
 # The thing a question asks for, after its question word: "how many goats", "which language", "what
