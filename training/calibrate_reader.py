@@ -7,7 +7,8 @@ searched and ranked as the assistant does (`core.search_english`), and the candi
 reads there (`assistant.answer.reading.read`) give their features (`reading.features_of`). A logistic
 regression learns from them whether a candidate holds the answer: its weights make the
 evidence, and the decline threshold is the best evidence below which `DECLINED_ANSWERABLE` of
-the answerable questions fall. Both go into `models/reader.json`.
+the answerable questions fall. Below the "unsure" threshold (`UNSURE_ANSWERABLE` of them), an
+answer is quoted as the texts' closest passage, not as the answer. All go into `models/reader.json`.
 
     .venv/bin/python training/calibrate_reader.py      # `make reader` runs it after training
 """
@@ -38,6 +39,8 @@ from training.train_reader import SEED  # noqa: E402
 LEFT_OUT_EVERY = 4
 # A sure "no": visitors' answerable questions score lower than SQuAD's (docs/reader.md)
 DECLINED_ANSWERABLE = 0.005
+# the rate issue 16 allows for declines: below it, a quote is shown as "not sure" (docs/reader.md)
+UNSURE_ANSWERABLE = 0.05
 RIDGE = 1e-3
 
 
@@ -90,6 +93,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--models", type=Path, default=MODELS_DIR)
     parser.add_argument("--declined-answerable", type=float, default=DECLINED_ANSWERABLE,
                         help="share of the held-out answerable questions the threshold declines")
+    parser.add_argument("--unsure-answerable", type=float, default=UNSURE_ANSWERABLE,
+                        help="share of the held-out answerable questions quoted as not sure (or declined)")
     parser.add_argument("--visitor-style", action="store_true",
                         help="put every held-out question as visitors type them (reader_data.visitor_style)")
     return parser.parse_args(argv)
@@ -116,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     best = np.array([values.max() if len(values) else -1e9 for values in combined])
     has_answer = np.array([a is not None for _, a in cases])
     threshold = float(np.quantile(best[has_answer], args.declined_answerable))
+    unsure = float(np.quantile(best[has_answer], args.unsure_answerable))
     chosen_right = [labels[int(np.argmax(values))] == 1
                     for (_, labels), values, (_, a) in zip(collected, combined, cases) if a is not None and len(values)]
     reader_right = [labels[int(np.argmax(rows[:, 0]))] == 1 for (rows, labels), (_, a) in zip(collected, cases)
@@ -124,18 +130,22 @@ def main(argv: list[str] | None = None) -> None:
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(FEATURES, weights[:-1])},
         "bias": round(float(weights[-1]), 5), "threshold": round(threshold, 5),
+        "unsure_threshold": round(unsure, 5),
         "held_out": {"answerable": int(has_answer.sum()), "unanswerable": int((~has_answer).sum()),
                      "best_sentence_holds_answer": round(float(np.mean(chosen_right)), 4),
                      "reader_alone_holds_answer": round(float(np.mean(reader_right)), 4),
                      "ranking_first_holds_answer": round(float(np.mean(ranking_right)), 4),
                      "answerable_declined": round(float(np.mean(best[has_answer] < threshold)), 4),
-                     "unanswerable_declined": round(float(np.mean(best[~has_answer] < threshold)), 4)},
+                     "unanswerable_declined": round(float(np.mean(best[~has_answer] < threshold)), 4),
+                     "unanswerable_declined_or_unsure": round(float(np.mean(best[~has_answer] < unsure)), 4)},
     }
     path = args.models / SETTINGS_FILE
     settings = json.loads(path.read_text())
     settings["calibration"] = calibration
     path.write_text(json.dumps(settings, indent=1) + "\n")
     print(json.dumps(calibration, indent=1))
+    for share in (0.005, 0.01, 0.02, 0.05, 0.1):
+        print(f"answerable below the evidence {np.quantile(best[has_answer], share):.3f}: {share}")
 
 
 if __name__ == "__main__":
