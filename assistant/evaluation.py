@@ -1,4 +1,4 @@
-"""Answer quality on a question set: accuracy, passage hits, declines, latency, per category.
+"""Answer quality on a question set: accuracy, passage hits, declines, sure wrong quotes, latency, per category.
 
 A case is a JSON line: {"id", "category", "lang", "turns": [question, ...],
 "expect": fact string or "decline", "section": expected section}. Earlier
@@ -19,7 +19,7 @@ from assistant.answer.quote import quoted_part
 from assistant.pipeline import Assistant
 from assistant.settings import MAX_ANSWER_WORDS
 from assistant.text import plain_text
-from assistant.types import Message
+from assistant.types import Message, ReplyKind
 
 DECLINE = "decline"
 Case = dict[str, Any]  # one JSON line of a question set
@@ -34,6 +34,7 @@ class Outcome:
     sections: list[str]
     seconds: float
     paths: list[str] = field(default_factory=list)  # the sources' documents, the quoted one first
+    unsure: bool = False  # quoted as the texts' closest passage, not as the answer
 
     @property
     def expects_decline(self) -> bool:
@@ -68,6 +69,9 @@ class CategoryReport:
             "hit@3": _share(o.hit_at(3) for o in answerable) if answerable else None,
             "declined_ok": _share(not o.answered for o in declines) if declines else None,
             "false_declines": _share(not o.answered for o in answerable) if answerable else None,
+            # a wrong quote given as the answer: what costs a visitor's trust (one given as "not sure" does less)
+            "wrong_sure": _share(o.answered and not o.unsure and not o.correct for o in self.outcomes),
+            "unsure": _share(o.unsure for o in self.outcomes),
             "p50_ms": float(np.percentile(times, 50)),
             "p95_ms": float(np.percentile(times, 95)),
         }
@@ -92,7 +96,7 @@ def run_case(bot: Assistant, case: Case) -> Outcome:
     reply = bot.ask(case["turns"][-1], history)
     seconds = time.perf_counter() - started
     return Outcome(case, reply.answered, reply.text, [s.section for s in reply.sources], seconds,
-                   [s.path for s in reply.sources])
+                   [s.path for s in reply.sources], reply.kind == ReplyKind.UNSURE)
 
 
 def evaluate(bot: Assistant, cases: list[Case]) -> list[Outcome]:
@@ -116,7 +120,8 @@ def report(outcomes: list[Outcome]) -> list[Row]:
 
 
 def format_table(rows: list[Row]) -> str:
-    columns = ["category", "n", "accuracy", "hit@1", "hit@3", "declined_ok", "false_declines", "p50_ms", "p95_ms"]
+    columns = ["category", "n", "accuracy", "hit@1", "hit@3", "declined_ok", "false_declines", "wrong_sure", "unsure",
+               "p50_ms", "p95_ms"]
     lines = [" | ".join(f"{c:>14}" for c in columns)]
     for row in rows:
         cells = []

@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant import settings
 from assistant.answer import messages
-from assistant.answer.decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable
+from assistant.answer.decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable, is_sure
 from assistant.answer.in_language import in_visitor_language
 from assistant.answer.quote import continuation
 from assistant.answer.ranking import rank_sentences
@@ -147,6 +147,7 @@ class Assistant:
         reading = english and is_answerable(evidence, language)
         if english and self.reader_declines:
             evidence["reader_threshold"] = self.reader.threshold
+            evidence["reader_unsure_threshold"] = self.reader.unsure_threshold
             if reading:
                 evidence["reader"] = evidence_of_an_answer(self.reader, query, candidates)
         candidates, tied = choose_among_ties(self.reader, query, candidates) if reading else (candidates, 0)
@@ -158,8 +159,9 @@ class Assistant:
             read(self.reader, asked, candidates, limit=1)
         quoted, sources, quoted_in = in_visitor_language(index, quoted, candidates[0], language,
                                                          sources_of(retrieval, candidates), trace)
-        text = format_answer(quoted, query, language, answer_span(candidates[0]), quoted_in)
-        return Reply(True, text, sources, language, [], query, trace, ReplyKind.ANSWER)
+        sure = is_sure(evidence)
+        text = format_answer(quoted, query, language, answer_span(candidates[0]), quoted_in, sure)
+        return Reply(True, text, sources, language, [], query, trace, ReplyKind.ANSWER if sure else ReplyKind.UNSURE)
 
     def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
         if not any(char.isalnum() for char in question):

@@ -19,6 +19,7 @@ class ReplyKind(StrEnum):
     """What sort of reply this is, so that the chat, the log and staff need not guess."""
 
     ANSWER = "answer"  # a quote from the corpus
+    UNSURE = "unsure"  # a quote shown as the texts' closest passage: the reader is not sure it answers
     CURATED = "curated"  # a staff answer, matched before the corpus
     CONTINUED = "continued"  # "tell me more": the next sentences of the previous quote's section
     DECLINED = "declined"  # searched, and the texts do not hold the answer

@@ -89,8 +89,8 @@ def xquad_gold(bot: Assistant, questions: list) -> float:
 
 
 def noans_figures(bot: Assistant, answerable: list, unanswerable: list[str]) -> list[float]:
-    replies = [(xquad_noans.quoted(bot, question), answers) for question, answers in answerable]
-    return [statistics.fmean(xquad_noans.quoted(bot, question) is None for question in unanswerable),
+    replies = [(xquad_noans.quoted(bot, question)[0], answers) for question, answers in answerable]
+    return [statistics.fmean(xquad_noans.quoted(bot, question)[0] is None for question in unanswerable),
             statistics.fmean(xquad_noans.holds(text, answers) for text, answers in replies)]
 
 

@@ -7,8 +7,9 @@ paragraphs must be declined; the other questions must keep their answer.
 The project (`Assistant.ask`) with the reader's decline off (`reader_declines=False`), then as it
 serves (an English answer also needs the reader's best evidence at its calibrated threshold), and
 with that threshold moved (the same questions asked again). Printed per row: unanswerable
-declined, answerable gold (the reply holds an English gold answer, quoting at most 70 words) and
-answerable declined.
+declined, answerable gold (the reply holds an English gold answer, quoting at most 70 words),
+answerable declined, and the quotes given as "not sure" (the texts' closest passage, not the
+answer): the unanswerable questions quoted as sure, and the answerable ones quoted as not sure.
 
     .venv/bin/python bench/xquad_noans.py
 """
@@ -25,6 +26,7 @@ from assistant.answer.quote import quoted_part
 from assistant.models.embedding import load_encoders
 from assistant.pipeline import Assistant
 from assistant.text import plain_text
+from assistant.types import ReplyKind
 
 DEFAULT_INDEX_DIR = Path(tempfile.gettempdir()) / "cashmere-xquad-noans-bench" / "index"
 MAX_WORDS = 70
@@ -49,10 +51,10 @@ def write_corpus(articles: list[dict], folder: Path) -> tuple[list[tuple[str, li
     return answerable, unanswerable
 
 
-def quoted(bot: Assistant, question: str) -> str | None:
-    """The project's quote, or None when it declines."""
+def quoted(bot: Assistant, question: str) -> tuple[str | None, bool]:
+    """The project's quote, or None when it declines; and whether it was given as "not sure"."""
     reply = bot.ask(question)
-    return quoted_part(plain_text(reply.text)) if reply.answered else None
+    return (quoted_part(plain_text(reply.text)) if reply.answered else None), reply.kind == ReplyKind.UNSURE
 
 
 def holds(text: str | None, answers: list[str]) -> bool:
@@ -60,12 +62,16 @@ def holds(text: str | None, answers: list[str]) -> bool:
 
 
 def row(bot: Assistant, name: str, answerable: list[tuple[str, list[str]]], unanswerable: list[str]) -> str:
-    replies = [(quoted(bot, question), answers) for question, answers in answerable]
-    gold = statistics.fmean(holds(text, answers) for text, answers in replies)
-    declined = statistics.fmean(text is None for text, _ in replies)
-    refused = statistics.fmean(quoted(bot, question) is None for question in unanswerable)
+    replies = [(*quoted(bot, question), answers) for question, answers in answerable]
+    gold = statistics.fmean(holds(text, answers) for text, _, answers in replies)
+    declined = statistics.fmean(text is None for text, _, _ in replies)
+    unsure = statistics.fmean(is_unsure for _, is_unsure, _ in replies)
+    refusals = [quoted(bot, question) for question in unanswerable]
+    refused = statistics.fmean(text is None for text, _ in refusals)
+    quoted_as_sure = statistics.fmean(text is not None and not is_unsure for text, is_unsure in refusals)
     threshold = f"{bot.reader.threshold:>10.3f}" if bot.reader_declines else f"{'-':>10}"
-    return f"{name:<26} {threshold} {refused:>22.3f} {gold:>16.3f} {declined:>20.3f}"
+    return (f"{name:<26} {threshold} {refused:>22.3f} {gold:>16.3f} {declined:>20.3f} {quoted_as_sure:>18.3f} "
+            f"{unsure:>16.3f}")
 
 
 def main() -> None:
@@ -75,7 +81,7 @@ def main() -> None:
         bot = Assistant.open(corpus, DEFAULT_INDEX_DIR, encoders=load_encoders(), progress=print_progress)
     print(f"{len(answerable)} answerable and {len(unanswerable)} unanswerable questions", file=sys.stderr)
     print(f"{'system':<26} {'threshold':>10} {'unanswerable declined':>22} {'answerable gold':>16} "
-          f"{'answerable declined':>20}", flush=True)
+          f"{'answerable declined':>20} {'unanswerable sure':>18} {'answerable unsure':>16}", flush=True)
     bot.reader_declines = False
     print(row(bot, "reader's decline off", answerable, unanswerable), flush=True)
     bot.reader_declines = True

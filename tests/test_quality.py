@@ -1,10 +1,34 @@
-"""The question set in eval/ must stay above the minimums in eval/thresholds.json."""
+"""The question set in eval/ must stay above the minimums in eval/thresholds.json; the report
+counts what it says it counts."""
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from assistant import evaluation
 from tests.conftest import ROOT
+
+
+def _outcome(expect: str, answered: bool, text: str, unsure: bool = False) -> evaluation.Outcome:
+    case = {"id": "x", "category": "c", "lang": "en", "turns": ["q"], "expect": expect}
+    return evaluation.Outcome(case, answered, text, [], 0.01, [], unsure)
+
+
+@pytest.mark.parametrize("outcome, correct, wrong_sure, unsure", [
+    (_outcome("1977", True, "“founded in 1977”"), True, 0.0, 0.0),
+    (_outcome("1977", True, "“founded in 1977”", unsure=True), True, 0.0, 1.0),  # right, though not sure
+    (_outcome("1977", True, "“670 families”"), False, 1.0, 0.0),  # a wrong quote given as the answer
+    (_outcome("1977", True, "“670 families”", unsure=True), False, 0.0, 1.0),  # shown as the closest passage
+    (_outcome("decline", True, "“670 families”"), False, 1.0, 0.0),
+    (_outcome("decline", True, "“670 families”", unsure=True), False, 0.0, 1.0),
+    (_outcome("decline", False, "I don't know"), True, 0.0, 0.0),
+    (_outcome("1977", False, "I don't know"), False, 0.0, 0.0),
+])
+def test_the_report_counts_sure_wrong_quotes_apart_from_unsure_ones(outcome, correct, wrong_sure, unsure):
+    row = evaluation.CategoryReport("c", [outcome]).row()
+    assert outcome.correct is correct
+    assert (row["wrong_sure"], row["unsure"]) == (wrong_sure, unsure)
 
 
 def test_union_question_set_meets_its_thresholds(bot):

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.decision import is_sure
+from assistant.answer.messages import UNSURE
 from assistant.answer.reading import evidence_of_an_answer
 from assistant.ingest.chunking import chunk_documents
 from assistant.ingest.documents import load_corpus
 from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
 from assistant.pipeline import search_english
+from assistant.types import ReplyKind
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -112,3 +115,31 @@ def test_the_decline_reads_further_only_while_no_sentence_answers(bot, question,
     evidence = evidence_of_an_answer(shared_reader(), question, candidates)
     assert sum("reader" in c.signals for c in candidates) == sentences_read
     assert (evidence >= shared_reader().threshold) is (sentences_read == 1)
+
+
+@pytest.mark.parametrize("reader_evidence, sure", [
+    (-1.0, True),
+    (-2.0, True),  # at the "unsure" level: sure
+    (-2.5, False),  # between the decline and the "unsure" levels
+    (None, True),  # not read (another language): shown as before
+])
+def test_a_quote_is_sure_from_the_readers_unsure_level_up(reader_evidence, sure):
+    evidence = {"minilm": 0.7, "reader_threshold": -3.6, "reader_unsure_threshold": -2.0}
+    if reader_evidence is not None:
+        evidence["reader"] = reader_evidence
+    assert is_sure(evidence) is sure
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Can I buy cashmere from you?", ReplyKind.UNSURE),  # the texts sell nothing: their closest passage, said so
+    ("How can I donate to the union?", ReplyKind.UNSURE),
+    ("When was AVSF founded?", ReplyKind.ANSWER),
+    ("What was the forerunner of NAMAC?", ReplyKind.ANSWER),
+])
+def test_a_quote_below_the_readers_sure_level_is_given_as_the_closest_passage(bot, question, kind):
+    reply = bot.ask(question)
+    evidence = reply.trace["evidence"]
+    assert reply.answered and reply.kind is kind and "“" in reply.text
+    assert evidence["reader_threshold"] < evidence["reader_unsure_threshold"] == shared_reader().unsure_threshold
+    assert (evidence["reader"] >= evidence["reader_unsure_threshold"]) is (kind is ReplyKind.ANSWER)
+    assert reply.text.startswith(UNSURE["en"]) is (kind is ReplyKind.UNSURE)

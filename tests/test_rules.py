@@ -46,7 +46,7 @@ def patterns_in(value: object, parts: dict) -> list[str]:
 
 def test_every_language_has_the_visitor_texts_english_has():
     texts = rules.load("messages")
-    for table in ("examples", "decline", "nothing_more"):
+    for table in ("examples", "decline", "nothing_more", "unsure"):
         assert set(texts[table]) >= {"en", "fr", "de", "es", "mn"}, table
     for kind, by_language in texts["small_talk"].items():
         assert set(by_language) >= {"en", "fr", "de", "es", "mn"}, kind

@@ -12,6 +12,7 @@ EXAMPLES: dict[str, list[str]] = _TEXTS["examples"]
 DECLINE: dict[str, str] = _TEXTS["decline"]
 SMALL_TALK: dict[str, dict[str, str]] = _TEXTS["small_talk"]  # greetings, thanks and "who are you?" end with examples
 NOTHING_MORE: dict[str, str] = _TEXTS["nothing_more"]  # "tell me more" when the previous quote ends its section
+UNSURE: dict[str, str] = _TEXTS["unsure"]  # before a quote the reader is not sure answers
 SOURCE_NOTE: dict[str, str] = _TEXTS["source_note"]  # after an English quote given to a question in another language
 CHECKED_BY_STAFF: dict[str, str] = _TEXTS["checked_by_staff"]  # under a curated answer
 CITATION: dict[str, str] = _TEXTS["citation"]  # {source}: the linked section, under a quote

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant import settings
-from assistant.answer.messages import SOURCE_NOTE, in_language
+from assistant.answer.messages import SOURCE_NOTE, UNSURE, in_language
 from assistant.models.lexical import tokenize
 from assistant.query.kinds import expected_answer
 from assistant.retrieval.retriever import Retrieval
@@ -41,12 +41,16 @@ def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int,
 
 
 def format_answer(sentences: list[str], question: str, language: str,
-                  marked: tuple[str, tuple[int, int] | None] | None = None, quote_language: str = "en") -> str:
+                  marked: tuple[str, tuple[int, int] | None] | None = None, quote_language: str = "en",
+                  sure: bool = True) -> str:
     """The quote with its answer in bold; `marked` is the reader's answer span in one sentence. The
-    note that the source is in English follows an English quote given to another language."""
+    note that the source is in English follows an English quote given to another language. A quote
+    the reader is not `sure` of is led by saying so, as the texts' closest passage."""
     quoted = " ".join(bold_answer(sentence, question, marked[1] if marked and sentence == marked[0] else None)
                       for sentence in sentences)
     text = f"“{trim_words(quoted)}”"
+    if not sure:
+        text = f"{in_language(UNSURE, language)}\n\n{text}"
     note = in_language(SOURCE_NOTE, language) if quote_language == "en" != language else None
     return f"{text}\n\n_{note}_" if note else text
 

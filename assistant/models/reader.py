@@ -78,6 +78,12 @@ class Reader:
         """Below this combined logit, the best sentence is taken not to answer: decline."""
         return float(self.calibration.get("threshold", 0.0))
 
+    @property
+    def unsure_threshold(self) -> float:
+        """Below this combined logit (and above `threshold`), the quote is shown as the texts' closest
+        passage, not as the answer; without one calibrated, every quote is shown as the answer."""
+        return float(self.calibration.get("unsure_threshold", self.threshold))
+
 
 @lru_cache(maxsize=1)
 def shared_reader() -> Reader:

@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant.ops.log_writer import ChatLogWriter
 from assistant.text import folded_words, plain_text
+from assistant.types import ReplyKind
 
 REVIEW_LIMIT = 500
 CSV_COLUMNS = ["time_utc", "channel", "language", "question", "rewritten_query", "answered", "answer",
@@ -110,8 +111,9 @@ def _filters(declined: bool, thumbs_down: bool, since: float | None, until: floa
     """The review's WHERE conditions and their parameters."""
     where: list[str] = []
     params: list[Any] = []
-    if declined:
-        where.append("t.answered = 0")
+    if declined:  # and the quotes given as "not sure": what staff most need to check
+        where.append("(t.answered = 0 OR CASE WHEN json_valid(t.trace) THEN json_extract(t.trace, '$.reply_kind') END"
+                     f" = '{ReplyKind.UNSURE}')")
     if thumbs_down:
         where.append(f"({LATEST_RATING}) = 'down'")
     if since is not None:

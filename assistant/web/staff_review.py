@@ -30,7 +30,7 @@ class ReviewTab:
         self.notice = notice
         with gr.Tab("Review", id="review"):
             with gr.Row():  # the minimum widths make the filters wrap whole on a phone (checkboxes: in CSS)
-                self.declined = gr.Checkbox(label="Declined only", elem_id="filter-declined")
+                self.declined = gr.Checkbox(label="Declined or not sure", elem_id="filter-declined")
                 self.thumbs = gr.Checkbox(label="Thumbs-down only", elem_id="filter-thumbs")
                 self.since = gr.DateTime(label="From", include_time=False, type="string", elem_id="filter-from",
                                          min_width=210)
