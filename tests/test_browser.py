@@ -65,6 +65,16 @@ def test_answer_shows_quote_citation_and_sources(page, server):
     assert outside == []  # no analytics, fonts or CDNs: the page talks to our server only
 
 
+
+def test_a_quote_the_reader_is_not_sure_of_says_so_above_it(page, server):
+    open_chat(page, server.url)
+    ask(page, "How can I donate to the union?", "I'm not sure the union's texts answer that", "en_unsure")
+    reply = page.locator(BOT).nth(1)
+    expect(reply).to_contain_text("The closest passage:")
+    expect(reply).to_contain_text("“Sustainable Cashmere Union")  # the passage, verbatim
+    expect(reply.get_by_role("link", name="Our partners")).to_be_visible()  # and its source
+    shot(page, "02b-not-sure")
+
 def test_chat_with_an_answer_and_its_sources_passes_axe(page, server):
     open_chat(page, server.url)
     ask(page, "When was AVSF founded?", "1977", "axe_chat")

@@ -142,4 +142,4 @@ def test_a_quote_below_the_readers_sure_level_is_given_as_the_closest_passage(bo
     assert reply.answered and reply.kind is kind and "“" in reply.text
     assert evidence["reader_threshold"] < evidence["reader_unsure_threshold"] == shared_reader().unsure_threshold
     assert (evidence["reader"] >= evidence["reader_unsure_threshold"]) is (kind is ReplyKind.ANSWER)
-    assert reply.text.startswith(UNSURE["en"]) is (kind is ReplyKind.UNSURE)
+    assert reply.text.startswith(f"_{UNSURE['en']}_") is (kind is ReplyKind.UNSURE)

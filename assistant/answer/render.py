@@ -50,7 +50,7 @@ def format_answer(sentences: list[str], question: str, language: str,
                       for sentence in sentences)
     text = f"“{trim_words(quoted)}”"
     if not sure:
-        text = f"{in_language(UNSURE, language)}\n\n{text}"
+        text = f"_{in_language(UNSURE, language)}_\n\n{text}"  # in italics, like the source note
     note = in_language(SOURCE_NOTE, language) if quote_language == "en" != language else None
     return f"{text}\n\n_{note}_" if note else text
 
