@@ -139,10 +139,11 @@ def test_review_filters_and_csv_export(app, tmp_path):
 
 def test_insight_figures(app):
     per_day, shares, gaps, summary = app.console.insight(30)
-    assert per_day["questions"].sum() >= 3 and set(shares["measure"]) == {"declined", "thumbs-down"}
-    assert shares["share"].between(0, 100).all() and "questions" in summary
-    assert list(shares["day"]) == [day for day in per_day["day"] for _ in range(2)]  # both charts: '2026-12-01'
+    assert per_day["questions"].sum() >= 3 and set(shares["measure"]) == {"declined", "not sure", "thumbs-down"}
+    assert shares["share"].between(0, 100).all() and "questions" in summary and "quoted as not sure" in summary
+    assert list(shares["day"]) == [day for day in per_day["day"] for _ in range(3)]  # both charts: '2026-12-01'
     assert any("Mars" in question for question in gaps["question"])
+    assert shares[shares["measure"] == "not sure"]["share"].sum() > 0  # "How can I donate to the union?"
 
 
 # ---------------------------------------------------------------- curated answers

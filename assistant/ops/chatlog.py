@@ -21,6 +21,9 @@ from assistant.text import folded_words, plain_text
 from assistant.types import ReplyKind
 
 REVIEW_LIMIT = 500
+# a quote given as the texts' closest passage, not as the answer (turns logged before kinds were kept: never)
+UNSURE_TURN = (f"coalesce(CASE WHEN json_valid(t.trace) THEN json_extract(t.trace, '$.reply_kind') END"
+               f" = '{ReplyKind.UNSURE}', 0)")
 CSV_COLUMNS = ["time_utc", "channel", "language", "question", "rewritten_query", "answered", "answer",
                "rating", "comments", "verdict", "top_source", "session", "latency_ms", "turn_id"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,9 +71,11 @@ class ChatLog(ChatLogWriter):
         return destination
 
     def daily_stats(self, since: float | None = None) -> list[dict[str, Any]]:
-        """Per UTC day: questions, share declined, share with a thumbs-down (latest rating)."""
+        """Per UTC day: questions, share declined, share quoted as not sure, share with a thumbs-down
+        (latest rating)."""
         sql = (f"SELECT date(t.created_at, 'unixepoch') AS day, count(*) AS questions,"
-               f" avg(t.answered = 0) AS declined, avg(coalesce(({LATEST_RATING}) = 'down', 0)) AS thumbs_down"
+               f" avg(t.answered = 0) AS declined, avg({UNSURE_TURN}) AS unsure,"
+               f" avg(coalesce(({LATEST_RATING}) = 'down', 0)) AS thumbs_down"
                " FROM turns t WHERE t.created_at >= ? GROUP BY day ORDER BY day")
         return [dict(row) for row in self._rows(sql, (float(since or 0),))]
 
@@ -112,8 +117,7 @@ def _filters(declined: bool, thumbs_down: bool, since: float | None, until: floa
     where: list[str] = []
     params: list[Any] = []
     if declined:  # and the quotes given as "not sure": what staff most need to check
-        where.append("(t.answered = 0 OR CASE WHEN json_valid(t.trace) THEN json_extract(t.trace, '$.reply_kind') END"
-                     f" = '{ReplyKind.UNSURE}')")
+        where.append(f"(t.answered = 0 OR {UNSURE_TURN})")
     if thumbs_down:
         where.append(f"({LATEST_RATING}) = 'down'")
     if since is not None:

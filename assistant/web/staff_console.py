@@ -217,15 +217,17 @@ class StaffConsole:
         per_day = pd.DataFrame({"day": [d["day"] for d in daily], "questions": [d["questions"] for d in daily]})
         shares = pd.DataFrame(
             [{"day": d["day"], "share": round(100 * float(d[key] or 0), 1), "measure": label}  # as the other chart
-             for d in daily for key, label in (("declined", "declined"), ("thumbs_down", "thumbs-down"))],
+             for d in daily for key, label in (("declined", "declined"), ("unsure", "not sure"),
+                                               ("thumbs_down", "thumbs-down"))],
             columns=["day", "share", "measure"])
         top = self.chatlog.top_declined(10, since)
         gaps = pd.DataFrame([{"question": shorten(t["question"], 70), "times": t["times"]} for t in top],
                             columns=["question", "times"])
         total = sum(d["questions"] for d in daily)
-        declined = sum(d["declined"] * d["questions"] for d in daily)
-        down = sum((d["thumbs_down"] or 0) * d["questions"] for d in daily)
+        declined, unsure, down = (sum((d[key] or 0) * d["questions"] for d in daily)
+                                  for key in ("declined", "unsure", "thumbs_down"))
         summary = (f"**{total}** questions · **{100 * declined / total:.0f} %** declined · "
+                   f"**{100 * unsure / total:.0f} %** quoted as not sure · "
                    f"**{100 * down / total:.0f} %** thumbs-down" if total else "No questions yet.")
         return per_day, shares, gaps, summary
 

@@ -119,7 +119,7 @@ class InsightTab:
                 self.per_day = gr.BarPlot(x="day", y="questions", title="Questions per day", x_title="day (UTC)",
                                           y_title="questions", sort="x", y_lim=[0, None], elem_id="plot-questions")
                 self.shares = gr.ScatterPlot(x="day", y="share", color="measure", title="Share declined / "
-                                             "thumbs-down", x_title="day (UTC)", y_title="% of questions",
+                                             "not sure / thumbs-down", x_title="day (UTC)", y_title="% of questions",
                                              y_lim=[0, 100], elem_id="plot-shares")
             self.gaps = gr.BarPlot(x="question", y="times", title="Most frequent declined questions: what to write "
                                    "about", sort="-y", x_label_angle=-30, height=380, y_lim=[0, None],
