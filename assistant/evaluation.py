@@ -77,6 +77,31 @@ class CategoryReport:
         }
 
 
+OUTCOME_COUNTS = ("answerable", "right", "declined", "right_unsure", "unanswerable", "unanswerable_declined",
+                  "offtopic", "offtopic_declined", "wrong_sure")
+
+
+def outcome_counts(outcomes: list[Outcome]) -> dict[str, int]:
+    """A question set's outcomes as counts (`OUTCOME_COUNTS`): answerable questions right,
+    declined and right though shown as not sure; on-topic unanswerable and off-topic questions
+    declined; every wrong quote given as the answer (what costs a visitor's trust)."""
+    counts = dict.fromkeys(OUTCOME_COUNTS, 0)
+    for o in outcomes:
+        if o.case["category"] == "offtopic":
+            counts["offtopic"] += 1
+            counts["offtopic_declined"] += not o.answered
+        elif o.expects_decline:
+            counts["unanswerable"] += 1
+            counts["unanswerable_declined"] += not o.answered
+        else:
+            counts["answerable"] += 1
+            counts["right"] += o.correct
+            counts["declined"] += not o.answered
+            counts["right_unsure"] += o.correct and o.unsure
+        counts["wrong_sure"] += o.answered and not o.unsure and not o.correct
+    return counts
+
+
 def _share(values: Iterable[bool]) -> float:
     flags = list(values)
     return sum(flags) / len(flags) if flags else 0.0

@@ -31,6 +31,27 @@ def test_the_report_counts_sure_wrong_quotes_apart_from_unsure_ones(outcome, cor
     assert (row["wrong_sure"], row["unsure"]) == (wrong_sure, unsure)
 
 
+def _in_category(category: str, outcome: evaluation.Outcome) -> evaluation.Outcome:
+    outcome.case["category"] = category
+    return outcome
+
+
+@pytest.mark.parametrize("outcome, counted", [
+    (_outcome("1977", True, "“founded in 1977”"), {"answerable": 1, "right": 1}),
+    (_outcome("1977", True, "“founded in 1977”", unsure=True), {"answerable": 1, "right": 1, "right_unsure": 1}),
+    (_outcome("1977", False, "I don't know"), {"answerable": 1, "declined": 1}),
+    (_outcome("1977", True, "“670 families”"), {"answerable": 1, "wrong_sure": 1}),
+    (_outcome("1977", True, "“670 families”", unsure=True), {"answerable": 1}),
+    (_outcome("decline", False, "I don't know"), {"unanswerable": 1, "unanswerable_declined": 1}),
+    (_outcome("decline", True, "“670 families”"), {"unanswerable": 1, "wrong_sure": 1}),
+    (_outcome("decline", True, "“670 families”", unsure=True), {"unanswerable": 1}),
+    (_in_category("offtopic", _outcome("decline", False, "I don't know")), {"offtopic": 1, "offtopic_declined": 1}),
+    (_in_category("offtopic", _outcome("decline", True, "“670 families”")), {"offtopic": 1, "wrong_sure": 1}),
+])
+def test_a_question_set_is_counted_by_outcome(outcome, counted):
+    assert evaluation.outcome_counts([outcome]) == dict.fromkeys(evaluation.OUTCOME_COUNTS, 0) | counted
+
+
 def test_union_question_set_meets_its_thresholds(bot):
     cases = evaluation.load_cases(ROOT / "eval" / "union_qa.jsonl")
     assert len(cases) >= 80
