@@ -5,7 +5,8 @@ reader's decline off (`reader_declines=False`), then as it serves (the decline a
 threshold), and with the threshold moved: the trade-off between answerable questions declined
 and unanswerable ones declined. For answerable questions in
 other languages, the project's quote against the reader choosing among the multilingual
-path's candidates, reading the question with the glossary's English words.
+path's candidates, reading the question with the glossary's English words, and how well the
+reader's evidence and the E5 similarity tell right answers from quoted unanswerable questions there.
 
     .venv/bin/python bench/reader_union.py eval/union_qa.jsonl eval/fresh_visitors.jsonl
 """
@@ -69,11 +70,43 @@ def other_language_choice(bot: Assistant, cases: list[dict]) -> str:
             f"the reader's choice right {reader}")
 
 
+def other_language_separation(bot: Assistant, cases: list[dict]) -> str:
+    """Whether a score could tell a quote to give as "not sure" on the multilingual path: over the
+    questions quoted there, the chance that a right quote scores above a wrong one or one given to a
+    question the texts cannot answer (ROC AUC), for the reader's best evidence (reading the question with the
+    glossary's English words) and for the multilingual E5 similarity that path declines by."""
+    right_scores: list[tuple[float, float]] = []
+    wrong_scores: list[tuple[float, float]] = []
+    for case in cases:
+        question = case["turns"][0]
+        reply = bot.ask(question)
+        if not reply.answered or reply.language == "en":
+            continue
+        _, candidates = search_other_language(bot.index, bot.retriever, reply.query, reply.language)
+        asked = " ".join([question, *english_terms(question, reply.language)])
+        evidence = max((c.signals["evidence"] for c in read(bot.reader, asked, candidates)), default=-99.0)
+        scores = (evidence, float(reply.trace.get("evidence", {}).get("e5", 0.0)))
+        right = case["expect"] != DECLINE and case["expect"].lower() in plain_text(reply.text).lower()
+        (right_scores if right else wrong_scores).append(scores)
+    aucs = [roc_auc([s[k] for s in right_scores], [s[k] for s in wrong_scores]) for k in (0, 1)]
+    return (f"other languages, all sets: {len(right_scores)} right quotes, {len(wrong_scores)} wrong ones or to "
+            f"questions the texts cannot answer; ROC AUC, reader's evidence {aucs[0]:.3f}, E5 similarity {aucs[1]:.3f}")
+
+
+def roc_auc(positives: list[float], negatives: list[float]) -> float:
+    """The share of (positive, negative) pairs the score orders right, ties counting half."""
+    if not positives or not negatives:
+        return float("nan")
+    pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
+    return sum(pairs) / len(pairs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sets", nargs="+", type=Path)
     args = parser.parse_args()
     bot = Assistant.open("corpus", "index")
+    pooled: list[dict] = []  # every set's other-language questions, for the separation
     for path in args.sets:
         single = [c for c in load_cases(path) if len(c["turns"]) == 1]
         english = [c for c in single if c["lang"] == "en"]
@@ -82,6 +115,9 @@ def main() -> None:
         others = [c for c in single if c["lang"] != "en" and c["expect"] != DECLINE]
         if others:
             print(other_language_choice(bot, others))
+        pooled += [c for c in single if c["lang"] != "en" and c["category"] != "offtopic"]
+    if pooled:
+        print(other_language_separation(bot, pooled))
 
 
 if __name__ == "__main__":
