@@ -56,7 +56,6 @@ def without_english_weight(name: str):
 ABLATIONS: dict[str, Callable[[], object]] = {
     "length bonus (English ranking)": lambda: without_english_weight("length"),
     "answer fit (English ranking)": lambda: without_english_weight("fit"),
-    "fit: the question's numbers": lambda: patched(ranking, "NUMBER", NEVER),
     "fit: qualifies the asked thing": lambda: patched(ranking, "qualifies_the_asked_thing", lambda *_: False),
     "fit: a list for 'what kinds of'": lambda: patched(ranking, "LIST_QUESTION", NEVER),
     "adjacent tie quoted whole": lambda: patched(quote, "_adjacent_tie", lambda _: False),

@@ -51,20 +51,15 @@ def _signals(index: Index, retrieval: Retrieval, hits: list[Hit],
     return signals
 
 
-NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
-
-
 def answer_fit(sentence: str, question: str) -> float:
-    """How well the sentence fits the question's form: it repeats the question's numbers
-    ("in 2014"), holds the kind of answer asked for (a year for "when", a count for "how many",
-    a stated aim for "what is your goal?"), and that answer names what was asked about ("11
-    cooperatives" for "how many cooperatives", or for "cuántas cooperativas"); for "what kind of
-    support", it qualifies the support; for "what kinds of ...?" or "who are ...?", it lists."""
-    asked_numbers = set(NUMBER.findall(question))
-    fit = float(len(asked_numbers & set(NUMBER.findall(sentence))))
+    """How well the sentence fits the question's form: it holds the kind of answer asked for (a
+    year for "when", a count for "how many", a stated aim for "what is your goal?"), and that answer
+    names what was asked about ("11 cooperatives" for "how many cooperatives", or for "cuántas
+    cooperativas"); for "what kind of support", it qualifies the support; for "what kinds of ...?"
+    or "who are ...?", it lists. (Repeating the question's numbers no longer counts: docs/rules.md.)"""
     # a qualified X both holds the kind of answer asked for and names X: two points, like a count
     # that names what was counted
-    fit += 2.0 * qualifies_the_asked_thing(sentence, question)
+    fit = 2.0 * qualifies_the_asked_thing(sentence, question)
     # "what kinds of organisations?", "who are the stakeholders?": a list answers ("institutions, NGOs, ...")
     fit += float(bool(LIST_QUESTION.match(question) and ENUMERATION.search(sentence)))
     asked = set(tokenize(question))
