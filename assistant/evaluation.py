@@ -48,6 +48,11 @@ class Outcome:
         return (self.answered and self.case["expect"].lower() in plain.lower()
                 and len(quoted_part(plain).split()) <= MAX_ANSWER_WORDS)
 
+    @property
+    def wrong_sure(self) -> bool:
+        """A wrong quote given as the answer: what costs a visitor's trust (one given as "not sure" does less)."""
+        return self.answered and not self.unsure and not self.correct
+
     def hit_at(self, k: int) -> bool:
         return self.case.get("section") in self.sections[:k]
 
@@ -69,8 +74,7 @@ class CategoryReport:
             "hit@3": _share(o.hit_at(3) for o in answerable) if answerable else None,
             "declined_ok": _share(not o.answered for o in declines) if declines else None,
             "false_declines": _share(not o.answered for o in answerable) if answerable else None,
-            # a wrong quote given as the answer: what costs a visitor's trust (one given as "not sure" does less)
-            "wrong_sure": _share(o.answered and not o.unsure and not o.correct for o in self.outcomes),
+            "wrong_sure": _share(o.wrong_sure for o in self.outcomes),
             "unsure": _share(o.unsure for o in self.outcomes),
             "p50_ms": float(np.percentile(times, 50)),
             "p95_ms": float(np.percentile(times, 95)),
@@ -98,7 +102,7 @@ def outcome_counts(outcomes: list[Outcome]) -> dict[str, int]:
             counts["right"] += o.correct
             counts["declined"] += not o.answered
             counts["right_unsure"] += o.correct and o.unsure
-        counts["wrong_sure"] += o.answered and not o.unsure and not o.correct
+        counts["wrong_sure"] += o.wrong_sure
     return counts
 
 

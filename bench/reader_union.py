@@ -24,6 +24,7 @@ from assistant.evaluation import DECLINE, load_cases
 from assistant.pipeline import Assistant, search_other_language
 from assistant.query.glossary import english_terms
 from assistant.text import plain_text
+from assistant.types import Candidate, Reply
 
 OFFSETS = (None, 0.0, -1.0, -0.5, 0.5, 1.0)  # None: the reader's decline off; 0.0: as served
 
@@ -56,15 +57,22 @@ def trade_off(bot: Assistant, cases: list[dict]) -> list[str]:
     return lines
 
 
+def read_on_the_multilingual_path(bot: Assistant, question: str) -> tuple[Reply, list[Candidate]]:
+    """The project's reply, and the reader's reading of the multilingual path's first candidates
+    with the question and the glossary's English words for it."""
+    reply = bot.ask(question)
+    _, candidates = search_other_language(bot.index, bot.retriever, reply.query, reply.language)
+    asked = " ".join([question, *english_terms(question, reply.language)])
+    return reply, read(bot.reader, asked, candidates)
+
+
 def other_language_choice(bot: Assistant, cases: list[dict]) -> str:
     project = reader = 0
     for case in cases:
         question, expected = case["turns"][0], case["expect"].lower()
-        reply = bot.ask(question)
+        reply, read_candidates = read_on_the_multilingual_path(bot, question)
         project += reply.answered and expected in plain_text(reply.text).lower()
-        _, candidates = search_other_language(bot.index, bot.retriever, reply.query, reply.language)
-        asked = " ".join([question, *english_terms(question, reply.language)])
-        chosen = sorted(read(bot.reader, asked, candidates), key=lambda c: -c.signals["evidence"])
+        chosen = sorted(read_candidates, key=lambda c: -c.signals["evidence"])
         reader += bool(chosen) and expected in " ".join(quote(bot.index, chosen[:1])).lower()
     return (f"other languages, {len(cases)} cases: the project's quote right {project}, "
             f"the reader's choice right {reader}")
@@ -79,12 +87,10 @@ def other_language_separation(bot: Assistant, cases: list[dict]) -> str:
     wrong_scores: list[tuple[float, float]] = []
     for case in cases:
         question = case["turns"][0]
-        reply = bot.ask(question)
+        reply, read_candidates = read_on_the_multilingual_path(bot, question)
         if not reply.answered or reply.language == "en":
             continue
-        _, candidates = search_other_language(bot.index, bot.retriever, reply.query, reply.language)
-        asked = " ".join([question, *english_terms(question, reply.language)])
-        evidence = max((c.signals["evidence"] for c in read(bot.reader, asked, candidates)), default=-99.0)
+        evidence = max((c.signals["evidence"] for c in read_candidates), default=-99.0)
         scores = (evidence, float(reply.trace.get("evidence", {}).get("e5", 0.0)))
         right = case["expect"] != DECLINE and case["expect"].lower() in plain_text(reply.text).lower()
         (right_scores if right else wrong_scores).append(scores)

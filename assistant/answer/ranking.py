@@ -56,7 +56,7 @@ def answer_fit(sentence: str, question: str) -> float:
     year for "when", a count for "how many", a stated aim for "what is your goal?"), and that answer
     names what was asked about ("11 cooperatives" for "how many cooperatives", or for "cuántas
     cooperativas"); for "what kind of support", it qualifies the support; for "what kinds of ...?"
-    or "who are ...?", it lists. (Repeating the question's numbers no longer counts: docs/rules.md.)"""
+    or "who are ...?", it lists."""
     # a qualified X both holds the kind of answer asked for and names X: two points, like a count
     # that names what was counted
     fit = 2.0 * qualifies_the_asked_thing(sentence, question)
