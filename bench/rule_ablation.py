@@ -1,14 +1,16 @@
 """Which hand rules still earn their place: each one switched off in turn, the figures that move.
 
 Issue 16 step 5: for every hand rule of the answer path, the union's question set (all
-categories), XQuAD English (the reply holds the gold answer) and XQuAD without answers (as
-served) are measured with the rule off, beside the project as it is. A rule whose removal
-moves none of the figures is not needed by any benchmark and is deleted; one that stays is
-listed in docs/rules.md with the figure that keeps it.
+categories), the held-out visitor batches (summed, as `visitor_batches.py` counts them), XQuAD
+English (the reply holds the gold answer) and XQuAD without answers (as served) are measured with
+the rule off, beside the project as it is. A rule whose removal moves none of the figures is not
+needed by any benchmark and is deleted; one that stays is listed in docs/rules.md with the figure
+that keeps it. The batches are the questions nobody tuned the rules on.
 
     .venv/bin/python bench/rule_ablation.py                 # every rule
     .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix; several: comma-separated)
     .venv/bin/python bench/rule_ablation.py --baseline      # the project as served, no rule off
+    .venv/bin/python bench/rule_ablation.py --visitors      # the union set and the batches only (fast)
 """
 from __future__ import annotations
 
@@ -24,10 +26,11 @@ import common  # noqa: F401  (puts the project on the path)
 import xquad
 import xquad_noans
 from common import load_xquad
+from visitor_batches import UNION_SET, default_sets
 
 from assistant import pipeline, settings
 from assistant.answer import decision, quote, ranking
-from assistant.evaluation import evaluate, load_cases, report
+from assistant.evaluation import OUTCOME_COUNTS, evaluate, load_cases, outcome_counts, report, run_case
 from assistant.models.embedding import load_encoders
 from assistant.pipeline import Assistant
 from assistant.query import glossary, kinds
@@ -83,6 +86,15 @@ def union_figures(bot: Assistant, cases: list[dict]) -> list[float]:
             rows["unanswerable"]["declined_ok"], rows["offtopic"]["declined_ok"]]
 
 
+def batch_figures(bot: Assistant, batches: list[list[dict]]) -> list[float]:
+    """The held-out batches summed: answerable right, unanswerable declined, wrong quotes given as the answer."""
+    summed = dict.fromkeys(OUTCOME_COUNTS, 0)
+    for cases in batches:
+        counts = outcome_counts([run_case(bot, case) for case in cases])
+        summed = {name: summed[name] + counts[name] for name in OUTCOME_COUNTS}
+    return [summed["right"], summed["unanswerable_declined"], summed["wrong_sure"]]
+
+
 def xquad_gold(bot: Assistant, questions: list) -> float:
     return statistics.fmean(xquad.ask_project(bot, q.text).holds(q.answers) for q in questions)
 
@@ -93,19 +105,37 @@ def noans_figures(bot: Assistant, answerable: list, unanswerable: list[str]) -> 
             statistics.fmean(xquad_noans.holds(text, answers) for text, answers in replies)]
 
 
-HEADER = (f"{'rule switched off':<46} {'union all':>9} {'answ.':>6} {'answ.decl':>9} {'unans.decl':>10} "
-          f"{'offtopic':>8} {'xquad gold':>10} {'noans decl':>10} {'noans gold':>10}")
+COLUMNS = {"union all": ".3f", "answ.": ".3f", "answ.decl": ".3f", "unans.decl": ".3f", "offtopic": ".3f",
+           "batches right": ".0f", "b.unans.decl": ".0f", "b.wrong sure": ".0f",
+           "xquad gold": ".3f", "noans decl": ".3f", "noans gold": ".3f"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="", help="rules whose name starts with this (or these, comma-separated)")
     parser.add_argument("--baseline", action="store_true", help="only the project as served")
-    parser.add_argument("--cases", type=Path, default=Path("eval/union_qa.jsonl"))
+    parser.add_argument("--visitors", action="store_true", help="the union set and the batches only, no XQuAD")
     args = parser.parse_args()
     encoders = load_encoders()
     union = Assistant.open("corpus", "index", encoders=encoders)
-    cases = load_cases(args.cases)
+    cases = load_cases(UNION_SET)
+    batches = [load_cases(path) for path in default_sets() if path.resolve() != UNION_SET.resolve()]
+    columns = list(COLUMNS)[:8] if args.visitors else list(COLUMNS)
+    print(f"{'rule switched off':<46} " + " ".join(columns), flush=True)
+    chosen = {} if args.baseline else {name: switch for name, switch in ABLATIONS.items()
+                                       if name.startswith(tuple(args.only.split(",")))}
+    figures = (lambda: []) if args.visitors else xquad_figures(encoders)
+    for name, switch in {"(none: as served)": None, **chosen}.items():
+        with ExitStack() as stack:
+            if switch:
+                stack.enter_context(switch())
+            cells = [*union_figures(union, cases), *batch_figures(union, batches), *figures()]
+        print(f"{name:<46} " + " ".join(f"{cell:>{len(column)}{COLUMNS[column]}}"
+                                         for cell, column in zip(cells, columns)), flush=True)
+
+
+def xquad_figures(encoders: list) -> Callable[[], list[float]]:
+    """XQuAD gold, and XQuAD without answers declined and gold, as one call per ablation."""
     articles = load_xquad("en")
     questions = xquad.load_questions("en", xquad.english_gold(articles), None)
     with tempfile.TemporaryDirectory() as folder:
@@ -114,17 +144,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         answerable, unanswerable = xquad_noans.write_corpus(articles, Path(folder))
         held_back = Assistant.open(folder, xquad_noans.DEFAULT_INDEX_DIR, encoders=encoders)
-    print(HEADER, flush=True)
-    chosen = {} if args.baseline else {name: switch for name, switch in ABLATIONS.items()
-                                       if name.startswith(tuple(args.only.split(",")))}
-    for name, switch in {"(none: as served)": None, **chosen}.items():
-        with ExitStack() as stack:
-            if switch:
-                stack.enter_context(switch())
-            cells = [*union_figures(union, cases), xquad_gold(full, questions),
-                     *noans_figures(held_back, answerable, unanswerable)]
-        print(f"{name:<46} " + " ".join(f"{cell:>{width}.3f}" for cell, width in
-                                         zip(cells, (9, 6, 9, 10, 8, 10, 10, 10))), flush=True)
+    return lambda: [xquad_gold(full, questions), *noans_figures(held_back, answerable, unanswerable)]
 
 
 if __name__ == "__main__":
