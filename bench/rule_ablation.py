@@ -30,7 +30,7 @@ from visitor_batches import UNION_SET, default_sets
 
 from assistant import pipeline, settings
 from assistant.answer import decision, quote, ranking
-from assistant.evaluation import OUTCOME_COUNTS, evaluate, load_cases, outcome_counts, report, run_case
+from assistant.evaluation import evaluate, load_cases, outcome_counts, report, run_case
 from assistant.models.embedding import load_encoders
 from assistant.pipeline import Assistant
 from assistant.query import glossary, kinds
@@ -86,13 +86,10 @@ def union_figures(bot: Assistant, cases: list[dict]) -> list[float]:
             rows["unanswerable"]["declined_ok"], rows["offtopic"]["declined_ok"]]
 
 
-def batch_figures(bot: Assistant, batches: list[list[dict]]) -> list[float]:
-    """The held-out batches summed: answerable right, unanswerable declined, wrong quotes given as the answer."""
-    summed = dict.fromkeys(OUTCOME_COUNTS, 0)
-    for cases in batches:
-        counts = outcome_counts([run_case(bot, case) for case in cases])
-        summed = {name: summed[name] + counts[name] for name in OUTCOME_COUNTS}
-    return [summed["right"], summed["unanswerable_declined"], summed["wrong_sure"]]
+def batch_figures(bot: Assistant, batch_cases: list[dict]) -> list[float]:
+    """The held-out batches together: answerable right, unanswerable declined, wrong quotes given as the answer."""
+    counts = outcome_counts([run_case(bot, case) for case in batch_cases])
+    return [counts["right"], counts["unanswerable_declined"], counts["wrong_sure"]]
 
 
 def xquad_gold(bot: Assistant, questions: list) -> float:
@@ -119,7 +116,8 @@ def main() -> None:
     encoders = load_encoders()
     union = Assistant.open("corpus", "index", encoders=encoders)
     cases = load_cases(UNION_SET)
-    batches = [load_cases(path) for path in default_sets() if path.resolve() != UNION_SET.resolve()]
+    batch_cases = [case for path in default_sets() if path.resolve() != UNION_SET.resolve()
+                   for case in load_cases(path)]
     columns = list(COLUMNS)[:8] if args.visitors else list(COLUMNS)
     print(f"{'rule switched off':<46} " + " ".join(columns), flush=True)
     chosen = {} if args.baseline else {name: switch for name, switch in ABLATIONS.items()
@@ -129,7 +127,7 @@ def main() -> None:
         with ExitStack() as stack:
             if switch:
                 stack.enter_context(switch())
-            cells = [*union_figures(union, cases), *batch_figures(union, batches), *figures()]
+            cells = [*union_figures(union, cases), *batch_figures(union, batch_cases), *figures()]
         print(f"{name:<46} " + " ".join(f"{cell:>{len(column)}{COLUMNS[column]}}"
                                          for cell, column in zip(cells, columns)), flush=True)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common import ROOT
 
-from assistant.evaluation import OUTCOME_COUNTS, load_cases, outcome_counts, run_case
+from assistant.evaluation import load_cases, outcome_counts, run_case
 from assistant.pipeline import Assistant
 
 UNION_SET = ROOT / "eval" / "union_qa.jsonl"
@@ -27,7 +27,7 @@ COLUMNS = ("answerable right", "declined", "right, not sure", "unanswerable decl
 
 
 def default_sets() -> list[Path]:
-    """The union set, then the batches in the order they were written (fresh_visitors, _2, ..., _19)."""
+    """The union set, then the batches in the order they were written (fresh_visitors, _2, _3, ...)."""
     batches = (ROOT / "eval").glob("fresh_visitors*.jsonl")
     return [UNION_SET, *sorted(batches, key=lambda path: int(re.sub(r"\D", "", path.stem) or 1))]
 
@@ -51,14 +51,14 @@ def main() -> None:
     parser.add_argument("sets", nargs="*", type=Path, help="question sets (default: the union set and every batch)")
     sets = parser.parse_args().sets or default_sets()
     bot = Assistant.open(ROOT / "corpus", ROOT / "index")
-    rows, summed = [], dict.fromkeys(OUTCOME_COUNTS, 0)
+    rows, batch_outcomes, batches = [], [], 0
     for path in sets:
-        counts = outcome_counts([run_case(bot, case) for case in load_cases(path)])
-        rows.append((path.name, counts))
+        outcomes = [run_case(bot, case) for case in load_cases(path)]
+        rows.append((path.name, outcome_counts(outcomes)))
         if path.resolve() != UNION_SET.resolve():
-            summed = {name: summed[name] + counts[name] for name in OUTCOME_COUNTS}
-    batches = len([path for path in sets if path.resolve() != UNION_SET.resolve()])
-    print(table(rows + [(f"{batches} batches summed", summed)]))
+            batch_outcomes += outcomes
+            batches += 1
+    print(table(rows + [(f"{batches} batches summed", outcome_counts(batch_outcomes))]))
 
 
 if __name__ == "__main__":
