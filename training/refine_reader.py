@@ -1,11 +1,11 @@
-"""Refine a trained reader with visitors' requests: a short second pass from its ONNX file.
+"""Refine a trained reader: a short second pass from its ONNX file.
 
-`train_reader.py` takes about an hour here; teaching the reader that a visitor's request ("where
-can I buy ...", `unanswerable.REQUESTS`) is answered by no descriptive sentence takes minutes.
-This loads the reader from its ONNX file (int8 weights are dequantized: each is its integer times
-its scale), trains it on a fresh seeded sample of SQuAD questions, a share of which also give a
-request with their answering sentence and the closest other one as negatives (so that it keeps
-what it knew), and exports it as `train_reader.py` does, measured on the same held-out articles.
+`train_reader.py` takes one to four hours here, by the machine; a second pass takes under half an
+hour. This loads the reader from its ONNX file (int8 weights are dequantized: each is its integer
+times its scale), trains it on a fresh seeded sample of SQuAD questions (so that it keeps what it
+knew), with, as asked, visitors' requests (`unanswerable.REQUESTS`) and the visitor-style questions
+written over SQuAD training pages (`visitor_questions`: the served reader's second pass), and
+exports it as `train_reader.py` does, measured on the same held-out articles.
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
 """
@@ -35,6 +35,7 @@ from training.train_reader import (  # noqa: E402
     tokenizer,
     train,
 )
+from training.visitor_questions import load_lines, visitor_pairs  # noqa: E402
 
 REFINE_SEED = SEED + 100  # another sample of questions than the first pass drew
 # the matrices of one layer, in the order the exported graph uses them
@@ -87,6 +88,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--yesno-share", type=float, default=0.0, help="as in train_reader")
     parser.add_argument("--number-share", type=float, default=0.0, help="as in train_reader")
     parser.add_argument("--focus-share", type=float, default=0.0, help="as in train_reader")
+    parser.add_argument("--visitor-questions", type=Path, nargs="*", default=[],
+                        help="files of visitor-style questions over SQuAD articles (`visitor_questions`)")
+    parser.add_argument("--visitor-repeat", type=int, default=1, help="how many times their pairs are seen")
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=1)
@@ -103,6 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     pairs = training_pairs(articles, args.questions, REFINE_SEED, twin_share=args.twin_share,
                            request_share=args.request_share, yesno_share=args.yesno_share,
                            number_share=args.number_share, focus_share=args.focus_share)
+    visitors = visitor_pairs(load_lines(args.visitor_questions), REFINE_SEED) if args.visitor_questions else []
+    pairs += visitors * args.visitor_repeat
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), file_hash(args.base)
@@ -116,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
                             "request_share": args.request_share, "twin_share": args.twin_share,
                             "yesno_share": args.yesno_share, "number_share": args.number_share,
                             "focus_share": args.focus_share,
+                            "visitor_questions": [p.name for p in args.visitor_questions],
+                            "visitor_pairs": len(visitors), "visitor_repeat": args.visitor_repeat,
                             "pairs": len(pairs), "lr": args.lr, "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}
