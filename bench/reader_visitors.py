@@ -21,14 +21,14 @@ import numpy as np
 from common import ROOT
 
 from assistant.models.reader import Reader
+from training.reader_data import Article
 from training.reader_metrics import roc_auc
 from training.visitor_questions import DECLINE, FOLDER, load_lines, pages
 
 COLUMNS = ("reader", "answerable", "top-1", "unanswerable", "no-answer AUC", "declined at 5%", "at 10%")
 
 
-def figures(reader: Reader, lines: list[dict]) -> list[str]:
-    articles = pages({line["article"] for line in lines})
+def figures(reader: Reader, lines: list[dict], articles: dict[str, Article]) -> list[str]:
     top1, answerable, unanswerable = [], [], []
     for line in lines:
         sentences = [s for paragraph in articles[line["article"]].paragraphs for s in paragraph]
@@ -52,7 +52,8 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=FOLDER / "held_out.jsonl")
     args = parser.parse_args()
     lines = load_lines([args.questions])
-    rows = [[str(folder), *figures(Reader(folder), lines)] for folder in args.folders]
+    articles = pages({line["article"] for line in lines})
+    rows = [[str(folder), *figures(Reader(folder), lines, articles)] for folder in args.folders]
     width = max(len(COLUMNS[0]), *(len(row[0]) for row in rows))
     print(f"{COLUMNS[0]:<{width}}  " + "  ".join(COLUMNS[1:]))
     for row in rows:
