@@ -51,9 +51,10 @@ def test_an_answer_the_paragraph_does_not_hold_gives_no_pair(squad):
 
 
 def test_the_written_questions_hold_their_answers_verbatim():
-    """Every shipped line names a training article (none of those calibration holds out), and its
-    answer lies in one sentence of its paragraph."""
-    lines = load_lines(sorted(FOLDER.glob("*.jsonl")))
+    """Every shipped line, those the served reader trained on and those written for the next pass
+    (`more/`), names a training article (none of those calibration holds out), and its answer lies
+    in one sentence of its paragraph."""
+    lines = load_lines(sorted(FOLDER.glob("**/*.jsonl")))
     articles = pages({line["article"] for line in lines})
     assert lines and set(articles) == {line["article"] for line in lines}
     _, held_out = split(load_articles(), HELD_OUT_ARTICLES, SEED)
@@ -62,3 +63,10 @@ def test_the_written_questions_hold_their_answers_verbatim():
     held = [any(line["expect"] in s.text for s in articles[line["article"]].paragraphs[line["paragraph"]])
             for line in answerable]
     assert sum(held) >= 0.95 * len(answerable)
+
+
+def test_the_held_out_pages_have_no_training_question():
+    """`bench/reader_visitors.py` measures on pages no other written question is about."""
+    measured = {line["article"] for line in load_lines([FOLDER / "held_out.jsonl"])}
+    training = [path for path in FOLDER.glob("**/*.jsonl") if path.name != "held_out.jsonl"]
+    assert measured and not measured & {line["article"] for line in load_lines(training)}

@@ -6,7 +6,9 @@ holds questions written the way the union's visitor batches are written (casual,
 typos, "you"/"your", and on-topic questions the text cannot answer), but over the first paragraphs
 of 48 SQuAD *training* articles about organisations (never XQuAD, never the union's texts). Each
 line names its article, and for an answerable question the paragraph and the verbatim words that
-answer (docs/reader.md, "Visitor-style questions over SQuAD articles").
+answer (docs/reader.md, "Visitor-style questions over SQuAD articles"). `more/` holds 2,112 more,
+written the same way over 96 other training pages: measured in a pass not kept, and not read by
+`make reader` (docs/reader.md, "Three times the written questions").
 
 Per answerable question, the pairs `reader_data.pairs_for` makes for a SQuAD question (the
 sentence holding the answer, the paragraph's other sentences, the closest sentences elsewhere);
