@@ -9,23 +9,34 @@ top-1 (the best sentence holds the answer), the "no answer" ROC AUC (best score 
 question against one the page does not answer), and the unanswerable share declined at the
 threshold that declines 5% and 10% of the answerable ones.
 
+`--pipeline` also asks each question as the assistant does, with the pages as its corpus (one file
+per paragraph, as `training/calibrate_reader.py` writes them): the best calibrated evidence among
+the ranking's candidates decides, so the figures include retrieval and each reader's calibration.
+
     .venv/bin/python bench/reader_visitors.py                       # the served reader
     .venv/bin/python bench/reader_visitors.py models /tmp/refined   # readers side by side
+    .venv/bin/python bench/reader_visitors.py --pipeline models /tmp/refined
 """
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 import numpy as np
-from common import ROOT
+from common import ROOT, write_markdown
 
+from assistant.answer.reading import evidence_of_an_answer
+from assistant.models.embedding import load_encoders
 from assistant.models.reader import Reader
+from assistant.pipeline import Assistant, search_english
 from training.reader_data import Article
 from training.reader_metrics import roc_auc
 from training.visitor_questions import DECLINE, FOLDER, load_lines, pages
 
 COLUMNS = ("reader", "answerable", "top-1", "unanswerable", "no-answer AUC", "declined at 5%", "at 10%")
+PIPELINE_COLUMNS = ("reader", "unanswerable declined at 5%", "at 10%", "at 20%",
+                    "as served: answerable declined", "unanswerable declined", "declined or not sure")
 
 
 def figures(reader: Reader, lines: list[dict], articles: dict[str, Article]) -> list[str]:
@@ -45,19 +56,49 @@ def figures(reader: Reader, lines: list[dict], articles: dict[str, Article]) -> 
             f"{declined[0]:.3f}", f"{declined[1]:.3f}"]
 
 
+def pipeline_figures(bot: Assistant, reader: Reader, lines: list[dict]) -> list[str]:
+    """Each question searched and read as the assistant does; the evidence its decline weighs."""
+    best = []
+    for line in lines:
+        _, candidates = search_english(bot.index, bot.retriever, line["question"])
+        best.append(evidence_of_an_answer(reader, line["question"], candidates))
+    unanswerable = np.array([line["expect"] == DECLINE for line in lines])
+    yes, no = np.array(best)[~unanswerable], np.array(best)[unanswerable]
+    at_shares = [f"{np.mean(no < np.quantile(yes, share)):.3f}" for share in (0.05, 0.10, 0.20)]
+    served = [np.mean(yes < reader.threshold), np.mean(no < reader.threshold), np.mean(no < reader.unsure_threshold)]
+    return [*at_shares, *(f"{value:.3f}" for value in served)]
+
+
+def pipeline_rows(folders: list[Path], lines: list[dict], articles: dict[str, Article]) -> list[list[str]]:
+    with tempfile.TemporaryDirectory(prefix="reader-visitors-") as folder:
+        for a, (title, article) in enumerate(sorted(articles.items())):
+            for p, sentences in enumerate(article.paragraphs):
+                write_markdown(Path(folder) / f"{a:02d}-{p:02d}.md", f"{title}, paragraph {p + 1}", title,
+                               " ".join(s.text for s in sentences))
+        bot = Assistant.open(folder, Path(folder) / "index", encoders=load_encoders())
+        return [[str(path), *pipeline_figures(bot, Reader(path), lines)] for path in folders]
+
+
+def print_table(columns: tuple[str, ...], rows: list[list[str]]) -> None:
+    width = max(len(columns[0]), *(len(row[0]) for row in rows))
+    print(f"{columns[0]:<{width}}  " + "  ".join(columns[1:]))
+    for row in rows:
+        print(f"{row[0]:<{width}}  " + "  ".join(f"{cell:>{len(c)}}" for cell, c in zip(row[1:], columns[1:])))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folders", nargs="*", type=Path, default=[ROOT / "models"],
                         help="folders holding a reader.onnx with its reader.json")
     parser.add_argument("--questions", type=Path, default=FOLDER / "held_out.jsonl")
+    parser.add_argument("--pipeline", action="store_true", help="also through the assistant's search and calibration")
     args = parser.parse_args()
     lines = load_lines([args.questions])
     articles = pages({line["article"] for line in lines})
-    rows = [[str(folder), *figures(Reader(folder), lines, articles)] for folder in args.folders]
-    width = max(len(COLUMNS[0]), *(len(row[0]) for row in rows))
-    print(f"{COLUMNS[0]:<{width}}  " + "  ".join(COLUMNS[1:]))
-    for row in rows:
-        print(f"{row[0]:<{width}}  " + "  ".join(f"{cell:>{len(c)}}" for cell, c in zip(row[1:], COLUMNS[1:])))
+    print_table(COLUMNS, [[str(folder), *figures(Reader(folder), lines, articles)] for folder in args.folders])
+    if args.pipeline:
+        print()
+        print_table(PIPELINE_COLUMNS, pipeline_rows(args.folders, lines, articles))
 
 
 if __name__ == "__main__":
