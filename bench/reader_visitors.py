@@ -10,8 +10,8 @@ question against one the page does not answer), and the unanswerable share decli
 threshold that declines 5% and 10% of the answerable ones.
 
 `--pipeline` also asks each question as the assistant does, with the pages as its corpus (one file
-per paragraph, as `training/calibrate_reader.py` writes them): the best calibrated evidence among
-the ranking's candidates decides, so the figures include retrieval and each reader's calibration.
+per paragraph, as `training/calibrate_reader.py` writes them), and weighs the evidence its decline
+weighs (`reading.evidence_of_an_answer`), so the figures include retrieval and each reader's calibration.
 
     .venv/bin/python bench/reader_visitors.py                       # the served reader
     .venv/bin/python bench/reader_visitors.py models /tmp/refined   # readers side by side
