@@ -3,9 +3,10 @@
 `train_reader.py` takes one to four hours here, by the machine; a second pass takes under half an
 hour. This loads the reader from its ONNX file (int8 weights are dequantized: each is its integer
 times its scale), trains it on a fresh seeded sample of SQuAD questions (so that it keeps what it
-knew), with, as asked, visitors' requests (`unanswerable.REQUESTS`) and the visitor-style questions
-written over SQuAD training pages (`visitor_questions`: the served reader's second pass), and
-exports it as `train_reader.py` does, measured on the same held-out articles.
+knew), with, as asked, visitors' requests (`unanswerable.REQUESTS`), the visitor-style questions
+written over SQuAD training pages (`visitor_questions`: the served reader's second pass) and over
+short "about" pages of invented organisations (`about_pages`), and exports it as `train_reader.py`
+does, measured on the same held-out articles.
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
 """
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.ingest.versions import file_hash  # noqa: E402
+from training.about_pages import about_pairs  # noqa: E402
 from training.reader_data import held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best  # noqa: E402
 from training.train_reader import (  # noqa: E402
@@ -91,6 +93,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--visitor-questions", type=Path, nargs="*", default=[],
                         help="files of visitor-style questions over SQuAD articles (`visitor_questions`)")
     parser.add_argument("--visitor-repeat", type=int, default=1, help="how many times their pairs are seen")
+    parser.add_argument("--about-pages", type=Path, nargs="*", default=[],
+                        help="files of written \"about\" pages with their questions (`about_pages`)")
+    parser.add_argument("--about-repeat", type=int, default=1, help="how many times their pairs are seen")
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=1)
@@ -109,6 +114,8 @@ def main(argv: list[str] | None = None) -> None:
                            number_share=args.number_share, focus_share=args.focus_share)
     visitors = visitor_pairs(load_lines(args.visitor_questions), REFINE_SEED) if args.visitor_questions else []
     pairs += visitors * args.visitor_repeat
+    about = about_pairs(args.about_pages, REFINE_SEED) if args.about_pages else []
+    pairs += about * args.about_repeat
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), file_hash(args.base)
@@ -124,6 +131,8 @@ def main(argv: list[str] | None = None) -> None:
                             "focus_share": args.focus_share,
                             "visitor_questions": [p.name for p in args.visitor_questions],
                             "visitor_pairs": len(visitors), "visitor_repeat": args.visitor_repeat,
+                            "about_pages": [p.name for p in args.about_pages], "about_pairs": len(about),
+                            "about_repeat": args.about_repeat,
                             "pairs": len(pairs), "lr": args.lr, "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}

@@ -60,7 +60,11 @@ def pages(titles: set[str], squad: Path = SQUAD) -> dict[str, Article]:
 
 def visitor_pairs(lines: list[dict], seed: int, squad: Path = SQUAD) -> list[Pair]:
     """Pairs for every written question whose answer lies in one sentence of its paragraph."""
-    articles = pages({line["article"] for line in lines}, squad)
+    return pairs_over(pages({line["article"] for line in lines}, squad), lines, seed)
+
+
+def pairs_over(articles: dict[str, Article], lines: list[dict], seed: int) -> list[Pair]:
+    """Pairs for each line's question over its article (`about_pages` gives its own articles)."""
     idf = inverse_document_frequencies(list(articles.values()))
     rng = random.Random(seed)
     pairs: list[Pair] = []

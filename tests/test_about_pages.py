@@ -1,0 +1,63 @@
+"""Written "about" pages -> reader pairs (training/about_pages.py): no models."""
+from __future__ import annotations
+
+import json
+import re
+
+from training.about_pages import FOLDER, HELD_OUT, about_pairs, articles_and_lines, load_pages, page_key
+from training.visitor_questions import DECLINE
+
+PAGE = {"organisation": "Valley Goat Union", "title": "Our partners", "sections": [
+    {"heading": "", "text": "The Valley Goat Union works with many partners."},
+    {"heading": "Hill Fund", "text": "The Hill Fund is a Swiss charity founded in 1990. It paid for 12 wells.\n\n"
+                                     "Its staff visit the valleys twice a year."},
+], "questions": [
+    {"category": "paraphrase", "question": "who paid for ur wells", "section": 1, "expect": "paid for 12 wells"},
+    {"category": "unanswerable", "question": "how many goats drink at the wells", "expect": "decline"},
+]}
+# The union's texts and test sets: written pages must stay clear of them
+TEST_TOPICS = re.compile(r"mongolia|cashmere|\bavsf\b|\bnamac\b|ulaanbaatar", re.I)
+
+
+def test_each_sentence_is_read_under_its_heading_path_and_the_sentence_it_leans_on():
+    articles, lines = articles_and_lines([PAGE])
+    article = articles["Valley Goat Union: Our partners"]
+    assert [s.text for s in article.paragraphs[0]] == ["The Valley Goat Union works with many partners."]
+    assert article.paragraphs[0][0].context.startswith("Our partners\n")
+    wells = article.paragraphs[1][1]
+    assert wells.context == ("Our partners > Hill Fund\n"
+                             "The Hill Fund is a Swiss charity founded in 1990. It paid for 12 wells.")
+    assert [line["paragraph"] for line in lines] == [1, -1]
+
+
+def test_the_questions_give_a_marked_answer_and_negatives(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps(PAGE) + "\n", encoding="utf-8")
+    pairs = about_pairs([path], seed=0)
+    positive = [p for p in pairs if p.label == 1.0]
+    assert [p.context[p.answer_start:p.answer_end] for p in positive] == ["paid for 12 wells"]
+    unanswerable = [p for p in pairs if p.question == "how many goats drink at the wells"]
+    assert unanswerable and all(p.label == 0.0 for p in unanswerable)
+
+
+def test_the_written_pages_hold_their_answers_in_one_sentence_of_their_section():
+    pages = load_pages(sorted(FOLDER.glob("*.jsonl")))
+    articles, lines = articles_and_lines(pages)
+    assert len(articles) == len(pages) >= 40
+    for line in lines:
+        if line["expect"] != DECLINE:
+            sentences = articles[line["article"]].paragraphs[line["paragraph"]]
+            assert any(line["expect"] in s.text for s in sentences), line
+    shares = [sum(q["expect"] == DECLINE for q in page["questions"]) / len(page["questions"]) for page in pages]
+    assert min(shares) > 0.3  # many on-topic questions the page does not answer, as visitors ask
+
+
+def test_the_held_out_pages_are_no_training_page_and_no_page_is_about_the_union():
+    training = [p for path in FOLDER.glob("*.jsonl") if path != HELD_OUT for p in load_pages([path])]
+    held_out = load_pages([HELD_OUT])
+    assert held_out and not {page_key(p) for p in held_out} & {page_key(p) for p in training}
+    assert not {p["organisation"] for p in held_out} & {p["organisation"] for p in training}
+    for page in load_pages(sorted(FOLDER.glob("*.jsonl"))):
+        text = " ".join([page["organisation"], *(s["heading"] + " " + s["text"] for s in page["sections"]),
+                         *(q["question"] for q in page["questions"])])
+        assert not TEST_TOPICS.search(text), page["organisation"]
