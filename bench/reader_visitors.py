@@ -9,6 +9,9 @@ top-1 (the best sentence holds the answer), the "no answer" ROC AUC (best score 
 question against one the page does not answer), and the unanswerable share declined at the
 threshold that declines 5% and 10% of the answerable ones.
 
+`--about` measures on `training/about_pages/held_out.jsonl` instead: short "about" pages of invented
+organisations, written like the union's, with their visitor questions (one corpus file per page).
+
 `--pipeline` also asks each question as the assistant does, with the pages as its corpus (one file
 per paragraph, as `training/calibrate_reader.py` writes them), and weighs the evidence its decline
 weighs (`reading.evidence_of_an_answer`), so the figures include retrieval and each reader's calibration.
@@ -16,11 +19,14 @@ weighs (`reading.evidence_of_an_answer`), so the figures include retrieval and e
     .venv/bin/python bench/reader_visitors.py                       # the served reader
     .venv/bin/python bench/reader_visitors.py models /tmp/refined   # readers side by side
     .venv/bin/python bench/reader_visitors.py --pipeline models /tmp/refined
+    .venv/bin/python bench/reader_visitors.py --about --pipeline models /tmp/refined
 """
 from __future__ import annotations
 
 import argparse
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +36,7 @@ from assistant.answer.reading import evidence_of_an_answer
 from assistant.models.embedding import load_encoders
 from assistant.models.reader import Reader
 from assistant.pipeline import Assistant, search_english
+from training.about_pages import HELD_OUT, articles_and_lines, load_pages, write_corpus
 from training.reader_data import Article
 from training.reader_metrics import roc_auc
 from training.visitor_questions import DECLINE, FOLDER, load_lines, pages
@@ -69,12 +76,19 @@ def pipeline_figures(bot: Assistant, reader: Reader, lines: list[dict]) -> list[
     return [*at_shares, *(f"{value:.3f}" for value in served)]
 
 
-def pipeline_rows(folders: list[Path], lines: list[dict], articles: dict[str, Article]) -> list[list[str]]:
-    with tempfile.TemporaryDirectory(prefix="reader-visitors-") as folder:
+def squad_corpus(articles: dict[str, Article]) -> Callable[[Path], None]:
+    """One file per paragraph of the SQuAD pages, as `training/calibrate_reader.py` writes them."""
+    def write(folder: Path) -> None:
         for a, (title, article) in enumerate(sorted(articles.items())):
             for p, sentences in enumerate(article.paragraphs):
-                write_markdown(Path(folder) / f"{a:02d}-{p:02d}.md", f"{title}, paragraph {p + 1}", title,
+                write_markdown(folder / f"{a:02d}-{p:02d}.md", f"{title}, paragraph {p + 1}", title,
                                " ".join(s.text for s in sentences))
+    return write
+
+
+def pipeline_rows(folders: list[Path], lines: list[dict], write_corpus: Callable[[Path], None]) -> list[list[str]]:
+    with tempfile.TemporaryDirectory(prefix="reader-visitors-") as folder:
+        write_corpus(Path(folder))
         bot = Assistant.open(folder, Path(folder) / "index", encoders=load_encoders())
         return [[str(path), *pipeline_figures(bot, Reader(path), lines)] for path in folders]
 
@@ -90,15 +104,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folders", nargs="*", type=Path, default=[ROOT / "models"],
                         help="folders holding a reader.onnx with its reader.json")
-    parser.add_argument("--questions", type=Path, default=FOLDER / "held_out.jsonl")
+    parser.add_argument("--questions", type=Path, default=None, help="a held-out file of questions")
+    parser.add_argument("--about", action="store_true", help="the held-out \"about\" pages and their questions")
     parser.add_argument("--pipeline", action="store_true", help="also through the assistant's search and calibration")
     args = parser.parse_args()
-    lines = load_lines([args.questions])
-    articles = pages({line["article"] for line in lines})
+    if args.about:
+        about = load_pages([args.questions or HELD_OUT])
+        articles, lines = articles_and_lines(about)
+        writer: Callable[[Path], None] = partial(write_corpus, about)
+    else:
+        lines = load_lines([args.questions or FOLDER / "held_out.jsonl"])
+        articles = pages({line["article"] for line in lines})
+        writer = squad_corpus(articles)
     print_table(COLUMNS, [[str(folder), *figures(Reader(folder), lines, articles)] for folder in args.folders])
     if args.pipeline:
         print()
-        print_table(PIPELINE_COLUMNS, pipeline_rows(args.folders, lines, articles))
+        print_table(PIPELINE_COLUMNS, pipeline_rows(args.folders, lines, writer))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ AVSF"), full of counts, years, regions and partner names, and visitors ask many 
 invented organisations (cooperatives, producer groups, NGOs, federations; never Mongolia, cashmere or
 the union's partners), each with 24 visitor questions: 12 answered by one sentence of a section
 (`expect`, verbatim) and 12 on-topic ones the page does not answer (docs/reader.md, "About pages").
-`held_out.jsonl` is never trained on: `bench/reader_visitors.py --about` measures on it.
+`held_out.jsonl` is never trained on: `bench/reader_visitors.py --about` measures on it; neither is
+`calibration.jsonl`, where `calibrate_reader.py --about-pages` places the decline thresholds.
 
 Each page is turned into a Markdown document and split by the assistant's own chunking, so each
 sentence is read in the context it has at run time (heading path, the sentence it leans on); the
@@ -26,6 +27,7 @@ from training.visitor_questions import pairs_over
 
 FOLDER = Path(__file__).resolve().parent / "about_pages"
 HELD_OUT = FOLDER / "held_out.jsonl"
+CALIBRATION = FOLDER / "calibration.jsonl"
 
 
 def load_pages(paths: list[Path]) -> list[dict]:
@@ -45,6 +47,12 @@ def page_markdown(page: dict) -> str:
             parts.append(f"## {section['heading']}")
         parts.append(section["text"].strip())
     return "\n\n".join(parts) + "\n"
+
+
+def write_corpus(pages: list[dict], folder: Path) -> None:
+    """One Markdown file per page, as a site's corpus has them."""
+    for number, page in enumerate(pages):
+        (folder / f"page-{number:02d}.md").write_text(page_markdown(page), encoding="utf-8")
 
 
 def section_path(page: dict, section: dict) -> str:

@@ -10,6 +10,11 @@ evidence, and the decline threshold is the best evidence below which `DECLINED_A
 the answerable questions fall. Below the "unsure" threshold (`UNSURE_ANSWERABLE` of them), an
 answer is quoted as the texts' closest passage, not as the answer. All go into `models/reader.json`.
 
+With `--about-pages`, written "about" pages kept for calibration (`training/about_pages`: short
+pages like the union's, visitor questions, half of them unanswerable) are asked the same way: their
+questions join the fit, and the thresholds are placed on their answerable questions instead,
+declining `ABOUT_DECLINED_ANSWERABLE` of them: visitors' questions, so no allowance for SQuAD's.
+
     .venv/bin/python training/calibrate_reader.py      # `make reader` runs it after training
 """
 from __future__ import annotations
@@ -20,6 +25,7 @@ import random
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,15 +39,23 @@ from assistant.answer.reading import FEATURES, features_of, read  # noqa: E402
 from assistant.models.embedding import load_encoders  # noqa: E402
 from assistant.models.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
 from assistant.pipeline import Assistant, search_english  # noqa: E402
+from training.about_pages import articles_and_lines, load_pages  # noqa: E402
+from training.about_pages import write_corpus as write_pages  # noqa: E402
 from training.reader_data import load_articles, split, visitor_style  # noqa: E402
 from training.train_reader import SEED  # noqa: E402
+from training.visitor_questions import DECLINE  # noqa: E402
 
 LEFT_OUT_EVERY = 4
 # A sure "no": visitors' answerable questions score lower than SQuAD's (docs/reader.md)
 DECLINED_ANSWERABLE = 0.005
 # the rate issue 16 allows for declines: below it, a quote is shown as "not sure" (docs/reader.md)
 UNSURE_ANSWERABLE = 0.05
+# On written "about" pages, visitor-style like the union's, the threshold may decline what issue 16
+# allows (3% of the answerable questions), less a margin for a calibration set of a few hundred
+ABOUT_DECLINED_ANSWERABLE = 0.02
 RIDGE = 1e-3
+Case = tuple[str, str | None]  # a question and its answer (None: the corpus does not answer it)
+Collected = list[tuple[np.ndarray, np.ndarray]]  # per question: its candidates' features, and which answer
 
 
 def write_corpus(articles, folder: Path,
@@ -91,61 +105,97 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=1000, help="answerable and unanswerable questions, each")
     parser.add_argument("--held-out-articles", type=int, default=40, help="as in train_reader")
     parser.add_argument("--models", type=Path, default=MODELS_DIR)
-    parser.add_argument("--declined-answerable", type=float, default=DECLINED_ANSWERABLE,
-                        help="share of the held-out answerable questions the threshold declines")
+    parser.add_argument("--about-pages", type=Path, nargs="*", default=[],
+                        help="written \"about\" pages kept for calibration: their questions join the weights' "
+                             "fit and place the thresholds (`training/about_pages`)")
+    parser.add_argument("--declined-answerable", type=float, default=None,
+                        help="share of the answerable questions the threshold declines "
+                             f"(default {DECLINED_ANSWERABLE} of SQuAD's, {ABOUT_DECLINED_ANSWERABLE} of the pages')")
     parser.add_argument("--unsure-answerable", type=float, default=UNSURE_ANSWERABLE,
-                        help="share of the held-out answerable questions quoted as not sure (or declined)")
+                        help="share of the answerable questions quoted as not sure (or declined)")
     parser.add_argument("--visitor-style", action="store_true",
                         help="put every held-out question as visitors type them (reader_data.visitor_style)")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+def ask_all(folder: Path, reader: Reader, cases: list[Case]) -> Collected:
+    """Each question searched over the corpus in `folder` as the assistant does, and its candidates' features."""
+    bot = Assistant.open(folder, folder / "index", encoders=load_encoders())
+    return [features_and_labels(bot, reader, q, a) for q, a in cases]
+
+
+def squad_cases(args: argparse.Namespace, reader: Reader) -> tuple[list[Case], Collected]:
     _, held_out = split(load_articles(), args.held_out_articles, SEED)
-    reader = Reader(args.models)
-    reader.calibration = {}  # the reader's own logit while the features are collected
     rng = random.Random(SEED)
     with tempfile.TemporaryDirectory(prefix="reader-calibration-") as folder:
         answerable, unanswerable = write_corpus(held_out, Path(folder),
                                                  random.Random(SEED) if args.visitor_style else None)
         rng.shuffle(answerable)
         rng.shuffle(unanswerable)
-        bot = Assistant.open(folder, Path(folder) / "index", encoders=load_encoders())
         cases = ([(q, a) for q, a in answerable[:args.questions]] + [(q, None) for q in unanswerable[:args.questions]])
-        collected = [features_and_labels(bot, reader, q, a) for q, a in cases]
-    x = np.vstack([rows for rows, _ in collected if len(rows)])
-    y = np.concatenate([labels for rows, labels in collected if len(rows)])
-    weights = logistic_regression(x, y)
-    combined = [rows @ weights[:-1] + weights[-1] for rows, _ in collected]
-    best = np.array([values.max() if len(values) else -1e9 for values in combined])
+        return cases, ask_all(Path(folder), reader, cases)
+
+
+def about_cases(paths: list[Path], reader: Reader) -> tuple[list[Case], Collected]:
+    pages = load_pages(paths)
+    _, lines = articles_and_lines(pages)
+    cases = [(line["question"], None if line["expect"] == DECLINE else line["expect"]) for line in lines]
+    with tempfile.TemporaryDirectory(prefix="reader-calibration-pages-") as folder:
+        write_pages(pages, Path(folder))
+        return cases, ask_all(Path(folder), reader, cases)
+
+
+def best_evidence(collected: Collected, weights: np.ndarray) -> np.ndarray:
+    return np.array([(rows @ weights[:-1] + weights[-1]).max() if len(rows) else -1e9 for rows, _ in collected])
+
+
+def held_out_figures(cases: list[Case], collected: Collected, weights: np.ndarray,
+                     threshold: float, unsure: float) -> dict[str, Any]:
+    """How the calibration does on the questions it was placed with."""
     has_answer = np.array([a is not None for _, a in cases])
-    threshold = float(np.quantile(best[has_answer], args.declined_answerable))
-    unsure = float(np.quantile(best[has_answer], args.unsure_answerable))
-    chosen_right = [labels[int(np.argmax(values))] == 1
-                    for (_, labels), values, (_, a) in zip(collected, combined, cases) if a is not None and len(values)]
-    reader_right = [labels[int(np.argmax(rows[:, 0]))] == 1 for (rows, labels), (_, a) in zip(collected, cases)
-                    if a is not None and len(rows)]
-    ranking_right = [labels[0] == 1 for (rows, labels), (_, a) in zip(collected, cases) if a is not None and len(rows)]
+    best = best_evidence(collected, weights)
+    asked = [(rows, labels) for (rows, labels), (_, a) in zip(collected, cases) if a is not None and len(rows)]
+    chosen = [labels[int(np.argmax(rows @ weights[:-1]))] == 1 for rows, labels in asked]
+    return {"answerable": int(has_answer.sum()), "unanswerable": int((~has_answer).sum()),
+            "best_sentence_holds_answer": round(float(np.mean(chosen)), 4),
+            "reader_alone_holds_answer": round(float(np.mean([labels[int(np.argmax(rows[:, 0]))] == 1
+                                                               for rows, labels in asked])), 4),
+            "ranking_first_holds_answer": round(float(np.mean([labels[0] == 1 for _, labels in asked])), 4),
+            "answerable_declined": round(float(np.mean(best[has_answer] < threshold)), 4),
+            "unanswerable_declined": round(float(np.mean(best[~has_answer] < threshold)), 4),
+            "unanswerable_declined_or_unsure": round(float(np.mean(best[~has_answer] < unsure)), 4)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    reader = Reader(args.models)
+    reader.calibration = {}  # the reader's own logit while the features are collected
+    squad, squad_collected = squad_cases(args, reader)
+    about, about_collected = about_cases(args.about_pages, reader) if args.about_pages else ([], [])
+    fitted = [(rows, labels) for rows, labels in squad_collected + about_collected if len(rows)]
+    weights = logistic_regression(np.vstack([rows for rows, _ in fitted]), np.concatenate([y for _, y in fitted]))
+    placing, placed_on = (about, about_collected) if about else (squad, squad_collected)
+    declined_share = args.declined_answerable or (ABOUT_DECLINED_ANSWERABLE if about else DECLINED_ANSWERABLE)
+    answerable_best = best_evidence(placed_on, weights)[[a is not None for _, a in placing]]
+    threshold = float(np.quantile(answerable_best, declined_share))
+    unsure = float(np.quantile(answerable_best, args.unsure_answerable))
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(FEATURES, weights[:-1])},
         "bias": round(float(weights[-1]), 5), "threshold": round(threshold, 5),
         "unsure_threshold": round(unsure, 5),
-        "held_out": {"answerable": int(has_answer.sum()), "unanswerable": int((~has_answer).sum()),
-                     "best_sentence_holds_answer": round(float(np.mean(chosen_right)), 4),
-                     "reader_alone_holds_answer": round(float(np.mean(reader_right)), 4),
-                     "ranking_first_holds_answer": round(float(np.mean(ranking_right)), 4),
-                     "answerable_declined": round(float(np.mean(best[has_answer] < threshold)), 4),
-                     "unanswerable_declined": round(float(np.mean(best[~has_answer] < threshold)), 4),
-                     "unanswerable_declined_or_unsure": round(float(np.mean(best[~has_answer] < unsure)), 4)},
+        "placed_on": [p.name for p in args.about_pages] or "held-out SQuAD articles",
+        "shares": {"declined": declined_share, "unsure": args.unsure_answerable},
+        "held_out": held_out_figures(squad, squad_collected, weights, threshold, unsure),
     }
+    if about:
+        calibration["about_pages"] = held_out_figures(about, about_collected, weights, threshold, unsure)
     path = args.models / SETTINGS_FILE
     settings = json.loads(path.read_text())
     settings["calibration"] = calibration
     path.write_text(json.dumps(settings, indent=1) + "\n")
     print(json.dumps(calibration, indent=1))
-    for share in (0.005, 0.01, 0.02, 0.05, 0.1):
-        print(f"answerable below the evidence {np.quantile(best[has_answer], share):.3f}: {share}")
+    for share in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2):
+        print(f"answerable below the evidence {np.quantile(answerable_best, share):.3f}: {share}")
 
 
 if __name__ == "__main__":
