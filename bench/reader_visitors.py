@@ -10,7 +10,7 @@ question against one the page does not answer), and the unanswerable share decli
 threshold that declines 5% and 10% of the answerable ones.
 
 `--about` measures on `training/about_pages/held_out.jsonl` instead: short "about" pages of invented
-organisations, written like the union's, with their visitor questions (one corpus file per page).
+organisations, written like the union's, with their visitor questions (each page a site of its own).
 
 `--pipeline` also asks each question as the assistant does, with the pages as its corpus (one file
 per paragraph, as `training/calibrate_reader.py` writes them), and weighs the evidence its decline
@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +35,7 @@ from assistant.answer.reading import evidence_of_an_answer
 from assistant.models.embedding import load_encoders
 from assistant.models.reader import Reader
 from assistant.pipeline import Assistant, search_english
-from training.about_pages import HELD_OUT, articles_and_lines, load_pages, write_corpus
+from training.about_pages import HELD_OUT, articles_and_lines, each_page_as_a_site, load_pages
 from training.reader_data import Article
 from training.reader_metrics import roc_auc
 from training.visitor_questions import DECLINE, FOLDER, load_lines, pages
@@ -63,34 +62,42 @@ def figures(reader: Reader, lines: list[dict], articles: dict[str, Article]) -> 
             f"{declined[0]:.3f}", f"{declined[1]:.3f}"]
 
 
-def pipeline_figures(bot: Assistant, reader: Reader, lines: list[dict]) -> list[str]:
-    """Each question searched and read as the assistant does; the evidence its decline weighs."""
-    best = []
-    for line in lines:
+def pipeline_rows(folders: list[Path], asked: Iterator[tuple[Assistant, dict]]) -> list[list[str]]:
+    """Each question searched and read as the assistant does; the evidence its decline weighs, per reader."""
+    readers = [Reader(folder) for folder in folders]
+    best: list[list[float]] = [[] for _ in readers]
+    unanswerable = []
+    for bot, line in asked:
         _, candidates = search_english(bot.index, bot.retriever, line["question"])
-        best.append(evidence_of_an_answer(reader, line["question"], candidates))
-    unanswerable = np.array([line["expect"] == DECLINE for line in lines])
-    yes, no = np.array(best)[~unanswerable], np.array(best)[unanswerable]
+        for reader, scores in zip(readers, best):
+            scores.append(evidence_of_an_answer(reader, line["question"], candidates))
+        unanswerable.append(line["expect"] == DECLINE)
+    return [[str(folder), *served_figures(reader, np.array(scores), np.array(unanswerable))]
+            for folder, reader, scores in zip(folders, readers, best)]
+
+
+def served_figures(reader: Reader, best: np.ndarray, unanswerable: np.ndarray) -> list[str]:
+    yes, no = best[~unanswerable], best[unanswerable]
     at_shares = [f"{np.mean(no < np.quantile(yes, share)):.3f}" for share in (0.05, 0.10, 0.20)]
     served = [np.mean(yes < reader.threshold), np.mean(no < reader.threshold), np.mean(no < reader.unsure_threshold)]
     return [*at_shares, *(f"{value:.3f}" for value in served)]
 
 
-def squad_corpus(articles: dict[str, Article]) -> Callable[[Path], None]:
-    """One file per paragraph of the SQuAD pages, as `training/calibrate_reader.py` writes them."""
-    def write(folder: Path) -> None:
+def squad_asked(lines: list[dict], articles: dict[str, Article]) -> Iterator[tuple[Assistant, dict]]:
+    """The SQuAD pages as one corpus, one file per paragraph as `training/calibrate_reader.py` writes them."""
+    with tempfile.TemporaryDirectory(prefix="reader-visitors-") as folder:
         for a, (title, article) in enumerate(sorted(articles.items())):
             for p, sentences in enumerate(article.paragraphs):
-                write_markdown(folder / f"{a:02d}-{p:02d}.md", f"{title}, paragraph {p + 1}", title,
+                write_markdown(Path(folder) / f"{a:02d}-{p:02d}.md", f"{title}, paragraph {p + 1}", title,
                                " ".join(s.text for s in sentences))
-    return write
-
-
-def pipeline_rows(folders: list[Path], lines: list[dict], write_corpus: Callable[[Path], None]) -> list[list[str]]:
-    with tempfile.TemporaryDirectory(prefix="reader-visitors-") as folder:
-        write_corpus(Path(folder))
         bot = Assistant.open(folder, Path(folder) / "index", encoders=load_encoders())
-        return [[str(path), *pipeline_figures(bot, Reader(path), lines)] for path in folders]
+        yield from ((bot, line) for line in lines)
+
+
+def about_asked(pages: list[dict]) -> Iterator[tuple[Assistant, dict]]:
+    """Each "about" page a site of its own, as the union's corpus is one organisation's."""
+    for page, bot in each_page_as_a_site(pages, load_encoders()):
+        yield from ((bot, line) for line in articles_and_lines([page])[1])
 
 
 def print_table(columns: tuple[str, ...], rows: list[list[str]]) -> None:
@@ -111,16 +118,15 @@ def main() -> None:
     if args.about:
         about = load_pages([args.questions or HELD_OUT])
         articles, lines = articles_and_lines(about)
-        writer: Callable[[Path], None] = partial(write_corpus, about)
+        asked = about_asked(about)
     else:
         lines = load_lines([args.questions or FOLDER / "held_out.jsonl"])
         articles = pages({line["article"] for line in lines})
-        writer = squad_corpus(articles)
+        asked = squad_asked(lines, articles)
     print_table(COLUMNS, [[str(folder), *figures(Reader(folder), lines, articles)] for folder in args.folders])
     if args.pipeline:
         print()
-        print_table(PIPELINE_COLUMNS, pipeline_rows(args.folders, lines, writer))
-
+        print_table(PIPELINE_COLUMNS, pipeline_rows(args.folders, asked))
 
 if __name__ == "__main__":
     main()

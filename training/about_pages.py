@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.documents import load_document
+from assistant.models.embedding import Encoder
 from assistant.models.lexical import tokenize
+from assistant.pipeline import Assistant
 from training.reader_data import Article, Pair, Sentence
 from training.visitor_questions import pairs_over
 
@@ -53,6 +56,16 @@ def write_corpus(pages: list[dict], folder: Path) -> None:
     """One Markdown file per page, as a site's corpus has them."""
     for number, page in enumerate(pages):
         (folder / f"page-{number:02d}.md").write_text(page_markdown(page), encoding="utf-8")
+
+
+def each_page_as_a_site(pages: list[dict], encoders: list[Encoder]) -> Iterator[tuple[dict, Assistant]]:
+    """Each page with the assistant opened over it alone: one organisation's site, as the union's
+    corpus is, where a visitor's "you" names that organisation (one corpus of all the pages would
+    leave "how many members do you have?" without its organisation)."""
+    for page in pages:
+        with tempfile.TemporaryDirectory(prefix="about-site-") as folder:
+            write_corpus([page], Path(folder))
+            yield page, Assistant.open(folder, Path(folder) / "index", encoders=encoders)
 
 
 def section_path(page: dict, section: dict) -> str:

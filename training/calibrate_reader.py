@@ -11,9 +11,11 @@ the answerable questions fall. Below the "unsure" threshold (`UNSURE_ANSWERABLE`
 answer is quoted as the texts' closest passage, not as the answer. All go into `models/reader.json`.
 
 With `--about-pages`, written "about" pages kept for calibration (`training/about_pages`: short
-pages like the union's, visitor questions, half of them unanswerable) are asked the same way: their
-questions join the fit, and the thresholds are placed on their answerable questions instead,
-declining `ABOUT_DECLINED_ANSWERABLE` of them: visitors' questions, so no allowance for SQuAD's.
+pages like the union's, visitor questions, half of them unanswerable) are asked the same way, each
+page as a site of its own: their
+questions join the fit, and the thresholds are placed on their answerable questions instead
+(`ABOUT_DECLINED_ANSWERABLE` and `ABOUT_UNSURE_ANSWERABLE` of them): visitors' questions, so no
+allowance for SQuAD's.
 
     .venv/bin/python training/calibrate_reader.py      # `make reader` runs it after training
 """
@@ -39,8 +41,7 @@ from assistant.answer.reading import FEATURES, features_of, read  # noqa: E402
 from assistant.models.embedding import load_encoders  # noqa: E402
 from assistant.models.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
 from assistant.pipeline import Assistant, search_english  # noqa: E402
-from training.about_pages import articles_and_lines, load_pages  # noqa: E402
-from training.about_pages import write_corpus as write_pages  # noqa: E402
+from training.about_pages import each_page_as_a_site, load_pages  # noqa: E402
 from training.reader_data import load_articles, split, visitor_style  # noqa: E402
 from training.train_reader import SEED  # noqa: E402
 from training.visitor_questions import DECLINE  # noqa: E402
@@ -53,6 +54,9 @@ UNSURE_ANSWERABLE = 0.05
 # On written "about" pages, visitor-style like the union's, the threshold may decline what issue 16
 # allows (3% of the answerable questions), less a margin for a calibration set of a few hundred
 ABOUT_DECLINED_ANSWERABLE = 0.02
+# and the "not sure" hedge keeps the share of right answers the SQuAD-placed one hedged on the
+# union's visitor batches (94 of 464 on 2026-12-05): placed on visitors' questions, not SQuAD's
+ABOUT_UNSURE_ANSWERABLE = 0.2
 RIDGE = 1e-3
 Case = tuple[str, str | None]  # a question and its answer (None: the corpus does not answer it)
 Collected = list[tuple[np.ndarray, np.ndarray]]  # per question: its candidates' features, and which answer
@@ -111,8 +115,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--declined-answerable", type=float, default=None,
                         help="share of the answerable questions the threshold declines "
                              f"(default {DECLINED_ANSWERABLE} of SQuAD's, {ABOUT_DECLINED_ANSWERABLE} of the pages')")
-    parser.add_argument("--unsure-answerable", type=float, default=UNSURE_ANSWERABLE,
-                        help="share of the answerable questions quoted as not sure (or declined)")
+    parser.add_argument("--unsure-answerable", type=float, default=None,
+                        help="share of the answerable questions quoted as not sure (or declined) "
+                             f"(default {UNSURE_ANSWERABLE} of SQuAD's, {ABOUT_UNSURE_ANSWERABLE} of the pages')")
     parser.add_argument("--visitor-style", action="store_true",
                         help="put every held-out question as visitors type them (reader_data.visitor_style)")
     return parser.parse_args(argv)
@@ -137,12 +142,14 @@ def squad_cases(args: argparse.Namespace, reader: Reader) -> tuple[list[Case], C
 
 
 def about_cases(paths: list[Path], reader: Reader) -> tuple[list[Case], Collected]:
-    pages = load_pages(paths)
-    _, lines = articles_and_lines(pages)
-    cases = [(line["question"], None if line["expect"] == DECLINE else line["expect"]) for line in lines]
-    with tempfile.TemporaryDirectory(prefix="reader-calibration-pages-") as folder:
-        write_pages(pages, Path(folder))
-        return cases, ask_all(Path(folder), reader, cases)
+    """The pages' questions, each asked over its own page as a site of its own."""
+    cases: list[Case] = []
+    collected: Collected = []
+    for page, bot in each_page_as_a_site(load_pages(paths), load_encoders()):
+        asked = [(q["question"], None if q["expect"] == DECLINE else q["expect"]) for q in page["questions"]]
+        cases += asked
+        collected += [features_and_labels(bot, reader, q, a) for q, a in asked]
+    return cases, collected
 
 
 def best_evidence(collected: Collected, weights: np.ndarray) -> np.ndarray:
@@ -176,15 +183,16 @@ def main(argv: list[str] | None = None) -> None:
     weights = logistic_regression(np.vstack([rows for rows, _ in fitted]), np.concatenate([y for _, y in fitted]))
     placing, placed_on = (about, about_collected) if about else (squad, squad_collected)
     declined_share = args.declined_answerable or (ABOUT_DECLINED_ANSWERABLE if about else DECLINED_ANSWERABLE)
+    unsure_share = args.unsure_answerable or (ABOUT_UNSURE_ANSWERABLE if about else UNSURE_ANSWERABLE)
     answerable_best = best_evidence(placed_on, weights)[[a is not None for _, a in placing]]
     threshold = float(np.quantile(answerable_best, declined_share))
-    unsure = float(np.quantile(answerable_best, args.unsure_answerable))
+    unsure = float(np.quantile(answerable_best, unsure_share))
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(FEATURES, weights[:-1])},
         "bias": round(float(weights[-1]), 5), "threshold": round(threshold, 5),
         "unsure_threshold": round(unsure, 5),
         "placed_on": [p.name for p in args.about_pages] or "held-out SQuAD articles",
-        "shares": {"declined": declined_share, "unsure": args.unsure_answerable},
+        "shares": {"declined": declined_share, "unsure": unsure_share},
         "held_out": held_out_figures(squad, squad_collected, weights, threshold, unsure),
     }
     if about:
