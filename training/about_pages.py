@@ -61,11 +61,19 @@ def write_corpus(pages: list[dict], folder: Path) -> None:
 def each_page_as_a_site(pages: list[dict], encoders: list[Encoder]) -> Iterator[tuple[dict, Assistant]]:
     """Each page with the assistant opened over it alone: one organisation's site, as the union's
     corpus is, where a visitor's "you" names that organisation (one corpus of all the pages would
-    leave "how many members do you have?" without its organisation)."""
-    for page in pages:
-        with tempfile.TemporaryDirectory(prefix="about-site-") as folder:
-            write_corpus([page], Path(folder))
-            yield page, Assistant.open(folder, Path(folder) / "index", encoders=encoders)
+    leave "how many members do you have?" without its organisation). One assistant is rebuilt
+    page after page: a new index folder per page would encode the language-centering references anew."""
+    with tempfile.TemporaryDirectory(prefix="about-site-") as folder:
+        corpus = Path(folder) / "corpus"
+        corpus.mkdir()
+        bot = None
+        for page in pages:
+            write_corpus([page], corpus)  # the previous page's file, replaced
+            if bot is None:
+                bot = Assistant.open(corpus, Path(folder) / "index", encoders=encoders)
+            else:
+                bot.rebuild()
+            yield page, bot
 
 
 def section_path(page: dict, section: dict) -> str:

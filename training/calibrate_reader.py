@@ -93,14 +93,25 @@ def features_and_labels(bot: Assistant, reader: Reader, question: str,
 
 
 def logistic_regression(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:
-    """Weights (bias last) by Newton's method, with a light ridge."""
-    design = np.hstack([x, np.ones((len(x), 1))])
-    weights = np.zeros(design.shape[1])
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-design @ weights))
-        gradient = design.T @ (p - y) + RIDGE * weights
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + RIDGE * np.eye(len(weights))
-        weights -= np.linalg.solve(hessian, gradient)
+    """Weights (bias last) by Newton's method, with a light ridge.
+
+    No feature may count against the answer: every one grows as a sentence gets closer to the
+    question, and a negative weight would give a question close to nothing (gibberish) evidence.
+    A feature the fit weighs negatively is left out (weight 0) and the rest refitted."""
+    kept = list(range(x.shape[1]))
+    while True:
+        design = np.hstack([x[:, kept], np.ones((len(x), 1))])
+        fitted = np.zeros(design.shape[1])
+        for _ in range(steps):
+            p = 1 / (1 + np.exp(-design @ fitted))
+            gradient = design.T @ (p - y) + RIDGE * fitted
+            hessian = (design * (p * (1 - p))[:, None]).T @ design + RIDGE * np.eye(len(fitted))
+            fitted -= np.linalg.solve(hessian, gradient)
+        if (fitted[:-1] >= 0).all():
+            break
+        kept.pop(int(np.argmin(fitted[:-1])))
+    weights = np.zeros(x.shape[1] + 1)
+    weights[kept + [x.shape[1]]] = fitted
     return weights
 
 
