@@ -50,8 +50,9 @@ lint: setup
 reader: setup
 	$(BIN)/python training/train_reader.py
 	$(BIN)/python training/refine_reader.py --base models/reader.onnx --out models --request-share 0 \
-		--visitor-questions training/visitor_questions/pages_*.jsonl --visitor-repeat 2
-	$(BIN)/python training/calibrate_reader.py
+		--visitor-questions training/visitor_questions/pages_*.jsonl --visitor-repeat 2 \
+		--about-pages training/about_pages/set_*.jsonl --about-repeat 3
+	$(BIN)/python training/calibrate_reader.py --about-pages training/about_pages/calibration.jsonl
 
 clean:
 	rm -rf index test-artifacts .pytest_cache

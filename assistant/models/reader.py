@@ -5,7 +5,8 @@ sentence it leans on, the sentence) and returns how strongly that sentence answe
 the answer lies in it. It was trained on SQuAD v1.1 train (`training/train_reader.py`);
 `models/reader.json` records its settings, the sha256 checked here at load, and the
 calibration (`training/calibrate_reader.py`) that combines its score with the retrieval
-signals and sets the decline threshold, both learned on held-out SQuAD articles.
+signals and sets the decline threshold, learned on held-out SQuAD articles and on written
+"about" pages kept for calibration (the thresholds are placed on the latter's visitor questions).
 """
 from __future__ import annotations
 
