@@ -132,7 +132,7 @@ def test_a_quote_is_sure_from_the_readers_unsure_level_up(reader_evidence, sure)
 
 @pytest.mark.parametrize("question, kind", [
     ("Can I buy cashmere from you?", ReplyKind.UNSURE),  # the texts sell nothing: their closest passage, said so
-    ("How can I donate to the union?", ReplyKind.UNSURE),
+    ("How do I contact the union?", ReplyKind.UNSURE),
     ("When was AVSF founded?", ReplyKind.ANSWER),
     ("What was the forerunner of NAMAC?", ReplyKind.ANSWER),
 ])

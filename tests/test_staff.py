@@ -99,14 +99,14 @@ def test_inspector_says_when_a_question_was_declined_without_the_reader(app):
 def test_review_filters_and_csv_export(app, tmp_path):
     visitor = Client(app.url, verbose=False)
     app.ask("=cmd|' /C calc'!A0 what is the weather on Mars?", visitor)
-    app.ask("How can I donate to the union?", visitor)  # the texts' closest passage, quoted as "not sure"
+    app.ask("How do I contact the union?", visitor)  # the texts' closest passage, quoted as "not sure"
     app.ask("When was AVSF founded?", visitor)
     declined = app.console.review_rows(declined=True)
     assert declined and all(not row["answered"] or row["trace"]["reply_kind"] == "unsure" for row in declined)
     assert any("Mars" in row["question"] for row in declined)
-    assert any("donate" in row["question"] and row["answered"] for row in declined)
+    assert any("contact" in row["question"] and row["answered"] for row in declined)
     assert not any("AVSF founded" in row["question"] for row in declined)
-    assert "answered, not sure" in app.console.review_table(True, False, None, None, "donate")["result"].tolist()
+    assert "answered, not sure" in app.console.review_table(True, False, None, None, "contact")["result"].tolist()
     assert not app.console.review_rows(search="Mars", since="2999-01-01")
     today = time.strftime("%Y-%m-%d", time.gmtime())
     assert app.console.review_rows(search="Mars", since=today, until=today)
@@ -141,7 +141,7 @@ def test_insight_figures(app):
     assert shares["share"].between(0, 100).all() and "questions" in summary and "quoted as not sure" in summary
     assert list(shares["day"]) == [day for day in per_day["day"] for _ in range(3)]  # both charts: '2026-12-01'
     assert any("Mars" in question for question in gaps["question"])
-    assert shares[shares["measure"] == "not sure"]["share"].sum() > 0  # "How can I donate to the union?"
+    assert shares[shares["measure"] == "not sure"]["share"].sum() > 0  # "How do I contact the union?"
 
 
 def test_feedback_reads_as_words_that_need_no_emoji_font():
