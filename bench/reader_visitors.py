@@ -35,7 +35,7 @@ from assistant.answer.reading import evidence_of_an_answer
 from assistant.models.embedding import load_encoders
 from assistant.models.reader import Reader
 from assistant.pipeline import Assistant, search_english
-from training.about_pages import HELD_OUT, articles_and_lines, each_page_as_a_site, load_pages
+from training.about_pages import HELD_OUT, articles_and_lines, each_page_as_a_site, load_pages, page_key
 from training.reader_data import Article
 from training.reader_metrics import roc_auc
 from training.visitor_questions import DECLINE, FOLDER, load_lines, pages
@@ -94,10 +94,10 @@ def squad_asked(lines: list[dict], articles: dict[str, Article]) -> Iterator[tup
         yield from ((bot, line) for line in lines)
 
 
-def about_asked(pages: list[dict]) -> Iterator[tuple[Assistant, dict]]:
+def about_asked(pages: list[dict], lines: list[dict]) -> Iterator[tuple[Assistant, dict]]:
     """Each "about" page a site of its own, as the union's corpus is one organisation's."""
     for page, bot in each_page_as_a_site(pages, load_encoders()):
-        yield from ((bot, line) for line in articles_and_lines([page])[1])
+        yield from ((bot, line) for line in lines if line["article"] == page_key(page))
 
 
 def print_table(columns: tuple[str, ...], rows: list[list[str]]) -> None:
@@ -118,7 +118,7 @@ def main() -> None:
     if args.about:
         about = load_pages([args.questions or HELD_OUT])
         articles, lines = articles_and_lines(about)
-        asked = about_asked(about)
+        asked = about_asked(about, lines)
     else:
         lines = load_lines([args.questions or FOLDER / "held_out.jsonl"])
         articles = pages({line["article"] for line in lines})
@@ -127,6 +127,7 @@ def main() -> None:
     if args.pipeline:
         print()
         print_table(PIPELINE_COLUMNS, pipeline_rows(args.folders, asked))
+
 
 if __name__ == "__main__":
     main()

@@ -12,10 +12,10 @@ answer is quoted as the texts' closest passage, not as the answer. All go into `
 
 With `--about-pages`, written "about" pages kept for calibration (`training/about_pages`: short
 pages like the union's, visitor questions, half of them unanswerable) are asked the same way, each
-page as a site of its own: their
-questions join the fit, and the thresholds are placed on their answerable questions instead
-(`ABOUT_DECLINED_ANSWERABLE` and `ABOUT_UNSURE_ANSWERABLE` of them): visitors' questions, so no
-allowance for SQuAD's.
+page as a site of its own: their questions join the fit, and the thresholds are placed on their
+answerable questions instead (`ABOUT_DECLINED_ANSWERABLE` and `ABOUT_UNSURE_ANSWERABLE` of them):
+visitors' questions, so no allowance for SQuAD's. No weight of the fit is negative
+(`logistic_regression`).
 
     .venv/bin/python training/calibrate_reader.py      # `make reader` runs it after training
 """

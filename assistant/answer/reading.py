@@ -3,9 +3,10 @@
 The ranking (`answer.rank_sentences`, with every retrieval signal) orders the candidates; the
 reader reads the first READER_CANDIDATES of them, the first alone and the rest only when needed.
 Each gets an "evidence" logit, the reader's score combined with the ranking's as calibrated on
-held-out SQuAD articles and "about" pages by `training/calibrate_reader.py`. An English question is declined when
-no candidate's evidence reaches the reader's threshold (`Assistant(reader_declines=False)` turns
-that off, and then only the ranking's ties and the quoted sentence are read). The ranking chooses
+held-out SQuAD articles and "about" pages by `training/calibrate_reader.py`. An English question
+is declined when no candidate's evidence reaches the reader's threshold
+(`Assistant(reader_declines=False)` turns that off, and then only the ranking's ties and the
+quoted sentence are read). The ranking chooses
 the quote, except between the sentences it cannot tell apart, where the reader chooses
 (`choose_among_ties`): over all of them the ranking chose better on the union's questions, and
 between close ones the reader does (docs/reader.md).
