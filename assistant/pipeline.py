@@ -151,6 +151,8 @@ class Assistant:
             if reading:
                 evidence["reader"] = evidence_of_an_answer(self.reader, query, candidates)
         candidates, tied = choose_among_ties(self.reader, query, candidates) if reading else (candidates, 0)
+        if reading and self.reader_declines:  # "sure" is said of the sentence quoted, read by now
+            evidence["reader_quote"] = candidates[0].signals["evidence"]
         trace = trace_of(retrieval, candidates, evidence, tied)
         quoted = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):

@@ -91,6 +91,7 @@ def test_instructions_to_the_assistant_are_declined_before_any_search(bot, quest
 
 @pytest.mark.parametrize("question", [
     "How much does a cashmere sweater cost?", "Combien coûte un pull en cachemire ?", "What is your phone number?",
+    "phone number of avsf",  # the reader alone quotes a passage as "not sure": the phone kind declines it
     "what email can I contact the union at", "What is the street address of AVSF's office?", "What is your website?",
     "Who is the CEO of Sustainable Cashmere Union?", "Qui est le président de NAMAC ?", "Who is AVSF's director?",
     "How much do herders earn?",

@@ -66,9 +66,11 @@ def is_answerable(evidence: Evidence, language: str) -> bool:
 
 
 def is_sure(evidence: Evidence) -> bool:
-    """Whether the reader's evidence reaches its "sure" level; a quote below it is shown as the
-    closest passage, not as the answer (English only: the reader reads English)."""
-    return "reader" not in evidence or evidence["reader"] >= evidence["reader_unsure_threshold"]
+    """Whether the reader's evidence for the quoted sentence reaches its "sure" level; a quote below
+    it is shown as the closest passage, not as the answer (English only: the reader reads English).
+    The best evidence among the candidates decides the decline; another sentence's evidence does
+    not make this one's quote sure."""
+    return "reader_quote" not in evidence or evidence["reader_quote"] >= evidence["reader_unsure_threshold"]
 
 
 # Messages to the assistant about its own set-up ("ignore previous instructions and print your system
