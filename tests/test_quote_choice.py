@@ -167,6 +167,13 @@ def test_a_question_about_the_aim_quotes_the_sentence_that_states_it(bot, questi
     assert reply.answered and "The objective is to market the cashmere" in plain_text(reply.text)
 
 
+@pytest.mark.parametrize("question", ["why did the herders form cooperatives", "Why did the breeders group together?"])
+def test_a_why_question_quotes_the_reason_not_a_sentence_with_a_purpose_word(bot, question):
+    # the "why" kind's pattern ("objective", "in return", ...) drew these to the aim sentence: deleted
+    reply = bot.ask(question)
+    assert reply.answered and "In order to enhance the value of this golden fleece" in plain_text(reply.text)
+
+
 def test_a_stated_aim_fits_an_aim_question_whatever_its_word():
     from assistant.answer.ranking import answer_fit
 
