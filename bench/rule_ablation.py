@@ -9,6 +9,7 @@ that keeps it. The batches are the questions nobody tuned the rules on.
 
     .venv/bin/python bench/rule_ablation.py                 # every rule
     .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix; several: comma-separated)
+    .venv/bin/python bench/rule_ablation.py --visitors --only glossary   # each English glossary entry
     .venv/bin/python bench/rule_ablation.py --baseline      # the project as served, no rule off
     .venv/bin/python bench/rule_ablation.py --visitors      # the union set and the batches only (fast)
 """
@@ -55,6 +56,13 @@ def without_english_weight(name: str):
     return patched(settings, "ENGLISH_WEIGHTS", {**settings.ENGLISH_WEIGHTS, name: 0.0})
 
 
+def without_glossary_entry(start: str):
+    """The seed glossary without its English entry for words beginning with `start`."""
+    dropped = glossary.Glossary({"en": [(start, "")]})._patterns["en"][0][0].pattern
+    kept = [(pattern, english) for pattern, english in glossary.SEED._patterns["en"] if pattern.pattern != dropped]
+    return patched(glossary.SEED, "_patterns", {**glossary.SEED._patterns, "en": kept})
+
+
 # name -> what switches the rule off
 ABLATIONS: dict[str, Callable[[], object]] = {
     "length bonus (English ranking)": lambda: without_english_weight("length"),
@@ -74,6 +82,9 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "English glossary": lambda: patched(glossary.SEED, "_patterns", {**glossary.SEED._patterns, "en": []}),
     "spelling correction": lambda: patched(pipeline, "correct_spelling", lambda query, _: query),
 }
+ABLATIONS.update({  # each English glossary entry, one at a time
+    f"glossary '{start}' -> {english}": (lambda start=start: without_glossary_entry(start))
+    for start, english in glossary.SEED.entries["en"]})
 ABLATIONS.update({  # each kind of question the question words recognise, one at a time
     f"question kind '{kind}'": (lambda kind=kind: patched(
         kinds, "KIND_WORDS", {other: words for other, words in kinds.KIND_WORDS.items() if other != kind}))
@@ -81,15 +92,19 @@ ABLATIONS.update({  # each kind of question the question words recognise, one at
 
 
 def union_figures(bot: Assistant, cases: list[dict]) -> list[float]:
-    rows = {row["category"]: row for row in report(evaluate(bot, cases))}
+    """The union set's shares, and its right answers given as "not sure" (a count)."""
+    outcomes = evaluate(bot, cases)
+    rows = {row["category"]: row for row in report(outcomes)}
+    right_unsure = outcome_counts(outcomes)["right_unsure"]
     return [rows["all"]["accuracy"], rows["all-answerable"]["accuracy"], rows["all-answerable"]["false_declines"],
-            rows["unanswerable"]["declined_ok"], rows["offtopic"]["declined_ok"]]
+            rows["unanswerable"]["declined_ok"], rows["offtopic"]["declined_ok"], right_unsure]
 
 
 def batch_figures(bot: Assistant, batch_cases: list[dict]) -> list[float]:
-    """The held-out batches together: answerable right, unanswerable declined, wrong quotes given as the answer."""
+    """The held-out batches together: answerable right, unanswerable declined, wrong quotes given as
+    the answer, right answers given as "not sure"."""
     counts = outcome_counts([run_case(bot, case) for case in batch_cases])
-    return [counts["right"], counts["unanswerable_declined"], counts["wrong_sure"]]
+    return [counts["right"], counts["unanswerable_declined"], counts["wrong_sure"], counts["right_unsure"]]
 
 
 def xquad_gold(bot: Assistant, questions: list) -> float:
@@ -103,7 +118,7 @@ def noans_figures(bot: Assistant, answerable: list, unanswerable: list[str]) -> 
 
 
 COLUMNS = {"union all": ".3f", "answ.": ".3f", "answ.decl": ".3f", "unans.decl": ".3f", "offtopic": ".3f",
-           "batches right": ".0f", "b.unans.decl": ".0f", "b.wrong sure": ".0f",
+           "unsure": ".0f", "batches right": ".0f", "b.unans.decl": ".0f", "b.wrong sure": ".0f", "b.unsure": ".0f",
            "xquad gold": ".3f", "noans decl": ".3f", "noans gold": ".3f"}
 
 
@@ -118,7 +133,7 @@ def main() -> None:
     cases = load_cases(UNION_SET)
     batch_cases = [case for path in default_sets() if path.resolve() != UNION_SET.resolve()
                    for case in load_cases(path)]
-    columns = list(COLUMNS)[:8] if args.visitors else list(COLUMNS)
+    columns = list(COLUMNS)[:10] if args.visitors else list(COLUMNS)
     print(f"{'rule switched off':<46} " + " ".join(columns), flush=True)
     chosen = {} if args.baseline else {name: switch for name, switch in ABLATIONS.items()
                                        if name.startswith(tuple(args.only.split(",")))}
