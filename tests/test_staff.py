@@ -85,6 +85,17 @@ def test_inspector_says_when_the_reader_chose_among_sentences_the_ranking_could_
     assert "The reader chose" not in inspector(clear)[0]
 
 
+def test_inspector_says_which_evidence_declined_and_which_made_the_quote_sure(app):
+    visitor = Client(app.url, verbose=False)
+    app.ask("How do I contact the union?", visitor)  # the texts' closest passage, given as "not sure"
+    app.ask("When was NAMAC reorganized?", visitor)
+    unsure = app.console.turn(app.console.review_rows(search="contact the union")[0]["id"])
+    sure = app.console.turn(app.console.review_rows(search="NAMAC reorganized")[0]["id"])
+    assert "**The reader's evidence:** best among the sentences read" in inspector(unsure)[0]
+    assert "so the quote is given as not sure" in inspector(unsure)[0]
+    assert "so the quote is given as the answer" in inspector(sure)[0]
+
+
 def test_inspector_says_when_a_question_was_declined_without_the_reader(app):
     visitor = Client(app.url, verbose=False)
     app.ask("I forgot my password, can you reset it?", visitor)  # MiniLM finds nothing close: not read

@@ -74,6 +74,7 @@ def _searched(trace: Trace, query: str) -> str:
     if trace.get("reader_chose_among"):  # its pick is listed first, whatever its score
         translated += (f"\n\n**The reader chose the quote** among the first {trace['reader_chose_among']} "
                        f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
+    translated += _reader_decision(trace.get("evidence") or {})
     if "reader_threshold" in (trace.get("evidence") or {}) and "reader" not in trace["evidence"]:
         translated += ("\n\n**The reader did not read this question:** MiniLM found no sentence close enough, "
                        "so it was declined without the reader (which can only confirm an answer)")
@@ -83,6 +84,18 @@ def _searched(trace: Trace, query: str) -> str:
             f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
             f"leave the best sentence in doubt): {models}\n\n"
             f"**Best evidence per signal:** {evidence or 'none'}{translated}")
+
+
+def _reader_decision(evidence: dict[str, float]) -> str:
+    """The reader's two figures in words: the best candidate's evidence decides the decline, the
+    quoted sentence's whether the quote is given as the answer or as "not sure"."""
+    if "reader_quote" not in evidence:
+        return ""
+    sure = evidence["reader_quote"] >= evidence["reader_unsure_threshold"]
+    return (f"\n\n**The reader's evidence:** best among the sentences read {evidence['reader']:.3f} "
+            f"(declined below {evidence['reader_threshold']:.3f}); for the quoted sentence "
+            f"{evidence['reader_quote']:.3f}, so the quote is given {'as the answer' if sure else 'as not sure'} "
+            f"(\"not sure\" below {evidence['reader_unsure_threshold']:.3f})")
 
 
 def _passage_table(trace: Trace) -> pd.DataFrame:
