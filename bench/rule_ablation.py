@@ -58,9 +58,8 @@ def without_english_weight(name: str):
 
 def without_glossary_entry(start: str):
     """The seed glossary without its English entry for words beginning with `start`."""
-    dropped = glossary.Glossary({"en": [(start, "")]})._patterns["en"][0][0].pattern
-    kept = [(pattern, english) for pattern, english in glossary.SEED._patterns["en"] if pattern.pattern != dropped]
-    return patched(glossary.SEED, "_patterns", {**glossary.SEED._patterns, "en": kept})
+    entries = {**glossary.SEED.entries, "en": [entry for entry in glossary.SEED.entries["en"] if entry[0] != start]}
+    return patched(glossary.SEED, "_patterns", glossary.Glossary(entries)._patterns)
 
 
 # name -> what switches the rule off

@@ -89,11 +89,14 @@ def test_inspector_says_which_evidence_declined_and_which_made_the_quote_sure(ap
     visitor = Client(app.url, verbose=False)
     app.ask("How do I contact the union?", visitor)  # the texts' closest passage, given as "not sure"
     app.ask("When was NAMAC reorganized?", visitor)
+    app.ask("How much does a cashmere sweater cost?", visitor)  # read, and declined
     unsure = app.console.turn(app.console.review_rows(search="contact the union")[0]["id"])
     sure = app.console.turn(app.console.review_rows(search="NAMAC reorganized")[0]["id"])
+    declined = app.console.turn(app.console.review_rows(search="sweater cost")[0]["id"])
     assert "**The reader's evidence:** best among the sentences read" in inspector(unsure)[0]
-    assert "so the quote is given as not sure" in inspector(unsure)[0]
-    assert "so the quote is given as the answer" in inspector(sure)[0]
+    assert inspector(unsure)[0].endswith(": the quote is given as not sure")
+    assert inspector(sure)[0].endswith(": the quote is given as the answer")
+    assert not declined["answered"] and inspector(declined)[0].endswith(": the question is declined")
 
 
 def test_inspector_says_when_a_question_was_declined_without_the_reader(app):

@@ -6,10 +6,11 @@ Each gets an "evidence" logit, the reader's score combined with the ranking's as
 held-out SQuAD articles and "about" pages by `training/calibrate_reader.py`. An English question
 is declined when no candidate's evidence reaches the reader's threshold
 (`Assistant(reader_declines=False)` turns that off, and then only the ranking's ties and the
-quoted sentence are read). The ranking chooses
-the quote, except between the sentences it cannot tell apart, where the reader chooses
-(`choose_among_ties`): over all of them the ranking chose better on the union's questions, and
-between close ones the reader does (docs/reader.md).
+quoted sentence are read); the quoted sentence's evidence says whether the quote is given as the
+answer or as "not sure" (`decision.is_sure`). The ranking chooses the quote, except between the
+sentences it cannot tell apart, where the reader chooses (`choose_among_ties`): over all of them
+the ranking chose better on the union's questions, and between close ones the reader does
+(docs/reader.md).
 """
 from __future__ import annotations
 

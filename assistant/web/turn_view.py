@@ -61,7 +61,7 @@ def _unsearched(kind: ReplyKind, trace: Trace) -> str | None:
     return None
 
 
-def _searched(trace: Trace, query: str) -> str:
+def _searched(trace: Trace, query: str, kind: ReplyKind) -> str:
     """What the inspector says of a search: the question as searched, its kind, the models, the evidence."""
     evidence = ", ".join(f"{name} {value:.3f}" for name, value in (trace.get("evidence") or {}).items())
     models = ", ".join(trace.get("models") or []) or "not recorded"
@@ -74,7 +74,7 @@ def _searched(trace: Trace, query: str) -> str:
     if trace.get("reader_chose_among"):  # its pick is listed first, whatever its score
         translated += (f"\n\n**The reader chose the quote** among the first {trace['reader_chose_among']} "
                        f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
-    translated += _reader_decision(trace.get("evidence") or {})
+    translated += _reader_decision(trace.get("evidence") or {}, kind)
     if "reader_threshold" in (trace.get("evidence") or {}) and "reader" not in trace["evidence"]:
         translated += ("\n\n**The reader did not read this question:** MiniLM found no sentence close enough, "
                        "so it was declined without the reader (which can only confirm an answer)")
@@ -86,16 +86,17 @@ def _searched(trace: Trace, query: str) -> str:
             f"**Best evidence per signal:** {evidence or 'none'}{translated}")
 
 
-def _reader_decision(evidence: dict[str, float]) -> str:
-    """The reader's two figures in words: the best candidate's evidence decides the decline, the
-    quoted sentence's whether the quote is given as the answer or as "not sure"."""
+def _reader_decision(evidence: dict[str, float], kind: ReplyKind) -> str:
+    """The reader's two figures beside the reply they led to: the best candidate's evidence decides
+    the decline, the quoted sentence's whether the quote is given as the answer or as "not sure"."""
     if "reader_quote" not in evidence:
         return ""
-    sure = evidence["reader_quote"] >= evidence["reader_unsure_threshold"]
+    outcome = {ReplyKind.ANSWER: "the quote is given as the answer",
+               ReplyKind.UNSURE: "the quote is given as not sure"}.get(kind, "the question is declined")
     return (f"\n\n**The reader's evidence:** best among the sentences read {evidence['reader']:.3f} "
             f"(declined below {evidence['reader_threshold']:.3f}); for the quoted sentence "
-            f"{evidence['reader_quote']:.3f}, so the quote is given {'as the answer' if sure else 'as not sure'} "
-            f"(\"not sure\" below {evidence['reader_unsure_threshold']:.3f})")
+            f"{evidence['reader_quote']:.3f} (\"not sure\" below {evidence['reader_unsure_threshold']:.3f}): "
+            f"{outcome}")
 
 
 def _passage_table(trace: Trace) -> pd.DataFrame:
@@ -161,7 +162,7 @@ def reply_markdown(turn: LoggedTurn) -> str:
 def inspector(turn: LoggedTurn) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """The retrieval inspector: the query searched, each retriever's rank and score, the fused order."""
     kind, trace = _kind(turn)
-    summary = _unsearched(kind, trace) or _searched(trace, turn["query"])
+    summary = _unsearched(kind, trace) or _searched(trace, turn["query"], kind)
     return summary, _passage_table(trace), _sentence_table(trace)
 
 
