@@ -9,7 +9,7 @@ that keeps it. The batches are the questions nobody tuned the rules on.
 
     .venv/bin/python bench/rule_ablation.py                 # every rule
     .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix; several: comma-separated)
-    .venv/bin/python bench/rule_ablation.py --visitors --only glossary   # each English glossary entry
+    .venv/bin/python bench/rule_ablation.py --visitors --only "glossary fr"   # each French glossary entry
     .venv/bin/python bench/rule_ablation.py --baseline      # the project as served, no rule off
     .venv/bin/python bench/rule_ablation.py --visitors      # the union set and the batches only (fast)
 """
@@ -56,9 +56,10 @@ def without_english_weight(name: str):
     return patched(settings, "ENGLISH_WEIGHTS", {**settings.ENGLISH_WEIGHTS, name: 0.0})
 
 
-def without_glossary_entry(start: str):
-    """The seed glossary without its English entry for words beginning with `start`."""
-    entries = {**glossary.SEED.entries, "en": [entry for entry in glossary.SEED.entries["en"] if entry[0] != start]}
+def without_glossary_entry(language: str, start: str):
+    """The seed glossary without its `language` entry for words beginning with `start`."""
+    entries = {**glossary.SEED.entries,
+               language: [entry for entry in glossary.SEED.entries[language] if entry[0] != start]}
     return patched(glossary.SEED, "_patterns", glossary.Glossary(entries)._patterns)
 
 
@@ -77,13 +78,16 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "quote must fit strict kinds": lambda: patched(decision, "quote_fits", lambda *_: True),
     "multilingual: lower bar with shared words": lambda: patched(
         settings, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", settings.MIN_MULTILINGUAL_SIMILARITY),
-    # the seed vocabulary, which the benchmarks' assistants read (no data folder)
-    "English glossary": lambda: patched(glossary.SEED, "_patterns", {**glossary.SEED._patterns, "en": []}),
     "spelling correction": lambda: patched(pipeline, "correct_spelling", lambda query, _: query),
 }
-ABLATIONS.update({  # each English glossary entry, one at a time
-    f"glossary '{start}' -> {english}": (lambda start=start: without_glossary_entry(start))
-    for start, english in glossary.SEED.entries["en"]})
+ABLATIONS.update({  # the seed vocabulary of each language, which the benchmarks' assistants read (no data folder)
+    f"{language} glossary": (lambda language=language: patched(
+        glossary.SEED, "_patterns", {**glossary.SEED._patterns, language: []}))
+    for language in glossary.SEED.entries})
+ABLATIONS.update({  # each glossary entry, one at a time
+    f"glossary {language} '{start}' -> {english}": (lambda language=language, start=start: without_glossary_entry(
+        language, start))
+    for language, entries in glossary.SEED.entries.items() for start, english in entries})
 ABLATIONS.update({  # each kind of question the question words recognise, one at a time
     f"question kind '{kind}'": (lambda kind=kind: patched(
         kinds, "KIND_WORDS", {other: words for other, words in kinds.KIND_WORDS.items() if other != kind}))
