@@ -48,7 +48,7 @@ def test_the_questions_give_a_marked_answer_and_negatives(tmp_path):
 
 
 def test_the_written_pages_hold_their_answers_in_one_sentence_of_their_section():
-    pages = load_pages(sorted(FOLDER.glob("*.jsonl")))
+    pages = load_pages(sorted(FOLDER.rglob("*.jsonl")))
     articles, lines = articles_and_lines(pages)
     assert len(articles) == len(pages) >= 40
     for line in lines:
@@ -61,7 +61,7 @@ def test_the_written_pages_hold_their_answers_in_one_sentence_of_their_section()
 
 def test_no_organisation_is_on_two_of_training_calibration_and_held_out_and_none_is_the_union():
     kept_apart = {HELD_OUT, CALIBRATION}
-    training = [p for path in FOLDER.glob("*.jsonl") if path not in kept_apart for p in load_pages([path])]
+    training = [p for path in FOLDER.rglob("*.jsonl") if path not in kept_apart for p in load_pages([path])]
     groups = [training, load_pages([HELD_OUT]), load_pages([CALIBRATION])]
     names = [{p["organisation"] for p in group} for group in groups]
     assert all(names) and sum(map(len, names)) == len(set.union(*names))

@@ -8,6 +8,7 @@ the union's partners), each with 24 visitor questions: 12 answered by one senten
 (`expect`, verbatim) and 12 on-topic ones the page does not answer (docs/reader.md, "About pages").
 `held_out.jsonl` is never trained on: `bench/reader_visitors.py --about` measures on it; neither is
 `calibration.jsonl`, where `calibrate_reader.py --about-pages` places the decline thresholds.
+`more/` holds 48 more training pages, measured and not kept in the served reader's pass.
 
 Each page is turned into a Markdown document and split by the assistant's own chunking, so each
 sentence is read in the context it has at run time (heading path, the sentence it leans on); the
