@@ -2,12 +2,11 @@
 
 French, German and Spanish questions share spellings with the English texts ("coopératives",
 "Familien"), which BM25 and the answer-fit cognate rule pick up, but not the words for the union's
-aim ("objectif", "Ziel"); Spanish questions find it without their own entries (deleted: no
-benchmark moved, docs/rules.md). Mongolian, in Cyrillic, shares none, so only the multilingual model
-carried a Mongolian question; and visitors say "herders" or "the union" where the texts say
-"breeders" or "the network". The English words the texts use are added to the question as searched
-(by BM25, the dense models and the answer fit): a glossary of a few dozen terms, not a
-translation, and the reply still quotes the corpus verbatim.
+aim ("objectif", "Ziel"; Spanish questions find it without: docs/rules.md). Mongolian, in
+Cyrillic, shares none, so only the multilingual model carried a Mongolian question; and visitors
+say "herders" or "the union" where the texts say "breeders" or "the network". The English words the
+texts use are added to the question as searched (by BM25, the dense models and the answer fit): a
+glossary of a few dozen terms, not a translation, and the reply still quotes the corpus verbatim.
 
 `SEED` is `rules/glossary.toml`: what applies with no data folder (benchmarks, the CLI eval), and
 what a data folder's vocabulary starts from (`curation/vocabulary.py`, taught by staff).
