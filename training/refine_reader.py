@@ -4,9 +4,8 @@
 hour. This loads the reader from its ONNX file (int8 weights are dequantized: each is its integer
 times its scale), trains it on a fresh seeded sample of SQuAD questions (so that it keeps what it
 knew), with, as asked, visitors' requests (`unanswerable.REQUESTS`), the visitor-style questions
-written over SQuAD training pages (`visitor_questions`: the served reader's second pass), over
-short "about" pages of invented organisations (`about_pages`) and "who"/"when" twins
-(`kind_twins`), and exports it as `train_reader.py`
+written over SQuAD training pages (`visitor_questions`: the served reader's second pass) and over
+short "about" pages of invented organisations (`about_pages`), and exports it as `train_reader.py`
 does, measured on the same held-out articles.
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
@@ -26,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.ingest.versions import file_hash  # noqa: E402
 from training.about_pages import about_pairs  # noqa: E402
-from training.kind_twins import kind_twin_pairs  # noqa: E402
 from training.reader_data import held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best  # noqa: E402
 from training.train_reader import (  # noqa: E402
@@ -98,8 +96,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--about-pages", type=Path, nargs="*", default=[],
                         help="files of written \"about\" pages with their questions (`about_pages`)")
     parser.add_argument("--about-repeat", type=int, default=1, help="how many times their pairs are seen")
-    parser.add_argument("--kind-twins-repeat", type=int, default=0,
-                        help="times the \"who\"/\"when\" twins (`kind_twins`) are seen; 0: none")
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=1)
@@ -120,8 +116,6 @@ def main(argv: list[str] | None = None) -> None:
     pairs += visitors * args.visitor_repeat
     about = about_pairs(args.about_pages, REFINE_SEED) if args.about_pages else []
     pairs += about * args.about_repeat
-    kind_twins = kind_twin_pairs(articles, REFINE_SEED) if args.kind_twins_repeat else []
-    pairs += kind_twins * args.kind_twins_repeat
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
     reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), file_hash(args.base)
@@ -139,7 +133,6 @@ def main(argv: list[str] | None = None) -> None:
                             "visitor_pairs": len(visitors), "visitor_repeat": args.visitor_repeat,
                             "about_pages": [p.name for p in args.about_pages], "about_pairs": len(about),
                             "about_repeat": args.about_repeat,
-                            "kind_twin_pairs": len(kind_twins), "kind_twins_repeat": args.kind_twins_repeat,
                             "pairs": len(pairs), "lr": args.lr, "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}
