@@ -96,6 +96,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--about-pages", type=Path, nargs="*", default=[],
                         help="files of written \"about\" pages with their questions (`about_pages`)")
     parser.add_argument("--about-repeat", type=int, default=1, help="how many times their pairs are seen")
+    parser.add_argument("--seed", type=int, default=REFINE_SEED,
+                        help="the seed of its sample, order and initialisation (runs of one recipe vary by seed)")
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=1)
@@ -106,15 +108,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    seeded(REFINE_SEED)
+    seeded(args.seed)
     base_settings = json.loads((args.base.parent / "reader.json").read_text())
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
-    pairs = training_pairs(articles, args.questions, REFINE_SEED, twin_share=args.twin_share,
+    pairs = training_pairs(articles, args.questions, args.seed, twin_share=args.twin_share,
                            request_share=args.request_share, yesno_share=args.yesno_share,
                            number_share=args.number_share, focus_share=args.focus_share)
-    visitors = visitor_pairs(load_lines(args.visitor_questions), REFINE_SEED) if args.visitor_questions else []
+    visitors = visitor_pairs(load_lines(args.visitor_questions), args.seed) if args.visitor_questions else []
     pairs += visitors * args.visitor_repeat
-    about = about_pairs(args.about_pages, REFINE_SEED) if args.about_pages else []
+    about = about_pairs(args.about_pages, args.seed) if args.about_pages else []
     pairs += about * args.about_repeat
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length)
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     exported = export_best(reader, tok, cases, args.out)
     settings = {**base_settings, "file": "reader.onnx", "sha256": exported["sha256"], "bytes": exported["bytes"],
                 "variant": exported["variant"],
-                "refined": {"base_sha256": base_sha256, "seed": REFINE_SEED, "questions": args.questions,
+                "refined": {"base_sha256": base_sha256, "seed": args.seed, "questions": args.questions,
                             "request_share": args.request_share, "twin_share": args.twin_share,
                             "yesno_share": args.yesno_share, "number_share": args.number_share,
                             "focus_share": args.focus_share,
