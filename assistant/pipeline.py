@@ -17,7 +17,7 @@ from assistant.answer.decision import addresses_the_assistant, evidence_for, fit
 from assistant.answer.in_language import in_visitor_language
 from assistant.answer.quote import continuation
 from assistant.answer.ranking import rank_sentences
-from assistant.answer.reading import answer_span, choose_among_ties, evidence_of_an_answer, read
+from assistant.answer.reading import answer_span, choose_among_ties, evidence_of_an_answer, overrule_refuted_first, read
 from assistant.answer.render import format_answer, sources_of
 from assistant.curation.store import CuratedAnswers
 from assistant.ingest.build import Progress, build_index
@@ -151,9 +151,11 @@ class Assistant:
             if reading:
                 evidence["reader"] = evidence_of_an_answer(self.reader, query, candidates)
         candidates, tied = choose_among_ties(self.reader, query, candidates) if reading else (candidates, 0)
+        overruled = False
         if reading and self.reader_declines:  # "sure" is said of the sentence quoted, read by now
+            candidates, overruled = overrule_refuted_first(self.reader, candidates)
             evidence["reader_quote"] = candidates[0].signals["evidence"]
-        trace = trace_of(retrieval, candidates, evidence, tied)
+        trace = trace_of(retrieval, candidates, evidence, tied, overruled)
         quoted = fitting_quote(index, candidates, query)
         if quoted is None or not is_answerable(evidence, language):
             return self._decline(language, query, trace, sources_of(retrieval, candidates))
@@ -286,8 +288,10 @@ def recent_history(history: list[Message] | None) -> list[Message]:
     return kept[-settings.HISTORY_MESSAGES:]
 
 
-def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence, tied: int = 0) -> Trace:
-    """Why this reply: each retriever's ranks and scores, the fused order, the best sentences, the ties read."""
+def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence, tied: int = 0,
+             overruled: bool = False) -> Trace:
+    """Why this reply: each retriever's ranks and scores, the fused order, the best sentences, the
+    ties read, whether the reader overruled the ranking's first sentence."""
     passages = [PassageTrace(chunk_id=hit.chunk.id, section=hit.chunk.section, fused=round(hit.score, 5),
                              ranks=hit.ranks, scores={k: round(v, 4) for k, v in hit.scores.items()})
                 for hit in retrieval.hits]
@@ -297,4 +301,4 @@ def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Eviden
     # "kind": what the answer fit looked for (a year, a count, an aim, ...)
     return Trace(query=retrieval.query, models=sorted(retrieval.query_vectors), centered=retrieval.centered,
                  kind=question_kind(retrieval.query), evidence=evidence, passages=passages, sentences=sentences,
-                 reader_chose_among=tied)
+                 reader_chose_among=tied, reader_overruled=overruled)

@@ -61,6 +61,7 @@ class Trace(TypedDict, total=False):
     continued: str  # the section continued
     translated: str  # the translated document quoted in the visitor's language
     reader_chose_among: int  # the ranking's ties the reader chose the quote among (0: no tie)
+    reader_overruled: bool  # the reader refuted the ranking's first sentence and quoted a sure one
 
 
 @dataclass

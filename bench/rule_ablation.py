@@ -71,6 +71,8 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "fit: a list for 'what kinds of'": lambda: patched(ranking, "LIST_QUESTION", NEVER),
     "adjacent tie quoted whole": lambda: patched(quote, "_adjacent_tie", lambda _: False),
     "reader chooses among ties": lambda: patched(pipeline, "choose_among_ties", lambda _, __, ranked: (ranked, 0)),
+    "reader overrules a refuted first": lambda: patched(pipeline, "overrule_refuted_first",
+                                                        lambda _, ranked: (ranked, False)),
     "refers back (quote the sentence before)": lambda: patched(quote, "REFERS_BACK", NEVER),
     "question word within 2 words": lambda: patched(kinds, "MAX_WORDS_BEFORE_QUESTION_WORD", 1000),
     "keywords quoted (English decline)": lambda: patched(settings, "MAX_KEYWORDS", 0),

@@ -96,6 +96,30 @@ def test_the_reader_chooses_between_sentences_the_ranking_cannot_tell_apart(bot,
     assert sorted(map(id, chosen)) == sorted(map(id, ranked))  # re-ordered, nothing lost
 
 
+def test_the_reader_overrules_a_first_sentence_it_refutes_when_another_is_sure(bot):
+    from assistant.answer.reading import read
+    from assistant.pipeline import search_english
+    from assistant.types import ReplyKind
+
+    reply = bot.ask("who backs you guys")
+    assert reply.kind is ReplyKind.ANSWER and "supported by a variety of stakeholders" in plain_text(reply.text)
+    assert reply.trace["reader_overruled"] and reply.trace["reader_chose_among"] == 0
+    _, ranked = search_english(bot.index, bot.retriever, reply.query)
+    assert "supported by" not in ranked[0].chunk.sentences[ranked[0].sentence].text  # the ranking alone
+    read(bot.reader, reply.query, ranked, limit=1)  # read alone, as the pipeline reads it first
+    assert ranked[0].signals["evidence"] < bot.reader.threshold  # refuted: under the decline level
+
+
+@pytest.mark.parametrize("question", [
+    "How do I contact the union?",  # a first sentence merely "not sure" stays first, said so
+    "When was NAMAC reorganized?",  # a sure one too
+])
+def test_the_reader_does_not_overrule_a_first_sentence_it_does_not_refute(bot, question):
+    reply = bot.ask(question)
+    assert reply.answered and not reply.trace["reader_overruled"]
+    assert reply.trace["evidence"]["reader_quote"] >= bot.reader.threshold
+
+
 def test_a_clear_lead_is_not_second_guessed_by_the_reader(bot):
     from assistant.answer.reading import choose_among_ties
     from assistant.pipeline import search_english

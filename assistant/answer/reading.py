@@ -8,9 +8,10 @@ is declined when no candidate's evidence reaches the reader's threshold
 (`Assistant(reader_declines=False)` turns that off, and then only the ranking's ties and the
 quoted sentence are read); the quoted sentence's evidence says whether the quote is given as the
 answer or as "not sure" (`decision.is_sure`). The ranking chooses the quote, except between the
-sentences it cannot tell apart, where the reader chooses (`choose_among_ties`): over all of them
-the ranking chose better on the union's questions, and between close ones the reader does
-(docs/reader.md).
+sentences it cannot tell apart, where the reader chooses (`choose_among_ties`), and where the
+reader refutes the ranking's first sentence while another reaches its "sure" level
+(`overrule_refuted_first`): over all of them the ranking chose better on the union's questions,
+and in these two cases the reader does (docs/reader.md).
 """
 from __future__ import annotations
 
@@ -70,6 +71,21 @@ def choose_among_ties(reader: Reader, question: str,
     read(reader, question, ties, limit=len(ties), start=already_read)
     chosen = max(ties, key=lambda c: c.signals["reader"])
     return [chosen, *(c for c in candidates if c is not chosen)], len(ties)
+
+
+def overrule_refuted_first(reader: Reader, candidates: list[Candidate]) -> tuple[list[Candidate], bool]:
+    """The read candidate with the best evidence first, when the ranking's first is under the
+    reader's decline threshold and that one reaches its "sure" level; and whether it was moved.
+    "who backs you guys" ranks "Respectful of man, animal and their environment." first (evidence
+    -3.6) above "... is supported by a variety of stakeholders" (-0.9). Moving any quote that is
+    merely "not sure" quoted worse (docs/reader.md)."""
+    first = candidates[0].signals.get("evidence") if candidates else None
+    if first is None or first >= reader.threshold:
+        return candidates, False
+    best = max((c for c in candidates if "evidence" in c.signals), key=lambda c: c.signals["evidence"])
+    if best.signals["evidence"] < reader.unsure_threshold:
+        return candidates, False
+    return [best, *(c for c in candidates if c is not best)], True
 
 
 def best_evidence(read_candidates: list[Candidate]) -> float:

@@ -74,6 +74,9 @@ def _searched(trace: Trace, query: str, kind: ReplyKind) -> str:
     if trace.get("reader_chose_among"):  # its pick is listed first, whatever its score
         translated += (f"\n\n**The reader chose the quote** among the first {trace['reader_chose_among']} "
                        f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
+    if trace.get("reader_overruled"):  # its pick is listed first, whatever its score
+        translated += ("\n\n**The reader overruled the ranking:** its first sentence's evidence was under the "
+                       "decline threshold, so the quote is the sentence read with the best evidence")
     translated += _reader_decision(trace.get("evidence") or {}, kind)
     if "reader_threshold" in (trace.get("evidence") or {}) and "reader" not in trace["evidence"]:
         translated += ("\n\n**The reader did not read this question:** MiniLM found no sentence close enough, "
