@@ -290,8 +290,7 @@ def recent_history(history: list[Message] | None) -> list[Message]:
 
 def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence, tied: int = 0,
              overruled: bool = False) -> Trace:
-    """Why this reply: each retriever's ranks and scores, the fused order, the best sentences, the
-    ties read, whether the reader overruled the ranking's first sentence."""
+    """Why this reply: the retrievers' ranks and scores, the fused order, the sentences, what the reader chose."""
     passages = [PassageTrace(chunk_id=hit.chunk.id, section=hit.chunk.section, fused=round(hit.score, 5),
                              ranks=hit.ranks, scores={k: round(v, 4) for k, v in hit.scores.items()})
                 for hit in retrieval.hits]
