@@ -13,12 +13,13 @@ from typing import Any
 
 from assistant import settings
 from assistant.answer import messages
+from assistant.answer.candidates import search_english, search_other_language
 from assistant.answer.decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable, is_sure
 from assistant.answer.in_language import in_visitor_language
 from assistant.answer.quote import continuation
-from assistant.answer.ranking import rank_sentences
 from assistant.answer.reading import answer_span, choose_among_ties, evidence_of_an_answer, overrule_refuted_first, read
 from assistant.answer.render import format_answer, sources_of
+from assistant.answer.trace import trace_of
 from assistant.curation.store import CuratedAnswers
 from assistant.ingest.build import Progress, build_index
 from assistant.ingest.store import Index, IndexUnavailable, is_current, load_index, read_manifest
@@ -28,13 +29,12 @@ from assistant.models.lexical import correct_spelling
 from assistant.models.reader import Reader, shared_reader
 from assistant.query.followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
 from assistant.query.glossary import SEED, Vocabulary
-from assistant.query.kinds import question_kind
 from assistant.query.language import detect_language
 from assistant.query.small_talk import small_talk, without_pleasantries
 from assistant.retrieval.centering import LanguageCentering
-from assistant.retrieval.retriever import Retrieval, Retriever
+from assistant.retrieval.retriever import Retriever
 from assistant.text import clean_question
-from assistant.types import Candidate, Evidence, Message, PassageTrace, Reply, ReplyKind, SentenceTrace, Source, Trace
+from assistant.types import Message, Reply, ReplyKind, Source, Trace
 
 log = logging.getLogger(__name__)
 
@@ -236,35 +236,6 @@ def help_reply(lead: str, language: str, kind: ReplyKind, examples: list[str] | 
     return Reply(False, text, language=language, examples=examples, kind=kind, lead=lead, **fields)
 
 
-def search_english(index: Index, retriever: Retriever, query: str) -> tuple[Retrieval, list[Candidate]]:
-    """Passages and ranked sentences, from MiniLM and BM25 alone when their best sentence clearly
-    leads; otherwise searched again with every model, reusing the vectors already computed."""
-    retrieval = retriever.search(query, models=settings.ENGLISH_FIRST_PASS)
-    candidates = rank_sentences(index, retrieval, query, settings.ENGLISH_WEIGHTS)
-    if is_settled(candidates, query, index.vocabulary) or retriever.models <= retrieval.query_vectors.keys():
-        return retrieval, candidates
-    retrieval = retriever.search(query, known_vectors=retrieval.query_vectors)
-    return retrieval, rank_sentences(index, retrieval, query, settings.ENGLISH_WEIGHTS)
-
-
-def search_other_language(index: Index, retriever: Retriever, query: str,
-                          language: str) -> tuple[Retrieval, list[Candidate]]:
-    """The multilingual model alone (MiniLM is English-only), nudged by BM25."""
-    retrieval = retriever.search(query, weights=settings.OTHER_LANGUAGE_RETRIEVERS,
-                                 lexical_boost=settings.OTHER_LANGUAGE_LEXICAL_BOOST,
-                                 models=settings.OTHER_LANGUAGE_MODELS, language=language)
-    return retrieval, rank_sentences(index, retrieval, query, settings.OTHER_LANGUAGE_WEIGHTS)
-
-
-def is_settled(candidates: list[Candidate], query: str, vocabulary: frozenset[str]) -> bool:
-    """The best sentence clearly leads, or MiniLM, which decides English declines, finds nothing
-    close enough to answer with."""
-    if len(candidates) < 2:
-        return bool(candidates)
-    return (candidates[0].score - candidates[1].score >= settings.SETTLED_LEAD
-            or not is_answerable(evidence_for(candidates, query, vocabulary), "en"))
-
-
 def ensure_index(corpus_dir: Path, index_dir: Path, encoders: list[Encoder],
                  progress: Progress | None = None) -> Index:
     """Load the index when it is current and intact; build it when missing, stale or damaged (one
@@ -286,18 +257,3 @@ def recent_history(history: list[Message] | None) -> list[Message]:
     kept = [m for m in history or [] if isinstance(m, dict)
             and len(str(m.get("content", ""))) <= settings.MAX_QUESTION_CHARS]
     return kept[-settings.HISTORY_MESSAGES:]
-
-
-def trace_of(retrieval: Retrieval, candidates: list[Candidate], evidence: Evidence, tied: int = 0,
-             overruled: bool = False) -> Trace:
-    """Why this reply: the retrievers' ranks and scores, the fused order, the sentences, what the reader chose."""
-    passages = [PassageTrace(chunk_id=hit.chunk.id, section=hit.chunk.section, fused=round(hit.score, 5),
-                             ranks=hit.ranks, scores={k: round(v, 4) for k, v in hit.scores.items()})
-                for hit in retrieval.hits]
-    sentences = [SentenceTrace(chunk_id=c.chunk.id, sentence=c.chunk.sentences[c.sentence].text,
-                               score=round(c.score, 5), signals={k: round(v, 4) for k, v in c.signals.items()})
-                 for c in candidates[:5]]
-    # "kind": what the answer fit looked for (a year, a count, an aim, ...)
-    return Trace(query=retrieval.query, models=sorted(retrieval.query_vectors), centered=retrieval.centered,
-                 kind=question_kind(retrieval.query), evidence=evidence, passages=passages, sentences=sentences,
-                 reader_chose_among=tied, reader_overruled=overruled)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import common  # noqa: F401  (puts the project on the path)
 
+from assistant.answer.candidates import search_other_language
 from assistant.answer.quote import quote
 from assistant.answer.reading import read
 from assistant.evaluation import DECLINE, load_cases
-from assistant.pipeline import Assistant, search_other_language
+from assistant.pipeline import Assistant
 from assistant.query.glossary import english_terms
 from assistant.text import plain_text
 from assistant.types import Candidate, Reply

@@ -31,10 +31,11 @@ from pathlib import Path
 import numpy as np
 from common import ROOT, write_markdown
 
+from assistant.answer.candidates import search_english
 from assistant.answer.reading import evidence_of_an_answer
 from assistant.models.embedding import load_encoders
 from assistant.models.reader import Reader
-from assistant.pipeline import Assistant, search_english
+from assistant.pipeline import Assistant
 from training.about_pages import HELD_OUT, articles_and_lines, each_page_as_a_site, load_pages, page_key
 from training.reader_data import Article
 from training.reader_metrics import roc_auc

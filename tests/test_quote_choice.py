@@ -79,8 +79,8 @@ def test_two_adjacent_sentences_that_score_alike_are_quoted_together_in_text_ord
     ("How many cooperatives did the herders form at the start?", "5 in number", "11 cooperatives"),
 ])
 def test_the_reader_chooses_between_sentences_the_ranking_cannot_tell_apart(bot, question, expected, tied_with):
+    from assistant.answer.candidates import search_english
     from assistant.answer.reading import choose_among_ties
-    from assistant.pipeline import search_english
     from assistant.settings import TIE_MARGIN
 
     reply = bot.ask(question)
@@ -97,8 +97,8 @@ def test_the_reader_chooses_between_sentences_the_ranking_cannot_tell_apart(bot,
 
 
 def test_the_reader_overrules_a_first_sentence_it_refutes_when_another_is_sure(bot):
+    from assistant.answer.candidates import search_english
     from assistant.answer.reading import read
-    from assistant.pipeline import search_english
     from assistant.types import ReplyKind
 
     reply = bot.ask("who backs you guys")
@@ -121,8 +121,8 @@ def test_the_reader_does_not_overrule_a_first_sentence_it_does_not_refute(bot, q
 
 
 def test_a_clear_lead_is_not_second_guessed_by_the_reader(bot):
+    from assistant.answer.candidates import search_english
     from assistant.answer.reading import choose_among_ties
-    from assistant.pipeline import search_english
     from assistant.settings import TIE_MARGIN
 
     _, ranked = search_english(bot.index, bot.retriever, "What is the objective of the union?")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.candidates import search_english
 from assistant.answer.decision import is_sure
 from assistant.answer.messages import UNSURE
 from assistant.answer.reading import evidence_of_an_answer
 from assistant.ingest.chunking import chunk_documents
 from assistant.ingest.documents import load_corpus
 from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
-from assistant.pipeline import search_english
 from assistant.types import ReplyKind
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

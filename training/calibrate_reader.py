@@ -3,7 +3,7 @@
 The held-out articles of `train_reader` (never trained on) become a corpus, one Markdown file
 per paragraph as in `bench/xquad.py`, with every fourth paragraph left out: questions on a
 left-out paragraph have no answer in the corpus, though their topic is there. Each question is
-searched and ranked as the assistant does (`core.search_english`), and the candidates the reader
+searched and ranked as the assistant does (`candidates.search_english`), and the candidates the reader
 reads there (`assistant.answer.reading.read`) give their features (`reading.features_of`). A logistic
 regression learns from them whether a candidate holds the answer: its weights make the
 evidence, and the decline threshold is the best evidence below which `DECLINED_ANSWERABLE` of
@@ -37,10 +37,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import write_markdown  # noqa: E402
 
+from assistant.answer.candidates import search_english  # noqa: E402
 from assistant.answer.reading import FEATURES, features_of, read  # noqa: E402
 from assistant.models.embedding import load_encoders  # noqa: E402
 from assistant.models.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
-from assistant.pipeline import Assistant, search_english  # noqa: E402
+from assistant.pipeline import Assistant  # noqa: E402
 from training.about_pages import each_page_as_a_site, load_pages  # noqa: E402
 from training.reader_data import load_articles, split, visitor_style  # noqa: E402
 from training.train_reader import SEED  # noqa: E402
