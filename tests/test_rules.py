@@ -92,3 +92,25 @@ def test_question_kinds(question, kind):
 def test_answer_patterns(kind, sentence, answer):
     found = re.search(ANSWER_PATTERNS[kind], sentence)
     assert (found.group(0) if found else None) == answer
+
+
+NETWORK = "It now forms a network of 670 families through 11 cooperatives located in the regions of Khentii."
+MEMBERS = ("NAMAC’s member cooperatives include more than 100,000 individual members, 38,000 households "
+           "throughout Mongolia.")
+
+
+@pytest.mark.parametrize("question, sentence, bold", [
+    # the pattern's phrase ends with the last word the question asks about, not the words after it
+    ("How many families are in the network?", NETWORK, ["670 families"]),
+    ("how many cooperatives are there", NETWORK, ["11 cooperatives"]),
+    ("how many members does namac have", MEMBERS, ["more than 100,000 individual members"]),
+    ("How many households are in the cooperatives?", MEMBERS, ["38,000 households"]),
+    # no phrase shares a word with the question: each is marked as the pattern found it
+    ("How large is NAMAC?", MEMBERS, ["more than 100,000 individual members", "38,000 households throughout"]),
+    ("When was AVSF founded?", "AVSF is a French NGO founded in 1977.", ["1977"]),
+    ("Who is NAMAC?", MEMBERS, []),  # no pattern for "who", no reader span: nothing bold
+])
+def test_the_bold_answer(question, sentence, bold):
+    from assistant.answer.render import bold_answer
+
+    assert re.findall(r"\*\*(.+?)\*\*", bold_answer(sentence, question)) == bold

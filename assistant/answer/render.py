@@ -31,13 +31,20 @@ def bold_answer(sentence: str, question: str, span: tuple[int, int] | None = Non
 
 
 def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int, int]]:
-    """Matches of the answer pattern; those that share a word with the question, when any do."""
+    """Matches of the answer pattern; those that share a word with the question, when any do, end
+    with the last word they share: "how many families" marks "670 families", not the pattern's
+    "670 families through"."""
     matches = list(re.finditer(pattern, sentence))
     asked = set(tokenize(question))
     related = [m for m in matches if asked & set(tokenize(m.group(0)))]
-    return [(m.start(), m.start() + len(m.group(0).rstrip(" ,."))) for m in (related or matches)]
+    if related:
+        return [(m.start(), m.start() + _end_of_last_asked_word(m.group(0), asked)) for m in related]
+    return [(m.start(), m.start() + len(m.group(0).rstrip(" ,."))) for m in matches]
 
 
+def _end_of_last_asked_word(phrase: str, asked: set[str]) -> int:
+    return max(word.start() + len(word.group(0).rstrip(",.;:")) for word in re.finditer(r"\S+", phrase)
+               if asked & set(tokenize(word.group(0))))
 
 
 def format_answer(sentences: list[str], question: str, language: str,
