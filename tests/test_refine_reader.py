@@ -25,3 +25,15 @@ def test_the_reader_loaded_from_its_onnx_file_scores_as_the_file_does():
     # the file also quantizes its activations at run time, so the two differ a little
     assert np.abs(from_torch - from_file).max() < 0.5
     assert np.argmin(from_torch) == np.argmin(from_file) == 1  # the request no sentence answers
+
+
+def test_averaged_readers_have_the_mean_of_each_weight_and_keep_their_buffers():
+    import torch
+
+    from training.average_readers import averaged_state
+
+    first = {"weight": torch.tensor([1.0, 3.0]), "positions": torch.tensor([0, 1])}
+    second = {"weight": torch.tensor([3.0, 5.0]), "positions": torch.tensor([0, 1])}
+    average = averaged_state([first, second])
+    assert torch.equal(average["weight"], torch.tensor([2.0, 4.0]))
+    assert torch.equal(average["positions"], torch.tensor([0, 1]))
