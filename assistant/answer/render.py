@@ -43,8 +43,9 @@ def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int,
 
 
 def _end_of_last_asked_word(phrase: str, asked: set[str]) -> int:
-    return max(word.start() + len(word.group(0).rstrip(",.;:")) for word in re.finditer(r"\S+", phrase)
-               if asked & set(tokenize(word.group(0))))
+    """Where the phrase's last word the question also has ends (the whole phrase if no single word does)."""
+    return max((word.start() + len(word.group(0).rstrip(",.;:")) for word in re.finditer(r"\S+", phrase)
+                if asked & set(tokenize(word.group(0)))), default=len(phrase.rstrip(" ,.")))
 
 
 def format_answer(sentences: list[str], question: str, language: str,
