@@ -19,7 +19,8 @@ from tests.conftest import ROOT
     ("How many households are in NAMAC's member cooperatives?", "**38,000 households**"),
     ("How many families are in the network?", "**670 families** through"),  # the answer, not the words after it
     ("When was NAMAC reorganized?", "**1992**"),
-    ("How large is NAMAC?", "**more than 100,000 individual members**"),  # "how large" asks for a count
+    ("How large is NAMAC?", "**more than 100,000** individual members"),  # "how large" asks for a count
+    ("Combien de familles font partie du réseau ?", "**670** families through **11** cooperatives located"),
 ])
 def test_the_answering_phrase_is_bold(bot, question, bold):
     assert bold in bot.ask(question).text

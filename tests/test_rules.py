@@ -105,8 +105,10 @@ MEMBERS = ("NAMAC’s member cooperatives include more than 100,000 individual m
     ("how many cooperatives are there", NETWORK, ["11 cooperatives"]),
     ("how many members does namac have", MEMBERS, ["more than 100,000 individual members"]),
     ("How many households are in the cooperatives?", MEMBERS, ["38,000 households"]),
-    # no phrase shares a word with the question: each is marked as the pattern found it
-    ("How large is NAMAC?", MEMBERS, ["more than 100,000 individual members", "38,000 households throughout"]),
+    # no phrase shares a word with the question: each count is marked alone, not the words after it
+    ("How large is NAMAC?", MEMBERS, ["more than 100,000", "38,000"]),
+    ("Combien de familles font partie du réseau ?", NETWORK, ["670", "11"]),
+    ("how many were there at first", "The breeders formed five cooperatives.", ["five"]),
     ("When was AVSF founded?", "AVSF is a French NGO founded in 1977.", ["1977"]),
     ("Who is NAMAC?", MEMBERS, []),  # no pattern for "who", no reader span: nothing bold
 ])

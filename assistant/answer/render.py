@@ -33,19 +33,27 @@ def bold_answer(sentence: str, question: str, span: tuple[int, int] | None = Non
 def _answer_spans(sentence: str, pattern: str, question: str) -> list[tuple[int, int]]:
     """Matches of the answer pattern; those that share a word with the question, when any do, end
     with the last word they share: "how many families" marks "670 families", not the pattern's
-    "670 families through"."""
+    "670 families through". When none does, a count is marked alone ("**670** families through")."""
     matches = list(re.finditer(pattern, sentence))
     asked = set(tokenize(question))
     related = [m for m in matches if asked & set(tokenize(m.group(0)))]
     if related:
         return [(m.start(), m.start() + _end_of_last_asked_word(m.group(0), asked)) for m in related]
-    return [(m.start(), m.start() + len(m.group(0).rstrip(" ,."))) for m in matches]
+    return [(m.start(), _end_of_amount(m)) for m in matches]
 
 
 def _end_of_last_asked_word(phrase: str, asked: set[str]) -> int:
     """Where the phrase's last word the question also has ends (the whole phrase if no single word does)."""
     return max((word.start() + len(word.group(0).rstrip(",.;:")) for word in re.finditer(r"\S+", phrase)
                 if asked & set(tokenize(word.group(0)))), default=len(phrase.rstrip(" ,.")))
+
+
+def _end_of_amount(match: re.Match[str]) -> int:
+    """Where a count's amount ends (the pattern's words after it are only a guess at what it
+    counts); the whole match, less trailing punctuation, for the patterns with no amount."""
+    if "amount" in match.re.groupindex and match.group("amount"):
+        return match.end("amount")
+    return match.start() + len(match.group(0).rstrip(" ,."))
 
 
 def format_answer(sentences: list[str], question: str, language: str,
