@@ -33,6 +33,7 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     assert {"BM25 rank", "MiniLM score", "E5 (multilingual) rank", "fused score"} <= set(passages.columns)
     assert "NAMAC" in passages.iloc[0]["section"] and passages.iloc[0]["fused score"] > 0
     assert "1992" in " ".join(sentences["sentence"])
+    assert list(sentences.columns)[:3] == ["#", "chunk", "score"] and list(sentences.columns)[-1] == "sentence"
 
     table = app.console.review_table(False, False, None, None, "reorganized")
     assert list(table.columns)[-1] == "id" and table.iloc[0]["result"] == "answered"

@@ -52,6 +52,17 @@ def page(browser):
     context.close()
 
 
+# The reader's column of the candidate sentences' table lies within the table's visible width, so
+# staff see its scores without scrolling the table sideways (the page itself may scroll up or down).
+READER_COLUMN_IN_VIEW = """() => {
+    const column = document.querySelector('#inspector-sentences th[title="reader"]');
+    const table = document.querySelector('#inspector-sentences');
+    if (!column || !table) return false;
+    const c = column.getBoundingClientRect(), t = table.getBoundingClientRect();
+    return c.width > 0 && c.left >= t.left && c.right <= t.right;
+}"""
+
+
 def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path):
     server, console = staff_app
     visitor = Client(server.url, verbose=False)
@@ -78,6 +89,7 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
     expect(page.locator("#inspector-summary")).to_contain_text("Question as searched")
     expect(page.locator("#inspector-passages")).to_contain_text("BM25 rank")
     expect(detail).to_be_in_viewport()  # the opened question is scrolled to, not left below the fold
+    page.wait_for_function(READER_COLUMN_IN_VIEW, timeout=15_000)  # not hidden past the sentences' text
     expect(page.locator("#pin-choice input")).to_have_value("")  # no passage pre-chosen for the fix
     page.locator("#verdict-note").locator("textarea").fill("Should name the three regions.")
     page.locator("#mark-wrong").click()

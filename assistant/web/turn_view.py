@@ -119,14 +119,19 @@ def _passage_table(trace: Trace) -> pd.DataFrame:
 
 
 def _sentence_table(trace: Trace) -> pd.DataFrame:
-    """The candidate sentences, best first, with each signal's value."""
+    """The candidate sentences, best first, with each signal's value; the sentence comes last, so
+    that the scores (the reader's among them) are in view, not past a wide column of text."""
+    items = trace.get("sentences") or []
+    if not items:
+        return pd.DataFrame(columns=["#", "chunk", "score", "sentence"])
     rows = []
-    for rank, item in enumerate(trace.get("sentences") or [], start=1):
-        row: dict[str, Any] = {"#": rank, "chunk": item.get("chunk_id"), "sentence": item.get("sentence", ""),
-                               "score": item.get("score")}
+    for rank, item in enumerate(items, start=1):
+        row: dict[str, Any] = {"#": rank, "chunk": item.get("chunk_id"), "score": item.get("score")}
         row.update({name: round(value, 4) for name, value in (item.get("signals") or {}).items()})
         rows.append(row)
-    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["#", "chunk", "sentence", "score"])
+    table = pd.DataFrame(rows)
+    table["sentence"] = [item.get("sentence", "") for item in items]  # a new column goes last
+    return table
 
 
 def feedback_text(turn: LoggedTurn) -> str:
