@@ -68,35 +68,43 @@ def _searched(trace: Trace, query: str, kind: ReplyKind) -> str:
     if trace.get("centered"):
         models += (f" (language-centered for the passage ranking: {', '.join(trace['centered'])}; "
                    "sentence scores and the decision use the raw vectors)")
-    translated = (f"\n\n**Quoted in the visitor's language** from the translation "
-                  f"`{trace['translated'].replace('`', '')}`: the sentences below are the original's, which "
-                  "the ranking chose" if trace.get("translated") else "")
-    if trace.get("reader_chose_among"):  # its pick is listed first, whatever its score
-        translated += (f"\n\n**The reader chose the quote** among the first {trace['reader_chose_among']} "
-                       f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
-    if trace.get("reader_overruled"):  # its pick is listed first, whatever its score
-        translated += ("\n\n**The reader overruled the ranking:** its first sentence's evidence was under the "
-                       "decline threshold, so the quote is the sentence read with the best evidence")
-    translated += _reader_decision(trace.get("evidence") or {}, kind)
-    if "reader_threshold" in (trace.get("evidence") or {}) and "reader" not in trace["evidence"]:
-        translated += ("\n\n**The reader did not read this question:** MiniLM found no sentence close enough, "
-                       "so it was declined without the reader (which can only confirm an answer)")
     return (f"**Question as searched** (after follow-up rewriting, spelling correction and glossary words): "
             f"`{(trace.get('query') or query).replace('`', '')}`\n\n"
             f"**Read as asking for:** {describe(trace.get('kind'))}\n\n"
             f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
             f"leave the best sentence in doubt): {models}\n\n"
-            f"**Best evidence per signal:** {evidence or 'none'}{translated}")
+            f"**Best evidence per signal:** {evidence or 'none'}{_how_the_quote_was_chosen(trace, kind)}")
+
+
+def _how_the_quote_was_chosen(trace: Trace, kind: ReplyKind) -> str:
+    """The notes on the quote: a translation quoted, the reader's choice (its pick is listed first in
+    the sentences' table, whatever its score), its decision, or why it did not read."""
+    notes = []
+    if trace.get("translated"):
+        notes.append(f"**Quoted in the visitor's language** from the translation "
+                     f"`{trace['translated'].replace('`', '')}`: the sentences below are the original's, which "
+                     "the ranking chose")
+    if trace.get("reader_chose_among"):
+        notes.append(f"**The reader chose the quote** among the first {trace['reader_chose_among']} "
+                     f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
+    if trace.get("reader_overruled"):
+        notes.append("**The reader overruled the ranking:** its first sentence's evidence was under the "
+                     "decline threshold, so the quote is the sentence read with the best evidence")
+    evidence = trace.get("evidence") or {}
+    if "reader_quote" in evidence:
+        notes.append(_reader_decision(evidence, kind))
+    if "reader_threshold" in evidence and "reader" not in evidence:
+        notes.append("**The reader did not read this question:** MiniLM found no sentence close enough, "
+                     "so it was declined without the reader (which can only confirm an answer)")
+    return "".join(f"\n\n{note}" for note in notes)
 
 
 def _reader_decision(evidence: dict[str, float], kind: ReplyKind) -> str:
     """The reader's two figures beside the reply they led to: the best candidate's evidence decides
     the decline, the quoted sentence's whether the quote is given as the answer or as "not sure"."""
-    if "reader_quote" not in evidence:
-        return ""
     outcome = {ReplyKind.ANSWER: "the quote is given as the answer",
                ReplyKind.UNSURE: "the quote is given as not sure"}.get(kind, "the question is declined")
-    return (f"\n\n**The reader's evidence:** best among the sentences read {evidence['reader']:.3f} "
+    return (f"**The reader's evidence:** best among the sentences read {evidence['reader']:.3f} "
             f"(declined below {evidence['reader_threshold']:.3f}); for the quoted sentence "
             f"{evidence['reader_quote']:.3f} (\"not sure\" below {evidence['reader_unsure_threshold']:.3f}): "
             f"{outcome}")
