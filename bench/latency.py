@@ -40,12 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant import pipeline as core  # noqa: E402
+from assistant.answer import candidates  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from assistant.retrieval import retriever as retrieval  # noqa: E402
 
 QUESTIONS = ROOT / "eval" / "union_qa.jsonl"
 RATIO_TARGET, P95_TARGET_MS = 3.0, 60.0
-ANSWER_SELECTION = ["rank_sentences", "evidence_for", "fitting_quote", "format_answer", "sources_of"]
+# the answer selection's functions, wrapped where `ask` looks them up (tests/test_benches.py checks they exist)
+ANSWER_SELECTION = [(candidates, "rank_sentences"), (candidates, "evidence_for"), (core, "evidence_for"),
+                    (core, "fitting_quote"), (core, "format_answer"), (core, "sources_of")]
 # The stages that follow one another in `ask` (the encoders run inside the first).
 SEQUENTIAL = ["encoders", "FAISS search", "BM25", "fusion (RRF)", "answer selection", "reader"]
 
@@ -98,8 +101,8 @@ def instrument(bot: Assistant, clock: StageClock) -> list[str]:
     clock.wrap(retrieval.Retriever, "_dense", "FAISS search")
     clock.wrap(retrieval.Retriever, "_bm25", "BM25")
     clock.wrap(retrieval, "fuse", "fusion (RRF)")
-    for name in ANSWER_SELECTION:
-        clock.wrap(core, name, "answer selection")
+    for module, name in ANSWER_SELECTION:
+        clock.wrap(module, name, "answer selection")
     clock.wrap(bot.reader, "read", "reader")  # the ranking's ties, then the quote's answer span (English)
     clock.count(bot.reader, "read", "sentences read", lambda _, __, sentences: len(sentences))
     return stages + SEQUENTIAL
