@@ -180,6 +180,16 @@ def test_what_kind_of_questions_prefer_a_sentence_that_qualifies_the_asked_thing
     restated = "Sustainable Cashmere Union is supported by a variety of stakeholders: our partners."
     assert answer_fit(kinds, question) == 3 and answer_fit(restated, question) == 0  # qualified (2), listed (1)
     assert answer_fit(kinds, "Who provides support to the union?") == 0  # not a "what kind" question
+    helping = "Its missions revolve around helping pastoral communities."
+    assert answer_fit(helping, "What kind of help do your partners give?") == 0  # the word, not its stem
+
+
+@pytest.mark.parametrize("question", ["What kind of help do your partners give?",
+                                      "What kind of support do the union's partners provide?"])
+def test_what_kind_of_help_the_partners_give_quotes_the_kinds_of_support(bot, question):
+    # "help" matched AVSF's "revolve around helping" by its stem, and that sentence was quoted, sure
+    reply = bot.ask(question)
+    assert reply.answered and "technical, logistical or financial support" in plain_text(reply.text)
 
 
 @pytest.mark.parametrize("question", [

@@ -86,20 +86,25 @@ ENUMERATION = re.compile(r"[\w-]+(?:, [\w-]+)+,? (?:and|or) [\w-]+|[\w-]+(?:, [\
 
 
 def qualifies_the_asked_thing(sentence: str, question: str) -> bool:
-    """For "What kind of X?": the sentence names X after a word the question does not have
-    ("technical, logistical or financial support", not "is supported by")."""
+    """For "What kind of X?": the sentence names X itself (or its plural) after a word the question
+    does not have ("technical, logistical or financial support", not "is supported by"). The word,
+    not its stem: "what kind of help" is not answered by "revolve around helping"."""
     asked_for = SORT_QUESTION.match(question)
-    thing = tokenize(asked_for.group(1)) if asked_for else []
-    if not thing:
+    if not asked_for or not tokenize(asked_for.group(1)):  # no thing, or a stopword ("what kind of a ...")
         return False
+    thing = _singular(asked_for.group(1))
     asked = set(tokenize(question))
     previous = None
     for word in re.findall(r"[\w-]+", sentence):
         stems = tokenize(word)  # empty for a stopword
-        if stems and stems[0] == thing[0] and previous and previous[0] not in asked:
+        if _singular(word) == thing and previous and previous[0] not in asked:
             return True
         previous = stems
     return False
+
+
+def _singular(word: str) -> str:
+    return word.lower().removesuffix("s")
 
 
 def _new_matches(pattern: str, sentence: str, asked: set[str]) -> list[str]:
