@@ -104,6 +104,7 @@ def qualifies_the_asked_thing(sentence: str, question: str) -> bool:
 
 
 def _singular(word: str) -> str:
+    """The word as the "what kind of" fit compares it: lower case, without a plural "s"."""
     return word.lower().removesuffix("s")
 
 

@@ -51,7 +51,7 @@ def _end_of_last_asked_word(phrase: str, asked: set[str]) -> int:
 def _end_of_amount(match: re.Match[str]) -> int:
     """Where a count's amount ends (the pattern's words after it are only a guess at what it
     counts); the whole match, less trailing punctuation, for the patterns with no amount."""
-    if "amount" in match.re.groupindex and match.group("amount"):
+    if "amount" in match.re.groupindex:
         return match.end("amount")
     return match.start() + len(match.group(0).rstrip(" ,."))
 
