@@ -61,9 +61,10 @@ def format_answer(sentences: list[str], question: str, language: str,
                   sure: bool = True) -> str:
     """The quote with its answer in bold; `marked` is the reader's answer span in one sentence. The
     note that the source is in English follows an English quote given to another language. A quote
-    the reader is not `sure` of is led by saying so, as the texts' closest passage."""
+    the reader is not `sure` of is led by saying so, as the texts' closest passage, and has nothing
+    bold: a bold phrase says "this is the answer", and most such quotes do not hold it."""
     quoted = " ".join(bold_answer(sentence, question, marked[1] if marked and sentence == marked[0] else None)
-                      for sentence in sentences)
+                      if sure else escape_markdown(sentence) for sentence in sentences)
     text = f"“{trim_words(quoted)}”"
     if not sure:
         text = f"_{in_language(UNSURE, language)}_\n\n{text}"  # in italics, like the source note
