@@ -52,15 +52,26 @@ def page(browser):
     context.close()
 
 
-# The reader's column of the candidate sentences' table lies within the table's visible width, so
-# staff see its scores without scrolling the table sideways (the page itself may scroll up or down).
-READER_COLUMN_IN_VIEW = """() => {
-    const column = document.querySelector('#inspector-sentences th[title="reader"]');
+# The candidate sentences' table lies within its box: the reader's scores and the sentences (the last
+# column) are in view without scrolling the table sideways (the page itself may scroll up or down).
+SENTENCE_TABLE_IN_VIEW = """() => {
     const table = document.querySelector('#inspector-sentences');
-    if (!column || !table) return false;
-    const c = column.getBoundingClientRect(), t = table.getBoundingClientRect();
-    return c.width > 0 && c.left >= t.left && c.right <= t.right;
+    const columns = ['th[title="reader"]', 'th:last-child'].map((c) => table && table.querySelector(c));
+    if (!table || columns.some((column) => !column)) return false;
+    const t = table.getBoundingClientRect();
+    return columns.every((column) => {
+        const c = column.getBoundingClientRect();
+        return c.width > 0 && c.left >= t.left && c.right <= t.right;
+    });
 }"""
+# No header of the inspector's tables is broken inside a word ("ch/un/k"): a header takes at most as
+# many lines as it has words.
+HEADERS_BROKEN_INSIDE_A_WORD = """() => [...document.querySelectorAll(
+        ':is(#inspector-passages, #inspector-sentences) th .header')].filter((header) => {
+    const range = document.createRange();
+    range.selectNodeContents(header);
+    return range.getClientRects().length > header.textContent.trim().split(/\\s+/).length;
+}).map((header) => header.textContent.trim())"""
 
 
 def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path):
@@ -89,7 +100,8 @@ def test_login_then_open_a_question_and_mark_it_wrong(page, staff_app, tmp_path)
     expect(page.locator("#inspector-summary")).to_contain_text("Question as searched")
     expect(page.locator("#inspector-passages")).to_contain_text("BM25 rank")
     expect(detail).to_be_in_viewport()  # the opened question is scrolled to, not left below the fold
-    page.wait_for_function(READER_COLUMN_IN_VIEW, timeout=15_000)  # not hidden past the sentences' text
+    page.wait_for_function(SENTENCE_TABLE_IN_VIEW, timeout=15_000)  # not hidden past the sentences' text
+    assert page.evaluate(HEADERS_BROKEN_INSIDE_A_WORD) == []
     expect(page.locator("#pin-choice input")).to_have_value("")  # no passage pre-chosen for the fix
     page.locator("#verdict-note").locator("textarea").fill("Should name the three regions.")
     page.locator("#mark-wrong").click()

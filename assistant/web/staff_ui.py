@@ -32,6 +32,13 @@ CSS = PAGE_MARGINS_CSS + """
 /* Gradio puts its "scroll to top" button inside a table's grid once the table scrolls, which breaks the grid
    for screen readers (axe: aria-required-children); the table scrolls by hand as well */
 .scroll-top-button { display: none !important; }
+/* the inspector's headers break between words, never inside one ("ch/un/k"), and its sentences wrap in a
+   column of their own, so the whole table is in view without scrolling sideways */
+:is(#inspector-passages, #inspector-sentences) th { min-width: min-content !important; }
+:is(#inspector-passages, #inspector-sentences) th .header { overflow-wrap: normal !important;
+                                                             word-break: normal !important; }
+#inspector-sentences :is(th, td):last-child { width: 360px !important; min-width: 360px !important;
+                                              max-width: 360px !important; }
 @media (max-width: 700px) {  /* a phone: wide tables keep readable columns and scroll sideways in their box */
   :is(#inspector-passages, #inspector-sentences) table { min-width: 760px; }
 }
