@@ -8,6 +8,7 @@ import unicodedata
 
 # Markdown's and HTML's markup characters: escaped, "<b>" is no tag, "[x](javascript:...)" no link, "**" no bold
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~])")
+MARKS_AND_ESCAPES = re.compile(r"\\(.)|\*\*|_")  # an escaped character, or a bold or italic mark
 WEB_LINK = re.compile(r"^https?://[^\s<>\"']+$")
 
 
@@ -37,8 +38,9 @@ def escape_markdown(text: str) -> str:
 
 
 def plain_text(markdown: str) -> str:
-    """A reply as a visitor reads it: no bold marks or escapes (for logs, tables, metrics)."""
-    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+    """A reply as a visitor reads it: no bold or italic marks, no escapes (for logs, tables, metrics).
+    Text from the corpus or a visitor has its own "*" and "_" escaped, so every unescaped one is a mark."""
+    return MARKS_AND_ESCAPES.sub(lambda match: match.group(1) or "", markdown)
 
 
 def safe_url(url: str | None) -> str | None:

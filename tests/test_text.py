@@ -33,6 +33,17 @@ def test_escaped_text_shows_as_typed(text):
     assert plain_text(escaped) == text
 
 
+@pytest.mark.parametrize("markdown, plain", [
+    ("_I'm not sure. The closest passage:_\n\n“a network of **670 families**”",
+     "I'm not sure. The closest passage:\n\n“a network of 670 families”"),
+    ("“In 2022, a \\_new\\_ \\*\\*network\\*\\*”\n\n_La source est en anglais._",
+     "“In 2022, a _new_ **network**”\n\nLa source est en anglais."),
+])
+def test_plain_text_drops_the_reply_s_marks_and_keeps_the_texts_own_characters(markdown, plain):
+    """What the review table, the CSV export and the evaluations read: "not sure" replies lead in italics."""
+    assert plain_text(markdown) == plain
+
+
 @pytest.mark.parametrize("text, folded", [
     ("Vétérinaires", "veterinaires"), ("NAMAC", "namac"), ("Хоршоо", "хоршоо"),
 ])
