@@ -35,7 +35,7 @@ def result_label(turn: LoggedTurn) -> str:
     """The reply's kind in a word or two, for the review table."""
     kind, trace = _kind(turn)
     labels = {ReplyKind.CURATED: f"curated #{trace.get('curated')}", ReplyKind.ANSWER: "answered",
-              ReplyKind.UNSURE: "answered, not sure",
+              ReplyKind.UNSURE: "not sure",  # answered with the closest passage
               ReplyKind.CONTINUED: "answered", ReplyKind.NEEDS_A_NAME: "asked to name what 'it' means",
               ReplyKind.SMALL_TALK: f"small talk ({trace.get('small_talk')})", ReplyKind.INPUT_HELP: "input help"}
     return labels.get(kind, "declined")
