@@ -9,6 +9,7 @@ import csv
 import time
 
 import httpx
+import numpy as np
 import pytest
 from gradio_client import Client
 
@@ -34,6 +35,8 @@ def test_visitor_question_shows_up_in_review_with_its_inspector(app):
     assert "NAMAC" in passages.iloc[0]["section"] and passages.iloc[0]["fused score"] > 0
     assert "1992" in " ".join(sentences["sentence"])
     assert list(sentences.columns)[:3] == ["#", "chunk", "score"] and list(sentences.columns)[-1] == "sentence"
+    numbers = sentences.drop(columns=["#", "chunk", "sentence"]).to_numpy(dtype=float)
+    assert (numbers[~np.isnan(numbers)].round(4) == numbers[~np.isnan(numbers)]).all()  # 4 decimals, like each signal
 
     table = app.console.review_table(False, False, None, None, "reorganized")
     assert list(table.columns)[-1] == "id" and table.iloc[0]["result"] == "answered"

@@ -134,7 +134,7 @@ def _sentence_table(trace: Trace) -> pd.DataFrame:
         return pd.DataFrame(columns=["#", "chunk", "score", "sentence"])
     rows = []
     for rank, item in enumerate(items, start=1):
-        row: dict[str, Any] = {"#": rank, "chunk": item.get("chunk_id"), "score": item.get("score")}
+        row: dict[str, Any] = {"#": rank, "chunk": item.get("chunk_id"), "score": round(item.get("score") or 0.0, 4)}
         row.update({name: round(value, 4) for name, value in (item.get("signals") or {}).items()})
         rows.append(row)
     table = pd.DataFrame(rows)
