@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from gradio_client import Client
 
+from assistant.text import plain_text
 from assistant.web.turn_view import feedback_text, inspector
 from tests.staff_app import login
 
@@ -188,3 +189,14 @@ def test_staff_delete_a_visitors_whole_conversation_from_the_review(app):
     assert not app.console.review_rows(search="how many members does it have")
     with pytest.raises(ValueError, match="no longer in the log"):
         app.console.delete_conversation(opened["id"])
+
+
+@pytest.mark.parametrize("message, shown", [
+    ({"role": "user", "content": "is my_code **ok**?"}, "is my_code **ok**?"),  # the visitor's text, as typed
+    ({"role": "assistant", "content": "_I'm not sure._\n\n“a network of **670 families**”"},
+     "I'm not sure. “a network of 670 families”"),  # a reply, without its marks
+])
+def test_the_conversation_shown_to_staff_keeps_what_the_visitor_typed(message, shown):
+    from assistant.web.turn_view import _said
+
+    assert plain_text(_said(message)) == shown  # _said escapes it: shown as text, not as Markdown

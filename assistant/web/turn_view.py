@@ -183,8 +183,10 @@ def inspector(turn: LoggedTurn) -> tuple[str, pd.DataFrame, pd.DataFrame]:
 
 
 def _said(message: dict[str, Any]) -> str:
-    """A message of the conversation as text (a reply's bold marks and escapes removed), shortened."""
-    return escape_markdown(shorten(plain_text(str(message.get("content", ""))), 160))
+    """A message of the conversation as text, shortened: a reply without its Markdown marks and
+    escapes, a visitor's message as typed ("my_code" keeps its underscore)."""
+    content = str(message.get("content", ""))
+    return escape_markdown(shorten(plain_text(content) if message.get("role") == "assistant" else content, 160))
 
 
 def _quote_block(text: str) -> str:
