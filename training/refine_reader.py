@@ -68,8 +68,8 @@ def load_onnx_weights(path: Path) -> dict[str, np.ndarray]:
     return weights
 
 
-def reader_from_onnx(path: Path, layers: int) -> Reader:
-    reader = new_reader(layers)
+def reader_from_onnx(path: Path, layers: int, base: str = "minilm") -> Reader:
+    reader = new_reader(layers, base)
     state = reader.state_dict()
     weights = load_onnx_weights(path)
     weights.update({name: state[name].numpy() for name in state if name.startswith("bert.pooler.")})  # unused
@@ -119,8 +119,9 @@ def main(argv: list[str] | None = None) -> None:
     about = about_pairs(args.about_pages, args.seed) if args.about_pages else []
     pairs += about * args.about_repeat
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
-    tok = tokenizer(args.max_length)
-    reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"]), file_hash(args.base)
+    base_model = base_settings.get("base_model", "minilm")
+    tok = tokenizer(args.max_length, base_model)
+    reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"], base_model), file_hash(args.base)
     print(f"refining {args.base} (sha256 {base_sha256[:8]}) on {len(pairs)} pairs", flush=True)
     best = train(reader, encode(tok, pairs), args, cases, tok)
     args.out.mkdir(parents=True, exist_ok=True)

