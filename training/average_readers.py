@@ -47,13 +47,15 @@ def main(argv: list[str] | None = None) -> None:
     bases = {s.get("refined", {}).get("base_sha256") for s in settings}
     if len(bases) != 1 or None in bases:
         raise SystemExit(f"the readers must be refined from one base file; their bases: {sorted(map(str, bases))}")
-    readers = [reader_from_onnx(folder / "reader.onnx", s["layers"]) for folder, s in zip(args.models, settings)]
+    base_model = settings[0].get("base_model", "minilm")  # one base file: one base model
+    readers = [reader_from_onnx(folder / "reader.onnx", s["layers"], base_model)
+               for folder, s in zip(args.models, settings)]
     average = readers[0]
     average.load_state_dict(averaged_state([r.state_dict() for r in readers]))
     _, held_out = split(load_articles(), args.held_out_articles, SEED)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     args.out.mkdir(parents=True, exist_ok=True)
-    exported = export_best(average, tokenizer(settings[0]["max_length"]), cases, args.out)
+    exported = export_best(average, tokenizer(settings[0]["max_length"], base_model), cases, args.out)
     result = {**settings[0], "sha256": exported["sha256"], "bytes": exported["bytes"], "variant": exported["variant"],
               "averaged": [{"sha256": file_hash(folder / "reader.onnx"), "seed": s["refined"]["seed"],
                             "held_out": s["held_out"].get(s["variant"])} for folder, s in zip(args.models, settings)],

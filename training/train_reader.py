@@ -10,7 +10,7 @@ held-out metrics) into `models/`, with its settings and sha256 in `models/reader
 
     .venv/bin/python training/train_reader.py            # what `make reader` runs
     .venv/bin/python training/train_reader.py --questions 2000 --out /tmp/reader   # a short trial
-    .venv/bin/python training/train_reader.py --base e5 --layers 12 --questions 8000 --out /tmp/e5-reader
+    .venv/bin/python training/train_reader.py --base e5 --questions 8000 --out /tmp/e5-reader
 """
 from __future__ import annotations
 
@@ -78,12 +78,14 @@ class Reader(torch.nn.Module):
         return relevance, start.masked_fill(outside, -1e4), end.masked_fill(outside, -1e4)
 
 
-def new_reader(layers: int, base: str = "minilm") -> Reader:
+def new_reader(layers: int | None, base: str = "minilm") -> Reader:
+    """The base with its first `layers` layers (all of them when None) and two new heads."""
     from transformers import AutoModel
 
     bert = AutoModel.from_pretrained(str(model_dir(base)))
-    bert.encoder.layer = bert.encoder.layer[:layers]
-    bert.config.num_hidden_layers = layers
+    if layers:
+        bert.encoder.layer = bert.encoder.layer[:layers]
+        bert.config.num_hidden_layers = layers
     return Reader(bert)
 
 
@@ -197,7 +199,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=36000, help="SQuAD questions trained on")
     parser.add_argument("--base", choices=sorted(BASES), default="minilm",
                         help="the model trained from: all-MiniLM-L6-v2 (6 layers) or multilingual-e5-small (12)")
-    parser.add_argument("--layers", type=int, default=6, help="the base's layers kept")
+    parser.add_argument("--layers", type=int, default=None, help="the base's first layers kept (default: all)")
     parser.add_argument("--max-length", type=int, default=96, help="tokens per (question, sentence) pair")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)
@@ -262,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     exported = export_best(reader, tok, cases, args.out)
     settings = {
         "file": "reader.onnx", "sha256": exported["sha256"], "bytes": exported["bytes"],
-        "variant": exported["variant"], "layers": args.layers, "max_length": args.max_length,
+        "variant": exported["variant"], "layers": reader.bert.config.num_hidden_layers, "max_length": args.max_length,
         "base": BASES[args.base], "base_model": args.base,
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
         "training": {"questions": args.questions, "reworded_share": args.reworded_share,
