@@ -2,9 +2,14 @@
 
 `onnx_scorer` scores (question, sentence) pairs with an exported file, as `torch_scorer` does with
 the torch model, so that the held-out metrics compare the two.
+
+`python -m training.reader_export models/reader.onnx` rewrites an int8 file of signed weights as
+`unsigned_weights` does, and records its new sha256 and size in the `reader.json` beside it.
 """
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +63,7 @@ def export_best(reader: torch.nn.Module, tok, cases: list[HeldOutCase], out: Pat
     # one scale per output channel: one per matrix cost an earlier model 0.010 of its held-out
     # AUC, this 0.002, at the same size (docs/reader.md, "Quantized per channel")
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    unsigned_weights(int8)
     measured = {name: held_out_metrics(onnx_scorer(path, tok), cases)
                 for name, path in (("fp32", fp32), ("int8", int8))}
     keep_int8 = all(measured["int8"][k] >= measured["fp32"][k] - INT8_LOSS for k in ("top1", "no_answer_auc"))
@@ -68,3 +74,40 @@ def export_best(reader: torch.nn.Module, tok, cases: list[HeldOutCase], out: Pat
         leftover.unlink(missing_ok=True)
     return {"variant": "int8" if keep_int8 else "fp32", "onnx": measured, "bytes": final.stat().st_size,
             "sha256": file_hash(final)}
+
+
+def unsigned_weights(path: Path) -> int:
+    """Rewrites the int8 file's matrix weights and their zero points from signed to unsigned bytes
+    (each plus 128), in place, and returns how many tensors changed. The integer products are the
+    same, but onnxruntime then computes them exactly on every CPU: with signed weights, CPUs with
+    AVX2 and no VNNI add pairs of products in 16 bits, which saturate, so the reader's scores, and
+    the replies, depended on the machine (docs/reader.md, "The same scores on every CPU")."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    stored = {tensor.name: tensor for tensor in model.graph.initializer}
+    signed = {name for node in model.graph.node if node.op_type == "MatMulInteger"
+              for name in (node.input[1], node.input[3]) if stored[name].data_type == onnx.TensorProto.INT8}
+    for name in signed:
+        shifted = numpy_helper.to_array(stored[name]).astype(np.int16) + 128
+        stored[name].CopyFrom(numpy_helper.from_array(shifted.astype(np.uint8), name))
+    onnx.save(model, str(path))
+    return len(signed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Rewrite an int8 reader file with unsigned weights, "
+                                                 "and record it in the reader.json beside it.")
+    parser.add_argument("model", type=Path)
+    path = parser.parse_args().model
+    changed = unsigned_weights(path)
+    card_path = path.with_suffix(".json")
+    card = json.loads(card_path.read_text())
+    card.update(sha256=file_hash(path), bytes=path.stat().st_size)
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    print(f"{changed} weight tensors made unsigned; sha256 {card['sha256']}")
+
+
+if __name__ == "__main__":
+    main()
