@@ -113,7 +113,9 @@ def test_prices_contacts_and_office_holders_are_quoted_when_the_texts_hold_them(
         "Dulam Bat, a herder from Arkhangai, has been the president of the union since 2021.\n", encoding="utf-8")
     shop = Assistant.open(corpus, tmp_path / "index", encoders=encoders)
     price = shop.ask("How much does a scarf cost?")
-    assert price.answered and "**120 euros**" in price.text
+    # its evidence lies at the reader's "not sure" level for this one-page corpus: bold only when sure
+    assert price.answered and "120 euros" in plain_text(price.text)
+    assert ("**120 euros**" in price.text) is (price.kind is ReplyKind.ANSWER)
     email = shop.ask("What is the email address of the union?")
     # quoted, though the reader is "not sure" of this one-page corpus (and so leaves it unbolded)
     assert email.answered and "info@cashmere-union.mn" in plain_text(email.text)
