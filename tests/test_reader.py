@@ -11,6 +11,7 @@ import pytest
 from assistant.answer.candidates import search_english
 from assistant.answer.decision import is_sure
 from assistant.answer.messages import UNSURE
+from assistant.answer.quote import quoted_part
 from assistant.answer.reading import evidence_of_an_answer
 from assistant.ingest.chunking import chunk_documents
 from assistant.ingest.documents import load_corpus
@@ -147,3 +148,16 @@ def test_a_quote_below_the_readers_sure_level_is_given_as_the_closest_passage(bo
     assert evidence["reader_threshold"] < evidence["reader_unsure_threshold"] == shared_reader().unsure_threshold
     assert (evidence["reader_quote"] >= evidence["reader_unsure_threshold"]) is (kind is ReplyKind.ANSWER)
     assert reply.text.startswith(f"_{UNSURE['en']}_") is (kind is ReplyKind.UNSURE)
+
+
+@pytest.mark.parametrize("question, first, then, apart", [
+    # NAMAC's first sentence, then the ranking's next of the same passage two sentences on: "…" between
+    ("what did the cooperative association bring?", "reorganized in 1992.", "has opened up new opportunities", True),
+    ("wat was there before namac", "reorganized in 1992.", "the forerunner of NAMAC", False),  # neighbours
+])
+def test_a_closest_passage_adds_the_rankings_next_sentence_of_the_same_passage(bot, question, first, then, apart):
+    reply = bot.ask(question)
+    assert reply.kind is ReplyKind.UNSURE
+    quoted = quoted_part(reply.text)
+    assert first in quoted and then in quoted and quoted.index(first) < quoted.index(then)
+    assert ("…" in quoted[quoted.index(first):quoted.index(then)]) is apart

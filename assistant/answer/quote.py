@@ -43,6 +43,21 @@ def quote(index: Index, candidates: list[Candidate]) -> list[str]:
     return pair if _word_count(pair) <= settings.MAX_ANSWER_WORDS else [sentence]
 
 
+def closest_passage(quoted: list[str], candidates: list[Candidate]) -> list[str]:
+    """A quote the reader is not sure of is given as the texts' closest passage: the quoted sentence
+    with the ranking's next one when that is of the same passage, in the text's order ("…" between
+    them when they are not neighbours), when both stay under the word limit."""
+    if len(candidates) < 2 or candidates[1].chunk.id != candidates[0].chunk.id:
+        return quoted
+    best, runner_up = candidates[0].sentence, candidates[1].sentence
+    added = candidates[1].chunk.sentences[runner_up].text
+    if added in quoted:
+        return quoted
+    apart = [] if abs(runner_up - best) == 1 else ["…"]
+    joined = [*quoted, *apart, added] if runner_up > best else [added, *apart, *quoted]
+    return joined if _word_count(joined) <= settings.MAX_ANSWER_WORDS else quoted
+
+
 def _word_count(sentences: list[str]) -> int:
     return sum(len(sentence.split()) for sentence in sentences)
 
@@ -90,9 +105,8 @@ def continuation(index: Index, previous_reply: str) -> tuple[Chunk, list[str]] |
             break
     else:
         return None
-    following = list(_section_from(chunks, *start))
-    while following and following[0][1] in quoted:
-        following.pop(0)
+    # a closest passage may have quoted a later sentence too ("A. … C."): "more" gives B, not C again
+    following = [(chunk, sentence) for chunk, sentence in _section_from(chunks, *start) if sentence not in quoted]
     taken: list[str] = []
     for _, sentence in following:
         if taken and _word_count([*taken, sentence]) > settings.MAX_ANSWER_WORDS:
