@@ -16,7 +16,7 @@ from assistant.answer import messages
 from assistant.answer.candidates import search_english, search_other_language
 from assistant.answer.decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable, is_sure
 from assistant.answer.in_language import in_visitor_language
-from assistant.answer.quote import closest_passage, continuation
+from assistant.answer.quote import continuation, with_runner_up
 from assistant.answer.reading import answer_span, choose_among_ties, evidence_of_an_answer, overrule_refuted_first, read
 from assistant.answer.render import format_answer, sources_of
 from assistant.answer.trace import trace_of
@@ -163,7 +163,7 @@ class Assistant:
             read(self.reader, asked, candidates, limit=1)
         sure = is_sure(evidence)
         if not sure:
-            quoted = closest_passage(quoted, candidates)
+            quoted = with_runner_up(quoted, candidates)  # the closest passage: its two best sentences
         quoted, sources, quoted_in = in_visitor_language(index, quoted, candidates[0], language,
                                                          sources_of(retrieval, candidates), trace)
         text = format_answer(quoted, query, language, answer_span(candidates[0]), quoted_in, sure)

@@ -81,7 +81,7 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "multilingual: lower bar with shared words": lambda: patched(
         settings, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", settings.MIN_MULTILINGUAL_SIMILARITY),
     "spelling correction": lambda: patched(pipeline, "correct_spelling", lambda query, _: query),
-    "closest passage's next sentence": lambda: patched(pipeline, "closest_passage", lambda quoted, _: quoted),
+    "closest passage's next sentence": lambda: patched(pipeline, "with_runner_up", lambda quoted, _: quoted),
 }
 ABLATIONS.update({  # the seed vocabulary of each language, which the benchmarks' assistants read (no data folder)
     f"{language} glossary": (lambda language=language: patched(

@@ -34,19 +34,14 @@ def quote(index: Index, candidates: list[Candidate]) -> list[str]:
         earlier = sentence_before(index, best, 2) if LEANING_START.match(before) else None
         if earlier and _word_count([earlier, *pair]) <= settings.MAX_ANSWER_WORDS:
             return [earlier, *pair]  # "AVSF is ... Its missions ... In 2014, it created ..."
-    elif _adjacent_tie(candidates):
-        runner_up = candidates[1]
-        pair = [sentence, runner_up.chunk.sentences[runner_up.sentence].text]
-        pair = pair if runner_up.sentence > best.sentence else pair[::-1]
-    else:
-        return [sentence]
-    return pair if _word_count(pair) <= settings.MAX_ANSWER_WORDS else [sentence]
+        return pair if _word_count(pair) <= settings.MAX_ANSWER_WORDS else [sentence]
+    return with_runner_up([sentence], candidates) if _adjacent_tie(candidates) else [sentence]
 
 
-def closest_passage(quoted: list[str], candidates: list[Candidate]) -> list[str]:
-    """A quote the reader is not sure of is given as the texts' closest passage: the quoted sentence
-    with the ranking's next one when that is of the same passage, in the text's order ("…" between
-    them when they are not neighbours), when both stay under the word limit."""
+def with_runner_up(quoted: list[str], candidates: list[Candidate]) -> list[str]:
+    """The quote joined by the ranking's next sentence when that is of the same passage, in the
+    text's order ("…" between them when they are not neighbours), when both stay under the word
+    limit: for an adjacent tie, and for a quote the reader is not sure of (the closest passage)."""
     if len(candidates) < 2 or candidates[1].chunk.id != candidates[0].chunk.id:
         return quoted
     best, runner_up = candidates[0].sentence, candidates[1].sentence
