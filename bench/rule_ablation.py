@@ -82,6 +82,7 @@ ABLATIONS: dict[str, Callable[[], object]] = {
         settings, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", settings.MIN_MULTILINGUAL_SIMILARITY),
     "spelling correction": lambda: patched(pipeline, "correct_spelling", lambda query, _: query),
     "closest passage's next sentence": lambda: patched(pipeline, "with_runner_up", lambda quoted, _: quoted),
+    "sentences of the first passages only": lambda: patched(settings, "PASSAGES_RANKED", 1000),
 }
 ABLATIONS.update({  # the seed vocabulary of each language, which the benchmarks' assistants read (no data folder)
     f"{language} glossary": (lambda language=language: patched(

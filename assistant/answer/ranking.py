@@ -15,11 +15,12 @@ from assistant.types import Candidate
 
 
 def rank_sentences(index: Index, retrieval: Retrieval, question: str, weights: dict[str, float],
-                   chunk_limit: int = 4) -> list[Candidate]:
-    """Score every sentence of the top chunks: a weighted sum of the dense, lexical and passage
-    signals, each scaled to 0..1 over the candidates (so a clear lead counts, unlike with ranks),
-    plus a bonus when the sentence holds what the question asks for (its year, a count)."""
-    hits = retrieval.hits[:chunk_limit]
+                   chunk_limit: int | None = None) -> list[Candidate]:
+    """Score every sentence of the top chunks (`settings.PASSAGES_RANKED` unless `chunk_limit`): a
+    weighted sum of the dense, lexical and passage signals, each scaled to 0..1 over the candidates
+    (so a clear lead counts, unlike with ranks), plus a bonus when the sentence holds what the
+    question asks for (its year, a count)."""
+    hits = retrieval.hits[:chunk_limit or settings.PASSAGES_RANKED]
     candidates = [Candidate(hit.chunk, i, row) for hit in hits
                   for i, row in enumerate(index.sentence_rows(hit.chunk.id))]
     if not candidates:
