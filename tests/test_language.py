@@ -91,6 +91,10 @@ def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_
     assert english_terms("NAMAC хэдэн онд өөрчлөн байгуулагдсан бэ?", "mn") == ["reorganized"]
     assert set(english_terms("Хоршоод аль аймгуудад байрладаг вэ?", "mn")) == {"cooperatives", "regions", "located"}
     assert english_terms("Маргааш цаг агаар ямар байх вэ?", "mn") == []
+    # a stem in -н drops it in the plural (малчин, малчид; гишүүн, гишүүд): the entry is the part both share
+    assert english_terms("Малчид юу хийх үүрэг хүлээдэг вэ?", "mn") == ["herders breeders"]
+    for members in ("гишүүн", "гишүүд"):
+        assert english_terms(f"Хэдэн {members} байдаг вэ?", "mn") == ["members"]
     assert english_terms("Combien de coopératives ?", "fr") == []  # cognates already match
     assert english_terms("How many co-ops are there?", "en") == ["cooperatives"]
     assert english_terms("In which provinces do your herders live?", "en") == ["regions", "breeders", "network"]
