@@ -136,16 +136,17 @@ def evaluate(bot: Assistant, cases: list[Case]) -> list[Outcome]:
 
 
 def report(outcomes: list[Outcome]) -> list[Row]:
-    """One row per category, then the groups the targets speak of."""
+    """One row per category, then the groups the targets speak of that the set has questions in
+    (a set of French questions alone has no English direct ones)."""
     groups: dict[str, CategoryReport] = {}
     for outcome in outcomes:
         groups.setdefault(outcome.case["category"], CategoryReport(outcome.case["category"])).outcomes.append(outcome)
     rows = [groups[name].row() for name in sorted(groups)]
-    rows.append(CategoryReport("english-direct", [o for o in outcomes if o.case["category"] in
-                                                   ("factoid", "paraphrase", "typo")]).row())
-    rows.append(CategoryReport("all-answerable", [o for o in outcomes if not o.expects_decline]).row())
-    rows.append(CategoryReport("all", outcomes).row())
-    return rows
+    summaries = [CategoryReport("english-direct", [o for o in outcomes if o.case["category"] in
+                                                   ("factoid", "paraphrase", "typo")]),
+                 CategoryReport("all-answerable", [o for o in outcomes if not o.expects_decline]),
+                 CategoryReport("all", outcomes)]
+    return rows + [summary.row() for summary in summaries if summary.outcomes]
 
 
 def format_table(rows: list[Row]) -> str:

@@ -52,6 +52,13 @@ def test_a_question_set_is_counted_by_outcome(outcome, counted):
     assert evaluation.outcome_counts([outcome]) == dict.fromkeys(evaluation.OUTCOME_COUNTS, 0) | counted
 
 
+def test_a_set_without_english_direct_questions_is_reported_without_that_group():
+    outcomes = [_in_category("multilingual", _outcome("1977", True, "founded in 1977")),
+                _in_category("offtopic", _outcome("decline", False, "I don't know"))]
+    assert [row["category"] for row in evaluation.report(outcomes)] == [
+        "multilingual", "offtopic", "all-answerable", "all"]
+
+
 def test_union_question_set_meets_its_thresholds(bot):
     cases = evaluation.load_cases(ROOT / "eval" / "union_qa.jsonl")
     assert len(cases) >= 80
