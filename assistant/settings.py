@@ -31,8 +31,8 @@ SETTLED_LEAD = 0.4
 CENTERING_STRENGTH = 0.5
 
 # ---------------------------------------------------------------- sentence ranking
-# The sentences of this many passages, best fused first, are ranked: on the visitors' batches 3
-# declined answerable questions and 5 let through more weak quotes (docs/rules.md).
+# The sentences of this many passages, best fused first, are ranked: fewer drop answers, more let
+# weak quotes through (docs/rules.md).
 PASSAGES_RANKED = 4
 # English weights are tuned on XQuAD's English questions (a broad plateau, stable across halves of
 # the articles) and checked on the union set; other languages' on the union set.
