@@ -17,7 +17,14 @@ from assistant.answer.candidates import search_english, search_other_language
 from assistant.answer.decision import addresses_the_assistant, evidence_for, fitting_quote, is_answerable, is_sure
 from assistant.answer.in_language import in_visitor_language
 from assistant.answer.quote import continuation, with_runner_up
-from assistant.answer.reading import answer_span, choose_among_ties, evidence_of_an_answer, overrule_refuted_first, read
+from assistant.answer.reading import (
+    answer_span,
+    choose_among_ties,
+    evidence_of_an_answer,
+    evidence_of_the_first,
+    overrule_refuted_first,
+    read,
+)
 from assistant.answer.render import format_answer, sources_of
 from assistant.answer.trace import trace_of
 from assistant.curation.store import CuratedAnswers
@@ -142,14 +149,14 @@ class Assistant:
         if curated is not None:
             return curated
         evidence = evidence_for(candidates, query, index.vocabulary)
-        # the reader reads English, with the glossary's words; it can only confirm an answer, so a
-        # question MiniLM already declines is not read (those were the slowest asks: bench/latency.py)
-        reading = english and is_answerable(evidence, language)
-        if english and self.reader_declines:
+        if english and self.reader_declines:  # the reader reads English, with the glossary's words
             evidence["reader_threshold"] = self.reader.threshold
             evidence["reader_unsure_threshold"] = self.reader.unsure_threshold
-            if reading:
-                evidence["reader"] = evidence_of_an_answer(self.reader, query, candidates)
+            if not is_answerable(evidence, language):  # under MiniLM's bar: the first sentence alone is read
+                evidence.update(evidence_of_the_first(self.reader, query, candidates))
+        reading = english and is_answerable(evidence, language)
+        if reading and self.reader_declines:
+            evidence["reader"] = evidence_of_an_answer(self.reader, query, candidates)
         candidates, tied = choose_among_ties(self.reader, query, candidates) if reading else (candidates, 0)
         overruled = False
         if reading and self.reader_declines:  # "sure" is said of the sentence quoted, read by now

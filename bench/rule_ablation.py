@@ -77,6 +77,8 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "question word within 2 words": lambda: patched(kinds, "MAX_WORDS_BEFORE_QUESTION_WORD", 1000),
     "keywords quoted (English decline)": lambda: patched(settings, "MAX_KEYWORDS", 0),
     "MiniLM bar (English decline)": lambda: patched(settings, "MIN_ENGLISH_EVIDENCE", float("-inf")),
+    "reader sure of the first lifts the MiniLM bar": lambda: patched(pipeline, "evidence_of_the_first",
+                                                                     lambda *_: {}),
     "quote must fit strict kinds": lambda: patched(decision, "quote_fits", lambda *_: True),
     "multilingual: lower bar with shared words": lambda: patched(
         settings, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", settings.MIN_MULTILINGUAL_SIMILARITY),

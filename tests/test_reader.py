@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant import settings
 from assistant.answer.candidates import search_english
-from assistant.answer.decision import is_sure
+from assistant.answer.decision import is_answerable, is_sure
 from assistant.answer.messages import UNSURE
 from assistant.answer.quote import quoted_part
 from assistant.answer.reading import evidence_of_an_answer
@@ -98,13 +99,44 @@ def test_as_served_an_english_answer_also_needs_the_readers_evidence(bot, questi
     assert (evidence["reader"] >= evidence["reader_threshold"]) is answered
 
 
-@pytest.mark.parametrize("question", ["zzkx pqlm vvv 123", "I forgot my password, can you reset it?",
-                                      "Who won the football world cup?"])
-def test_what_minilm_already_declines_is_not_read(bot, question):
+@pytest.mark.parametrize("question, first_read", [
+    ("zzkx pqlm vvv 123", False),  # the first sentence shares no word with these: nothing is read
+    ("I forgot my password, can you reset it?", False),
+    ("bffbbbb bffbfb", False),  # which the reader, sure of a fragment, would have answered
+    ("Who won the football world cup?", True),  # "world": the first sentence is read, not sure
+])
+def test_under_minilms_bar_at_most_the_first_sentence_is_read(bot, question, first_read):
     reply = bot.ask(question)
-    assert not reply.answered
-    assert "reader" not in reply.trace["evidence"] and reply.trace["evidence"]["reader_threshold"] < 0
-    assert not any("reader" in sentence["signals"] for sentence in reply.trace["sentences"])
+    evidence = reply.trace["evidence"]
+    assert not reply.answered and "reader" not in evidence
+    read = [i for i, sentence in enumerate(reply.trace["sentences"]) if "reader" in sentence["signals"]]
+    assert read == ([0] if first_read else [])
+    assert ("reader_first" in evidence) is first_read
+    assert evidence.get("reader_first", -99) < evidence["reader_unsure_threshold"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What does the word dzud mean?", "extreme weather conditions"),
+    ("wat hapend in 1967", "founded in 1967"),
+])
+def test_the_reader_sure_of_the_first_sentence_lifts_minilms_bar(bot, question, expected):
+    reply = bot.ask(question)
+    evidence = reply.trace["evidence"]
+    assert evidence["minilm"] + evidence["minilm_lead"] < settings.MIN_ENGLISH_EVIDENCE  # MiniLM alone declines
+    assert evidence["reader_first"] >= evidence["reader_unsure_threshold"]
+    assert reply.kind is ReplyKind.ANSWER and expected in reply.text.replace("**", "")
+
+
+@pytest.mark.parametrize("evidence, answerable", [
+    ({"minilm": 0.1, "minilm_lead": 0.1}, False),  # under MiniLM's bar, not read
+    ({"minilm": 0.1, "minilm_lead": 0.1, "reader_first": -1.0}, True),  # the reader is sure of the first
+    ({"minilm": 0.1, "minilm_lead": 0.1, "reader_first": -2.5}, False),  # only "not sure" of it
+    ({"minilm": 0.3, "minilm_lead": 0.1}, True),  # over MiniLM's bar, not read yet
+    ({"minilm": 0.3, "minilm_lead": 0.1, "reader": -4.0}, False),  # read: no sentence answers
+])
+def test_minilms_bar_and_the_readers_threshold(evidence, answerable):
+    thresholds = {"reader_threshold": -3.6, "reader_unsure_threshold": -2.0, "shared_words": 1}
+    assert is_answerable({**thresholds, **evidence}, "en") is answerable
 
 
 @pytest.mark.parametrize("question, sentences_read", [

@@ -112,15 +112,23 @@ def test_inspector_says_which_evidence_declined_and_which_made_the_quote_sure(ap
     assert not declined["answered"] and inspector(declined)[0].endswith(": the question is declined")
 
 
-def test_inspector_says_when_a_question_was_declined_without_the_reader(app):
+def test_inspector_says_what_the_reader_read_under_minilms_bar(app):
     visitor = Client(app.url, verbose=False)
-    app.ask("I forgot my password, can you reset it?", visitor)  # MiniLM finds nothing close: not read
+    app.ask("I forgot my password, can you reset it?", visitor)  # MiniLM finds nothing close, no word shared
+    app.ask("Who won the football world cup?", visitor)  # MiniLM finds nothing close: the first is read
+    app.ask("What does the word dzud mean?", visitor)  # nor here, but the reader is sure of the first
     app.ask("When was NAMAC reorganized?", visitor)
     unread = app.console.turn(app.console.review_rows(search="forgot my password")[0]["id"])
+    declined = app.console.turn(app.console.review_rows(search="football world cup")[0]["id"])
+    lifted = app.console.turn(app.console.review_rows(search="word dzud")[0]["id"])
     read = app.console.turn(app.console.review_rows(search="NAMAC reorganized")[0]["id"])
     assert not unread["answered"] and "The reader did not read this question" in inspector(unread)[0]
     assert "reader" not in inspector(unread)[2].columns
-    assert "The reader did not read" not in inspector(read)[0] and "reader" in inspector(read)[2].columns
+    assert not declined["answered"] and "**Under MiniLM's bar:**" in inspector(declined)[0]
+    read_first = inspector(declined)[2]["reader"].notna()
+    assert read_first.iloc[0] and read_first.sum() == 1  # the first sentence alone
+    assert lifted["answered"] and "**MiniLM's bar lifted:**" in inspector(lifted)[0]
+    assert "MiniLM's bar" not in inspector(read)[0] and "reader" in inspector(read)[2].columns
 
 
 def test_review_filters_and_csv_export(app, tmp_path):

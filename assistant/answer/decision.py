@@ -8,7 +8,8 @@ that the quote holds ("overgrazing"), and whether the quote has
 the kind of answer asked for (a year for "what year", a count for "how many", a
 price, a contact detail, the office in "who is the president"): a missing one declines.
 An English answer also needs the reader's evidence at its calibrated threshold (`reading.py`;
-`Assistant(reader_declines=False)` turns that off).
+`Assistant(reader_declines=False)` turns that off), and the reader, sure of the first sentence, lifts
+MiniLM's bar.
 Thresholds are calibrated on eval/union_qa.jsonl; `python -m assistant eval`
 reports the trade-off (declined off-topic vs declined answerable). Each rule here is one that
 `bench/rule_ablation.py` shows some benchmark needs (docs/rules.md).
@@ -57,12 +58,19 @@ def is_answerable(evidence: Evidence, language: str) -> bool:
         return False
     if language == "en":
         return ((evidence.get("minilm", 0.0) + evidence.get("minilm_lead", 0.0) >= settings.MIN_ENGLISH_EVIDENCE
-                 or bool(evidence.get("keywords_quoted")))
+                 or bool(evidence.get("keywords_quoted")) or reader_sure_of_the_first(evidence))
                 and ("reader" not in evidence or evidence["reader"] >= evidence["reader_threshold"]))
     similarity = float(evidence.get("e5", 0.0))  # none when the index was built without the multilingual model
     if evidence["shared_words"]:
         return similarity >= settings.MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS
     return similarity >= settings.MIN_MULTILINGUAL_SIMILARITY
+
+
+def reader_sure_of_the_first(evidence: Evidence) -> bool:
+    """MiniLM's bar gives way where the reader is sure of the ranking's first sentence: MiniLM scores
+    "What does the word dzud mean?" low, the reader reads "dzud -extreme weather conditions..." as its answer."""
+    first, sure_from = evidence.get("reader_first"), evidence.get("reader_unsure_threshold")
+    return first is not None and sure_from is not None and float(first) >= float(sure_from)
 
 
 def is_sure(evidence: Evidence) -> bool:

@@ -51,10 +51,22 @@ def evidence_of_an_answer(reader: Reader, question: str, candidates: list[Candid
     alone and the others only when it falls short of the threshold: the decision reading them all
     would give (but for the int8 model's small batch effects, docs/reader.md), and an answerable
     question mostly costs one reader pass."""
-    best = best_evidence(read(reader, question, candidates, limit=1))
+    first = candidates[:1] if candidates and "evidence" in candidates[0].signals else read(
+        reader, question, candidates, limit=1)  # already read when MiniLM's bar was lifted
+    best = best_evidence(first)
     if best < reader.threshold:
         best = max(best, best_evidence(read(reader, question, candidates, start=1)))
     return best
+
+
+def evidence_of_the_first(reader: Reader, question: str, candidates: list[Candidate]) -> dict[str, float]:
+    """For a question under MiniLM's bar: the ranking's first sentence's evidence, read alone, as
+    "reader_first" (`decision.reader_sure_of_the_first`). Only for a sentence that shares a word with
+    the question: the reader reads a fragment loosely ("bffbbbb bffbfb" and "Respectful of man, animal
+    and their environment."). Reading all 6 answered no more questions and costs the slowest asks."""
+    if not candidates or candidates[0].signals.get("bm25", 0.0) <= 0:
+        return {}
+    return {"reader_first": best_evidence(read(reader, question, candidates, limit=1))}
 
 
 def choose_among_ties(reader: Reader, question: str,

@@ -78,7 +78,7 @@ def _searched(trace: Trace, query: str, kind: ReplyKind) -> str:
 
 def _how_the_quote_was_chosen(trace: Trace, kind: ReplyKind) -> str:
     """The notes on the quote: a translation quoted, the reader's choice (its pick is listed first in
-    the sentences' table, whatever its score), its decision, or why it did not read."""
+    the sentences' table, whatever its score), its decision, or what it read under MiniLM's bar."""
     notes = []
     if trace.get("translated"):
         notes.append(f"**Quoted in the visitor's language** from the translation "
@@ -93,10 +93,23 @@ def _how_the_quote_was_chosen(trace: Trace, kind: ReplyKind) -> str:
     evidence = trace.get("evidence") or {}
     if "reader_quote" in evidence:
         notes.append(_reader_decision(evidence, kind))
-    if "reader_threshold" in evidence and "reader" not in evidence:
+    if "reader_first" in evidence:
+        notes.append(_under_minilms_bar(evidence))
+    elif "reader_threshold" in evidence and "reader" not in evidence:
         notes.append("**The reader did not read this question:** MiniLM found no sentence close enough, "
-                     "so it was declined without the reader (which can only confirm an answer)")
+                     "and the first shares no word with the question")
     return "".join(f"\n\n{note}" for note in notes)
+
+
+def _under_minilms_bar(evidence: dict[str, float]) -> str:
+    """MiniLM found no sentence close enough: the reader read the ranking's first sentence alone, and
+    only its being sure of it answers the question."""
+    figures = f"{evidence['reader_first']:.3f} (\"sure\" from {evidence['reader_unsure_threshold']:.3f})"
+    if "reader" in evidence:
+        return ("**MiniLM's bar lifted:** MiniLM found no sentence close enough; the reader, reading the "
+                f"first alone, is sure of it: {figures}")
+    return ("**Under MiniLM's bar:** MiniLM found no sentence close enough; the reader, reading the first "
+            f"alone, is not sure of it: {figures}: the question is declined")
 
 
 def _reader_decision(evidence: dict[str, float], kind: ReplyKind) -> str:
