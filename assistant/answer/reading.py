@@ -1,17 +1,18 @@
 """The reader on the question path: does any of the best-ranked sentences answer the question?
 
-The ranking (`answer.rank_sentences`, with every retrieval signal) orders the candidates; the
-reader reads the first READER_CANDIDATES of them, the first alone and the rest only when needed.
-Each gets an "evidence" logit, the reader's score combined with the ranking's as calibrated on
-held-out SQuAD articles and "about" pages by `training/calibrate_reader.py`. An English question
-is declined when no candidate's evidence reaches the reader's threshold
-(`Assistant(reader_declines=False)` turns that off, and then only the ranking's ties and the
-quoted sentence are read); the quoted sentence's evidence says whether the quote is given as the
+The ranking (`answer.rank_sentences`, with every retrieval signal) orders the candidates; the reader
+reads the first READER_CANDIDATES of them, the first alone and the rest only when needed. Each gets
+an "evidence" logit, the reader's score combined with the ranking's as calibrated on held-out SQuAD
+articles and "about" pages by `training/calibrate_reader.py`. An English question is declined when
+no candidate's evidence reaches the reader's threshold (`Assistant(reader_declines=False)` turns
+that off, and then only the ranking's ties and the quoted sentence are read); one under MiniLM's bar
+has its first sentence read alone, and goes on only when the reader is sure of it
+(`evidence_of_the_first`); the quoted sentence's evidence says whether the quote is given as the
 answer or as "not sure" (`decision.is_sure`). The ranking chooses the quote, except between the
-sentences it cannot tell apart, where the reader chooses (`choose_among_ties`), and where the
-reader refutes the ranking's first sentence while another reaches its "sure" level
-(`overrule_refuted_first`): over all of them the ranking chose better on the union's questions,
-and in these two cases the reader does (docs/reader.md).
+sentences it cannot tell apart, where the reader chooses (`choose_among_ties`), and where the reader
+refutes the ranking's first sentence while another reaches its "sure" level
+(`overrule_refuted_first`): over all of them the ranking chose better on the union's questions, and
+in these two cases the reader does (docs/reader.md).
 """
 from __future__ import annotations
 
