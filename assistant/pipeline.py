@@ -32,7 +32,7 @@ from assistant.ingest.build import Progress, build_index
 from assistant.ingest.store import Index, IndexUnavailable, is_current, load_index, read_manifest
 from assistant.ingest.versions import build_lock, current_version
 from assistant.models.embedding import Encoder, load_encoders
-from assistant.models.lexical import correct_spelling
+from assistant.models.lexical import correct_spelling, holds_a_word
 from assistant.models.reader import Reader, shared_reader
 from assistant.query.followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
 from assistant.query.glossary import SEED, Vocabulary
@@ -187,8 +187,9 @@ class Assistant:
 
     def _reply_without_search(self, question: str, language: str, history: list[Message],
                               index: Index) -> Reply | None:
-        """Small talk, "tell me more", a first question whose "it" names nothing, and instructions
-        to the assistant itself ("ignore previous instructions..."), which are declined unsearched."""
+        """Small talk, "tell me more", a first question whose "it" names nothing, an English one that
+        holds no word (asked for a question instead), and instructions to the assistant itself
+        ("ignore previous instructions..."), which are declined unsearched."""
         if addresses_the_assistant(question):
             return self._decline(language, question, Trace(), [], ReplyKind.TO_THE_ASSISTANT)
         chat = small_talk(question)
@@ -200,6 +201,8 @@ class Assistant:
             return continued
         if language == "en" and lacks_a_referent(question, history):
             return self._ask_for_a_name()
+        if language == "en" and not holds_a_word(question, index.vocabulary):  # keys mashed: no quote is close
+            return help_reply(messages.EMPTY, language, ReplyKind.INPUT_HELP)
         return None
 
     def _small_talk_reply(self, kind: str, language: str) -> Reply:

@@ -1,11 +1,11 @@
 """Which hand rules still earn their place: each one switched off in turn, the figures that move.
 
 Issue 16 step 5: for every hand rule of the answer path, the union's question set (all
-categories), the held-out visitor batches (summed, as `visitor_batches.py` counts them), XQuAD
-English (the reply holds the gold answer) and XQuAD without answers (as served) are measured with
-the rule off, beside the project as it is. A rule whose removal moves none of the figures is not
-needed by any benchmark and is deleted; one that stays is listed in docs/rules.md with the figure
-that keeps it. The batches are the questions nobody tuned the rules on.
+categories), the held-out visitor batches (summed, as `visitor_batches.py` counts them), keys
+mashed (how many get a quote), XQuAD English (the reply holds the gold answer) and XQuAD without
+answers (as served) are measured with the rule off, beside the project as it is. A rule whose
+removal moves none of the figures is not needed by any benchmark and is deleted; one that stays is
+listed in docs/rules.md with the figure that keeps it. The batches are the questions nobody tuned the rules on.
 
     .venv/bin/python bench/rule_ablation.py                 # every rule
     .venv/bin/python bench/rule_ablation.py --only length   # one rule (name prefix; several: comma-separated)
@@ -16,6 +16,7 @@ that keeps it. The batches are the questions nobody tuned the rules on.
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import statistics
 import tempfile
@@ -83,6 +84,7 @@ ABLATIONS: dict[str, Callable[[], object]] = {
     "multilingual: lower bar with shared words": lambda: patched(
         settings, "MIN_MULTILINGUAL_SIMILARITY_WITH_SHARED_WORDS", settings.MIN_MULTILINGUAL_SIMILARITY),
     "spelling correction": lambda: patched(pipeline, "correct_spelling", lambda query, _: query),
+    "no word: asked for a question": lambda: patched(pipeline, "holds_a_word", lambda *_: True),
     "closest passage's next sentence": lambda: patched(pipeline, "with_runner_up", lambda quoted, _: quoted),
     "sentences of the first passages only": lambda: patched(settings, "PASSAGES_RANKED", 1000),
 }
@@ -116,6 +118,15 @@ def batch_figures(bot: Assistant, batch_cases: list[dict]) -> list[float]:
     return [counts["right"], counts["unanswerable_declined"], counts["wrong_sure"], counts["right_unsure"]]
 
 
+def nonwords_answered(bot: Assistant, count: int = 400) -> list[float]:
+    """Keys mashed, as `tests/test_properties.py` makes them (1 to 5 runs of 6 to 12 consonants,
+    seeded): how many get a quote instead of a decline or the help message."""
+    rng = random.Random(11)
+    mashed = [" ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(6, 12)))
+                       for _ in range(rng.randint(1, 5))) for _ in range(count)]
+    return [sum(bot.ask(text).answered for text in mashed)]
+
+
 def xquad_gold(bot: Assistant, questions: list) -> float:
     return statistics.fmean(xquad.ask_project(bot, q.text).holds(q.answers) for q in questions)
 
@@ -128,7 +139,7 @@ def noans_figures(bot: Assistant, answerable: list, unanswerable: list[str]) -> 
 
 COLUMNS = {"union all": ".3f", "answ.": ".3f", "answ.decl": ".3f", "unans.decl": ".3f", "offtopic": ".3f",
            "unsure": ".0f", "batches right": ".0f", "b.unans.decl": ".0f", "b.wrong sure": ".0f", "b.unsure": ".0f",
-           "xquad gold": ".3f", "noans decl": ".3f", "noans gold": ".3f"}
+           "non-words": ".0f", "xquad gold": ".3f", "noans decl": ".3f", "noans gold": ".3f"}
 
 
 def main() -> None:
@@ -142,7 +153,7 @@ def main() -> None:
     cases = load_cases(UNION_SET)
     batch_cases = [case for path in default_sets() if path.resolve() != UNION_SET.resolve()
                    for case in load_cases(path)]
-    columns = list(COLUMNS)[:10] if args.visitors else list(COLUMNS)
+    columns = list(COLUMNS)[:11] if args.visitors else list(COLUMNS)
     print(f"{'rule switched off':<46} " + " ".join(columns), flush=True)
     chosen = {} if args.baseline else {name: switch for name, switch in ABLATIONS.items()
                                        if name.startswith(tuple(args.only.split(",")))}
@@ -151,7 +162,8 @@ def main() -> None:
         with ExitStack() as stack:
             if switch:
                 stack.enter_context(switch())
-            cells = [*union_figures(union, cases), *batch_figures(union, batch_cases), *figures()]
+            cells = [*union_figures(union, cases), *batch_figures(union, batch_cases), *nonwords_answered(union),
+                     *figures()]
         print(f"{name:<46} " + " ".join(f"{cell:>{len(column)}{COLUMNS[column]}}"
                                          for cell, column in zip(cells, columns)), flush=True)
 

@@ -66,6 +66,26 @@ def test_empty_or_punctuation_only_input_gets_the_help_message(bot):
         assert QUESTION in reply.examples
 
 
+@pytest.mark.parametrize("text, holds_one", [
+    ("fgvkbbv bbbkbb", False), ("bbbbfv", False), ("asdf qwer", False),  # keys mashed
+    ("dzud", True), ("AVSF?", True),  # the corpus's words
+    ("wat hapend in 1967", True), ("123", True), ("the", True), ("reset", True),  # typos, numbers, English
+    ("famillies", True), ("namaac", True),  # close to a corpus word
+])
+def test_a_word_is_the_corpus_s_the_dictionary_s_a_number_or_close_to_one(text, holds_one):
+    from assistant.models.lexical import holds_a_word
+
+    assert holds_a_word(text, frozenset({"dzud", "avsf", "families", "namac"})) is holds_one
+
+
+def test_keys_mashed_get_the_help_message_not_a_quote(bot):
+    # each of these was quoted before, "fgvkbbv bbbkbb" as the answer: they pass MiniLM's bar
+    for text in ("fgvkbbv bbbkbb", "bbbbfv", "bffbbbb bffbfb"):
+        reply = bot.ask(text)
+        assert reply.kind is ReplyKind.INPUT_HELP and reply.text.startswith("Please type a question"), text
+    assert bot.ask("dzud").answered  # one corpus word is enough
+
+
 def test_follow_up_memory_keeps_only_clean_short_questions(bot):
     too_long = padded(50_000)
     assert remember([], too_long, bot.ask(too_long)) == []  # never dragged into a later search

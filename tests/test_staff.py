@@ -114,16 +114,16 @@ def test_inspector_says_which_evidence_declined_and_which_made_the_quote_sure(ap
 
 def test_inspector_says_what_the_reader_read_under_minilms_bar(app):
     visitor = Client(app.url, verbose=False)
-    app.ask("I forgot my password, can you reset it?", visitor)  # MiniLM finds nothing close, no word shared
+    app.ask("fgvkbbv bbbkbb", visitor)  # no word: nothing searched
     app.ask("Who won the football world cup?", visitor)  # MiniLM finds nothing close: the first is read
     app.ask("What does the word dzud mean?", visitor)  # nor here, but the reader is sure of the first
     app.ask("When was NAMAC reorganized?", visitor)
-    unread = app.console.turn(app.console.review_rows(search="forgot my password")[0]["id"])
+    unread = app.console.turn(app.console.review_rows(search="fgvkbbv")[0]["id"])
     declined = app.console.turn(app.console.review_rows(search="football world cup")[0]["id"])
     lifted = app.console.turn(app.console.review_rows(search="word dzud")[0]["id"])
     read = app.console.turn(app.console.review_rows(search="NAMAC reorganized")[0]["id"])
-    assert not unread["answered"] and "The reader did not read this question" in inspector(unread)[0]
-    assert "reader" not in inspector(unread)[2].columns
+    assert not unread["answered"] and "no word of any dictionary" in inspector(unread)[0]
+    assert inspector(unread)[2].empty
     assert not declined["answered"] and "**Under MiniLM's bar:**" in inspector(declined)[0]
     read_first = inspector(declined)[2]["reader"].notna()
     assert read_first.iloc[0] and read_first.sum() == 1  # the first sentence alone
@@ -192,7 +192,8 @@ def test_staff_delete_a_visitors_whole_conversation_from_the_review(app):
     opened = app.console.review_rows(search="forget me")[0]
     message = app.console.delete_conversation(opened["id"])
     assert message.startswith("Deleted the conversation: 2 question(s)")
-    remaining = [row["question"] for row in app.console.review_rows(search="Please")]
+    remaining = [row["question"] for row in app.console.review_rows(search="Please")
+                 if row["question"].startswith("Please")]  # the help message says "Please" too
     assert remaining == ["Please keep me: what is AVSF?"]
     assert not app.console.review_rows(search="how many members does it have")
     with pytest.raises(ValueError, match="no longer in the log"):

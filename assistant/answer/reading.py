@@ -62,12 +62,9 @@ def evidence_of_an_answer(reader: Reader, question: str, candidates: list[Candid
 
 def evidence_of_the_first(reader: Reader, question: str, candidates: list[Candidate]) -> dict[str, float]:
     """For a question under MiniLM's bar: the ranking's first sentence's evidence, read alone, as
-    "reader_first" (`decision.reader_sure_of_the_first`). Only for a sentence that shares a word with
-    the question: the reader reads a fragment loosely ("bffbbbb bffbfb" and "Respectful of man, animal
-    and their environment."). Reading all 6 answered no more questions and costs the slowest asks."""
-    if not candidates or candidates[0].signals.get("bm25", 0.0) <= 0:
-        return {}
-    return {"reader_first": best_evidence(read(reader, question, candidates, limit=1))}
+    "reader_first" (`decision.reader_sure_of_the_first`). Reading all 6 answered no more questions
+    and costs the slowest asks."""
+    return {"reader_first": best_evidence(read(reader, question, candidates, limit=1))} if candidates else {}
 
 
 def choose_among_ties(reader: Reader, question: str,

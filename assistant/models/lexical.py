@@ -141,6 +141,18 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
     return re.sub(r"[^\W\d_]+", fix, text)
 
 
+def holds_a_word(text: str, vocabulary: frozenset[str]) -> bool:
+    """Whether any of the text's words is one: the corpus's, the English dictionary's, a stopword or
+    a number, as typed or once its spelling is corrected. Keys mashed ("fgvkbbv bbbkbb") hold none."""
+    def is_word(token: str) -> bool:
+        return token[0].isdigit() or token in vocabulary or token in STOPWORDS or token in english_words()
+
+    def holds_one(version: str) -> bool:
+        return any(is_word(token) for token in WORD.findall(fold(version)))
+
+    return holds_one(text) or holds_one(correct_spelling(text, vocabulary))  # corrected only when needed
+
+
 def shares_a_word(first: str, second: str) -> bool:
     """The texts share a stem, or a near spelling across languages (a cognate such as
     "cooperativas" ~ "cooperatives"), by the rule of spelling correction."""

@@ -57,7 +57,8 @@ def _unsearched(kind: ReplyKind, trace: Trace) -> str | None:
     if kind in summaries:
         return summaries[kind]
     if "query" not in trace:
-        return "No retrieval for this turn (empty, too long, or logged before traces were kept)."
+        return ("No retrieval for this turn (empty, too long, no word of any dictionary, or logged before "
+                "traces were kept).")
     return None
 
 
@@ -95,9 +96,6 @@ def _how_the_quote_was_chosen(trace: Trace, kind: ReplyKind) -> str:
         notes.append(_reader_decision(evidence, kind))
     if "reader_first" in evidence:
         notes.append(_under_minilms_bar(evidence))
-    elif "reader_threshold" in evidence and "reader" not in evidence:
-        notes.append("**The reader did not read this question:** MiniLM found no sentence close enough, "
-                     "and the first shares no word with the question")
     return "".join(f"\n\n{note}" for note in notes)
 
 
