@@ -131,8 +131,7 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         folded = fold(word)
-        if (len(folded) < TYPO_MIN_LENGTH or folded in vocabulary or folded in STOPWORDS
-                or folded.isdigit() or folded in english_words()):
+        if len(folded) < TYPO_MIN_LENGTH or is_a_word(folded, vocabulary):
             return word
         best = process.extractOne(folded, correction_targets(vocabulary),
                                   scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY)
@@ -141,14 +140,16 @@ def correct_spelling(text: str, vocabulary: frozenset[str]) -> str:
     return re.sub(r"[^\W\d_]+", fix, text)
 
 
-def holds_a_word(text: str, vocabulary: frozenset[str]) -> bool:
-    """Whether any of the text's words is one: the corpus's, the English dictionary's, a stopword or
-    a number, as typed or once its spelling is corrected. Keys mashed ("fgvkbbv bbbkbb") hold none."""
-    def is_word(token: str) -> bool:
-        return token[0].isdigit() or token in vocabulary or token in STOPWORDS or token in english_words()
+def is_a_word(folded: str, vocabulary: frozenset[str]) -> bool:
+    """The corpus's, the English dictionary's, a stopword or a number."""
+    return folded[0].isdigit() or folded in vocabulary or folded in STOPWORDS or folded in english_words()
 
+
+def holds_a_word(text: str, vocabulary: frozenset[str]) -> bool:
+    """Whether any of the text's words is one (`is_a_word`), as typed or once its spelling is
+    corrected. Keys mashed ("fgvkbbv bbbkbb") hold none."""
     def holds_one(version: str) -> bool:
-        return any(is_word(token) for token in WORD.findall(fold(version)))
+        return any(is_a_word(token, vocabulary) for token in WORD.findall(fold(version)))
 
     return holds_one(text) or holds_one(correct_spelling(text, vocabulary))  # corrected only when needed
 
