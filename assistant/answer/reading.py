@@ -31,10 +31,11 @@ def features_of(candidates: list[Candidate], first_rank: int = 0) -> list[dict[s
 
 
 def read(reader: Reader, question: str, candidates: list[Candidate],
-         limit: int = settings.READER_CANDIDATES, start: int = 0) -> list[Candidate]:
-    """Candidates `start` to `limit`, in the ranking's order, each with the signals "reader" (its
-    logit) and "evidence" (the calibrated combination), and the answer span when the reader is sure."""
-    chosen = candidates[start:limit]
+         limit: int | None = None, start: int = 0) -> list[Candidate]:
+    """Candidates `start` to `limit` (READER_CANDIDATES unless given), in the ranking's order, each
+    with the signals "reader" (its logit) and "evidence" (the calibrated combination), and the answer
+    span when the reader is sure."""
+    chosen = candidates[start:settings.READER_CANDIDATES if limit is None else limit]
     if not chosen:
         return []
     readings = reader.read(question, [c.chunk.sentence_context(c.sentence) for c in chosen],
