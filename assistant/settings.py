@@ -35,11 +35,12 @@ CENTERING_STRENGTH = 0.5
 # weak quotes through (docs/rules.md).
 PASSAGES_RANKED = 4
 # English weights are tuned on XQuAD's English questions (a broad plateau, stable across halves of
-# the articles) and checked on the union set; other languages' on the union set.
-ENGLISH_WEIGHTS = {"minilm": 1.0, "e5": 1.0, "bm25": 0.75, "passage": 0.4, "fit": 0.5, "length": 0.2}
-OTHER_LANGUAGE_WEIGHTS = {"e5": 1.5, "bm25": 0.25, "passage": 0.6, "fit": 0.5}
-# Fragments ("Respectful of man, animal and their environment.") match many questions loosely:
-# sentences get a small bonus for length, up to this many words.
+# the articles) and checked on the union set; other languages' on the union set. Both give the same
+# length bonus: fragments ("Respectful of man, animal and their environment.") match many questions
+# loosely, in every language, so sentences get a small bonus for length, up to FULL_LENGTH_WORDS.
+LENGTH_WEIGHT = 0.2
+ENGLISH_WEIGHTS = {"minilm": 1.0, "e5": 1.0, "bm25": 0.75, "passage": 0.4, "fit": 0.5, "length": LENGTH_WEIGHT}
+OTHER_LANGUAGE_WEIGHTS = {"e5": 1.5, "bm25": 0.25, "passage": 0.6, "fit": 0.5, "length": LENGTH_WEIGHT}
 FULL_LENGTH_WORDS = 40
 # Sentences scoring within this margin of the best, the ranking cannot tell apart: the reader
 # chooses among them (answer/reading.py), and the very next or previous sentence is quoted with it.

@@ -57,6 +57,14 @@ def without_english_weight(name: str):
     return patched(settings, "ENGLISH_WEIGHTS", {**settings.ENGLISH_WEIGHTS, name: 0.0})
 
 
+@contextmanager
+def without_length_bonus():
+    """Neither language's ranking gives sentences a bonus for their length."""
+    with without_english_weight("length"), patched(
+            settings, "OTHER_LANGUAGE_WEIGHTS", {**settings.OTHER_LANGUAGE_WEIGHTS, "length": 0.0}):
+        yield
+
+
 def without_glossary_entry(language: str, start: str):
     """The seed glossary without its `language` entry for words beginning with `start`."""
     entries = {**glossary.SEED.entries,
@@ -66,7 +74,7 @@ def without_glossary_entry(language: str, start: str):
 
 # name -> what switches the rule off
 ABLATIONS: dict[str, Callable[[], object]] = {
-    "length bonus (English ranking)": lambda: without_english_weight("length"),
+    "length bonus (ranking, every language)": without_length_bonus,
     "answer fit (English ranking)": lambda: without_english_weight("fit"),
     "fit: qualifies the asked thing": lambda: patched(ranking, "qualifies_the_asked_thing", lambda *_: False),
     "fit: a list for 'what kinds of'": lambda: patched(ranking, "LIST_QUESTION", NEVER),
