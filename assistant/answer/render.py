@@ -72,9 +72,10 @@ def format_answer(sentences: list[str], question: str, language: str,
     return f"{text}\n\n_{note}_" if note else text
 
 
-def sources_of(retrieval: Retrieval, candidates: list[Candidate], limit: int = settings.PASSAGES_SHOWN) -> list[Source]:
-    """The passages behind the reply, the quoted one first; relevance is each passage's best
-    sentence score relative to the quoted sentence (passages with no scored sentence follow)."""
+def sources_of(retrieval: Retrieval, candidates: list[Candidate]) -> list[Source]:
+    """The first PASSAGES_SHOWN passages behind the reply, the quoted one first; relevance is each
+    passage's best sentence score relative to the quoted sentence (passages with no scored sentence
+    follow)."""
     best_in_chunk: dict[int, float] = {}
     for candidate in candidates:
         best_in_chunk.setdefault(candidate.chunk.id, candidate.score)
@@ -83,11 +84,13 @@ def sources_of(retrieval: Retrieval, candidates: list[Candidate], limit: int = s
     return [
         Source(hit.chunk.title, hit.chunk.section, hit.chunk.text, hit.chunk.path,
                round(max(best_in_chunk.get(hit.chunk.id, 0.0), 0.0) / top, 3), hit.chunk.source, hit.chunk.id)
-        for hit in order[:limit]
+        for hit in order[:settings.PASSAGES_SHOWN]
     ]
 
 
-def trim_words(text: str, limit: int = settings.MAX_ANSWER_WORDS) -> str:
+def trim_words(text: str) -> str:
+    """At most MAX_ANSWER_WORDS words, the cut marked."""
     parts = text.split()
+    limit = settings.MAX_ANSWER_WORDS
     return text if len(parts) <= limit else " ".join(parts[:limit]) + " …"
 
