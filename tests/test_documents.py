@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.chunking import chunk_documents, split_sentences
+from assistant.ingest.chunking import chunk_documents, leans_on_previous, split_sentences
 from assistant.ingest.documents import load_corpus, load_document
 from tests.conftest import CORPUS
 
@@ -49,6 +49,24 @@ def test_partners_text_has_its_sections_and_exact_sentence_offsets():
     avsf = [s.text for c in chunks if c.section.endswith("AVSF") for s in c.sentences]
     assert avsf[0].endswith("is a French NGO founded in 1977.")
     assert "AVSF" not in [s.text for c in chunks for s in c.sentences], "a heading is never a passage"
+
+
+@pytest.mark.parametrize("sentence, leans", [
+    ("Respectful of man, animal and their environment.", True),  # a fragment of the sentence before
+    ("It now forms a network of 670 families through 11 cooperatives.", True),  # points back
+    ("In return, the breeders commit themselves to limit the impact of their herds.", True),
+    ("In 2022, the sustainable cashmere network extends throughout Mongolia.", False),
+    ("The objective is to market the cashmere of their members at a better price.", False),
+])
+def test_a_sentence_leans_on_the_one_before_when_it_points_back_or_is_a_fragment(sentence, leans):
+    assert leans_on_previous(sentence) is leans
+
+
+def test_the_partners_fragment_is_embedded_with_the_sentence_it_describes():
+    documents, _ = load_corpus(CORPUS)
+    sentences = [s for c in chunk_documents(documents) for s in c.sentences]
+    fragment = next(s for s in sentences if s.text.startswith("Respectful of man"))
+    assert fragment.leans_on.startswith("In 2014, it created") and fragment.context.endswith(fragment.text)
 
 
 def test_sentences_split_on_ends_but_not_on_abbreviations_or_lowercase_continuations():

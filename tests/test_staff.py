@@ -92,10 +92,10 @@ def test_inspector_says_when_the_reader_chose_among_sentences_the_ranking_could_
 
 def test_inspector_says_when_the_reader_overruled_the_rankings_first_sentence(app):
     visitor = Client(app.url, verbose=False)
-    app.ask("who backs you guys", visitor)  # "Respectful of man, ..." ranked first, refuted by the reader
-    summary, _, sentences = inspector(app.console.turn(app.console.review_rows(search="who backs you")[0]["id"]))
+    app.ask("where do AVSF cooperatives operate", visitor)  # "AVSF is a French NGO..." first, refuted by the reader
+    summary, _, sentences = inspector(app.console.turn(app.console.review_rows(search="cooperatives operate")[0]["id"]))
     assert "**The reader overruled the ranking:**" in summary
-    assert "supported by a variety of stakeholders" in sentences.iloc[0]["sentence"]
+    assert "Bayankhongor" in sentences.iloc[0]["sentence"]
 
 
 def test_inspector_says_which_evidence_declined_and_which_made_the_quote_sure(app):

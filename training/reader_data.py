@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.ingest.chunking import LEANING_START, split_sentences
+from assistant.ingest.chunking import leans_on_previous, split_sentences
 from assistant.models.lexical import STOPWORDS, tokenize
 from training import unanswerable
 from training.paraphrases import reworded
@@ -92,7 +92,7 @@ def article_from_squad(entry: dict) -> Article:
         sentences = split_sentences(paragraph["context"])
         contexts = []
         for i, sentence in enumerate(sentences):
-            leans = sentences[i - 1].text + " " if i and LEANING_START.match(sentence.text) else ""
+            leans = sentences[i - 1].text + " " if i and leans_on_previous(sentence.text) else ""
             contexts.append(Sentence(f"{title}\n{leans}{sentence.text}", sentence.text,
                                      frozenset(tokenize(sentence.text))))
         paragraphs.append(contexts)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from assistant import settings
-from assistant.ingest.chunking import LEANING_START, Chunk
+from assistant.ingest.chunking import Chunk, leans_on_previous
 from assistant.ingest.store import Index
 from assistant.text import plain_text
 from assistant.types import Candidate
@@ -27,11 +27,12 @@ def quote(index: Index, candidates: list[Candidate]) -> list[str]:
     "In 2022, ..."), or by an adjacent one that scores as well (an answer spread over two
     sentences); never over the limit."""
     best = candidates[0]
+    leans = best.chunk.sentences[best.sentence].leans_on  # as embedded and read (`chunking`)
     sentence = best.chunk.sentences[best.sentence].text
     before = sentence_before(index, best)
-    if before and (LEANING_START.match(sentence) or REFERS_BACK.search(sentence)):
+    if before and (leans or REFERS_BACK.search(sentence)):
         pair = [before, sentence]
-        earlier = sentence_before(index, best, 2) if LEANING_START.match(before) else None
+        earlier = sentence_before(index, best, 2) if leans_on_previous(before) else None
         if earlier and _word_count([earlier, *pair]) <= settings.MAX_ANSWER_WORDS:
             return [earlier, *pair]  # "AVSF is ... Its missions ... In 2014, it created ..."
         return pair if _word_count(pair) <= settings.MAX_ANSWER_WORDS else [sentence]

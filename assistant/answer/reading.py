@@ -87,9 +87,9 @@ def choose_among_ties(reader: Reader, question: str,
 def overrule_refuted_first(reader: Reader, candidates: list[Candidate]) -> tuple[list[Candidate], bool]:
     """The read candidate with the best evidence first, when the ranking's first is under the
     reader's decline threshold and that one reaches its "sure" level; and whether it was moved.
-    "who backs you guys" ranks "Respectful of man, animal and their environment." first (evidence
-    -3.6) above "... is supported by a variety of stakeholders" (-0.9). Moving any quote that is
-    merely "not sure" quoted worse (docs/reader.md)."""
+    "where do AVSF cooperatives operate" ranks "... AVSF – is a French NGO founded in 1977." first
+    (evidence -4.8) above the regions. Moving any quote that is merely "not sure" quoted worse
+    (docs/reader.md)."""
     first = candidates[0].signals.get("evidence") if candidates else None
     if first is None or first >= reader.threshold:
         return candidates, False

@@ -13,7 +13,12 @@ from typing import Any
 from assistant.ingest.documents import Block, Document
 
 MAX_CHUNK_WORDS = 120
-CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v2", "context": "section+leaning-v2"}
+# A sentence this short is a fragment of the one before ("Respectful of man, animal and their
+# environment." describes the industry the sentence before created). Read alone, it matched many
+# questions loosely; it is embedded, read and quoted with that sentence (docs/rules.md).
+FRAGMENT_WORDS = 7
+CHUNKING_PARAMS = {"max_words": MAX_CHUNK_WORDS, "splitter": "regex-v2", "context": "section+leaning-v3",
+                   "fragment_words": FRAGMENT_WORDS}
 
 # Short forms that a name or a number always follows ("Rev. Paul", "Jones et al. 1998"): never a sentence end.
 ABBREVIATIONS = {"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "approx", "fig", "rev", "gen",
@@ -171,9 +176,15 @@ def _sections(document: Document) -> list[tuple[str, list[Block]]]:
     return sections
 
 
+def leans_on_previous(sentence: str) -> bool:
+    """Whether the sentence only makes sense after the one before it: it starts by pointing back
+    ("It now forms...") or is a fragment."""
+    return bool(LEANING_START.match(sentence)) or len(sentence.split()) <= FRAGMENT_WORDS
+
+
 def _link_leaning(sentences: list[Sentence]) -> None:
     for previous, sentence in zip(sentences, sentences[1:]):
-        if LEANING_START.match(sentence.text):
+        if leans_on_previous(sentence.text):
             sentence.leans_on = previous.text
 
 
