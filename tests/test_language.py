@@ -6,6 +6,7 @@ import pytest
 
 from assistant.query.language import detect_language
 from assistant.retrieval.centering import REFERENCE_QUESTIONS, LanguageCentering
+from assistant.text import plain_text
 
 PASSAGES = ["AVSF is a French NGO founded in 1977.",
             "It now forms a network of 670 families through 11 cooperatives."]
@@ -113,8 +114,6 @@ def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_
 def test_the_union_and_its_herders_are_the_network_and_breeders_of_the_texts(bot, question, expected):
     """Visitors say "the union", "your" and "herders"; the texts say "the network" and "breeders"
     (these questions quoted NAMAC's figures, or "...are among them." alone, before)."""
-    from assistant.text import plain_text
-
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
 
@@ -125,8 +124,6 @@ def test_the_union_and_its_herders_are_the_network_and_breeders_of_the_texts(bot
     ("Хоршоодын зорилго юу вэ?", "better price"),
 ])
 def test_mongolian_questions_reach_the_answer_through_the_glossary(bot, question, expected):
-    from assistant.text import plain_text
-
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
     assert "cooperatives" in reply.query  # the question as searched carries the English words
@@ -145,31 +142,29 @@ def test_mongolian_questions_reach_the_answer_through_the_glossary(bot, question
     ("¿Cuál es la misión de la unión?", "better price"),  # passes since es "misión" was deleted
 ])
 def test_french_german_and_spanish_words_for_the_union_and_its_aim_reach_the_texts(bot, question, expected):
-    from assistant.text import plain_text
-
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
 
 
 @pytest.mark.parametrize("question, expected", [
-    # visitors' questions of two held-out batches, quoted right only since other languages' ranking
-    # gives the same small bonus for length as English's (docs/rules.md, sixteenth session): NAMAC's
-    # members sentence outranked the regions' longer one; the partners' sentence alone, without the
-    # next one that names what they ensure
+    # visitors' questions of held-out batches, each quoted right only since the change it names
+    # (docs/rules.md). Other languages' ranking gives English's small bonus for length (sixteenth
+    # session): NAMAC's members sentence outranked the regions' longer one; the partners' sentence
+    # came alone, without the next one that names what they ensure.
     ("Où vivent les éleveurs de l'union ?", "Bayankhongor, Arkhangai and Khentii"),
     ("Танай түншүүд юуг хангахад тусалдаг вэ?", "ensure the sustainability of the product"),
+    # A fragment is read with the sentence it describes (seventeenth session): "Respectful of man,
+    # animal and their environment." was quoted alone, as the answer, for these.
+    ("Танай малчид малынхаа эрүүл мэндийг анхаардаг уу?", "taking care of the animal’s health"),
+    ("Les éleveurs doivent-ils prendre soin de la santé de leurs bêtes ?", "taking care of the animal’s health"),
 ])
-def test_other_languages_close_calls_lean_to_the_longer_sentence_as_in_english(bot, question, expected):
-    from assistant.text import plain_text
-
+def test_held_out_questions_in_other_languages_get_the_sentence_that_answers(bot, question, expected):
     reply = bot.ask(question)
     assert reply.answered and expected in plain_text(reply.text)
 
 
 def test_the_german_word_mission_is_declined_rather_than_quoted_with_the_partners_sentence(bot):
     # without the de "mission" entry the partners' sentence was quoted; with it the question is declined
-    from assistant.text import plain_text
-
     reply = bot.ask("Was ist die Mission der Union?")
     assert "Our close collaboration" not in plain_text(reply.text)
 

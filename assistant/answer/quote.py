@@ -16,8 +16,8 @@ from assistant.text import plain_text
 from assistant.types import Candidate
 
 # "Sustainable Cashmere Union and its members are among them." and "In 2014, it created ..." mean
-# nothing without the sentence before them. They are not embedded with it (as a sentence that starts by
-# leaning is): their own words are what questions match. They are only quoted with it.
+# nothing without the sentence before them. They are not embedded with it (as a sentence that leans
+# is): their own words are what questions match. They are only quoted with it.
 REFERS_BACK = re.compile(r"\b(?:among|of|from|with|like) them\W*$|^(?:[\w’'-]+ ){0,4}[\w’'-]+, (?:it|they|he|she)\b",
                          re.I)
 
@@ -27,10 +27,10 @@ def quote(index: Index, candidates: list[Candidate]) -> list[str]:
     "In 2022, ..."), or by an adjacent one that scores as well (an answer spread over two
     sentences); never over the limit."""
     best = candidates[0]
-    leans = best.chunk.sentences[best.sentence].leans_on  # as embedded and read (`chunking`)
-    sentence = best.chunk.sentences[best.sentence].text
+    chosen = best.chunk.sentences[best.sentence]
+    sentence = chosen.text
     before = sentence_before(index, best)
-    if before and (leans or REFERS_BACK.search(sentence)):
+    if before and (chosen.leans_on or REFERS_BACK.search(sentence)):  # leaning as embedded and read
         pair = [before, sentence]
         earlier = sentence_before(index, best, 2) if leans_on_previous(before) else None
         if earlier and _word_count([earlier, *pair]) <= settings.MAX_ANSWER_WORDS:
