@@ -37,3 +37,41 @@ def test_averaged_readers_have_the_mean_of_each_weight_and_keep_their_buffers():
     average = averaged_state([first, second])
     assert torch.equal(average["weight"], torch.tensor([2.0, 4.0]))
     assert torch.equal(average["positions"], torch.tensor([0, 1]))
+
+
+def test_a_smaller_reader_keeps_the_files_first_layers_and_its_heads():
+    whole, smaller = reader_from_onnx(READER, 6).state_dict(), reader_from_onnx(READER, 3).state_dict()
+    assert not any(name.startswith("bert.encoder.layer.3.") for name in smaller)
+    assert all(np.array_equal(smaller[name].numpy(), whole[name].numpy()) for name in smaller)
+
+
+def test_the_teacher_logits_are_the_files_scores_in_the_pairs_order():
+    from training.reader_data import Pair
+    from training.refine_reader import teacher_logits
+
+    tok = tokenizer(96)
+    pairs = [Pair(question, context, 0.0) for question, context in zip(QUESTIONS, CONTEXTS)]
+    expected = [onnx_scorer(READER, tok)([q], [c])[0] for q, c in zip(QUESTIONS, CONTEXTS)]
+    logits = teacher_logits(READER, tok, pairs)
+    # read in another batch, so scaled a little otherwise (see above); the order is the pairs'
+    assert np.abs(logits - expected).max() < 0.5
+    assert list(np.argsort(logits)) == list(np.argsort(expected))
+
+
+def test_distilling_adds_the_weighted_distance_to_the_teachers_logits():
+    import torch
+
+    from training.train_reader import loss_of, tensors
+
+    tok, reader = tokenizer(96), reader_from_onnx(READER, 1)
+    reader.eval()
+    rows = [{"ids": enc.ids, "types": enc.type_ids, "label": 0.0, "start": -100, "end": -100}
+            for enc in tok.encode_batch(list(zip(QUESTIONS, CONTEXTS)))]
+    batch = tensors(rows)
+    with torch.no_grad():
+        plain = loss_of(reader, batch).item()
+        own = reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])[0]
+        batch["teacher"] = own  # a teacher that agrees adds nothing
+        assert abs(loss_of(reader, batch, distill=0.5).item() - plain) < 1e-5
+        batch["teacher"] = own + 2.0  # one that is 2 logits away adds 0.5 * 2 ** 2
+        assert abs(loss_of(reader, batch, distill=0.5).item() - plain - 2.0) < 1e-4

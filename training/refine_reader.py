@@ -6,7 +6,9 @@ times its scale), trains it on a fresh seeded sample of SQuAD questions (so that
 knew), with, as asked, visitors' requests (`unanswerable.REQUESTS`), the visitor-style questions
 written over SQuAD training pages (`visitor_questions`: the served reader's second pass) and over
 short "about" pages of invented organisations (`about_pages`), and exports it as `train_reader.py`
-does, measured on the same held-out articles.
+does, measured on the same held-out articles. With `--layers` it keeps the base's first layers only,
+and with `--distill` it also learns the base file's own scores (a smaller reader taught by the served
+one: measured, not kept, docs/reader.md).
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
 """
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.ingest.versions import file_hash  # noqa: E402
 from training.about_pages import about_pairs  # noqa: E402
 from training.reader_data import held_out_cases, load_articles, split, training_pairs  # noqa: E402
-from training.reader_export import export_best  # noqa: E402
+from training.reader_export import export_best, onnx_scorer  # noqa: E402
 from training.train_reader import (  # noqa: E402
     SEED,
     Reader,
@@ -81,6 +83,15 @@ def reader_from_onnx(path: Path, layers: int, base: str = "minilm") -> Reader:
     return reader
 
 
+def teacher_logits(path: Path, tok, pairs: list) -> np.ndarray:
+    """The ONNX file's relevance logit for each pair, read in batches of similar length (fast)."""
+    order = sorted(range(len(pairs)), key=lambda n: len(pairs[n].question) + len(pairs[n].context))
+    scored = onnx_scorer(path, tok)([pairs[n].question for n in order], [pairs[n].context for n in order])
+    logits = np.empty(len(pairs), dtype=np.float32)
+    logits[order] = scored
+    return logits
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base", type=Path, default=ROOT / "models" / "reader.onnx")
@@ -102,6 +113,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--max-length", type=int, default=96)
+    parser.add_argument("--layers", type=int, default=None,
+                        help="keep the base's first layers only (default: all), for a smaller, faster reader")
+    parser.add_argument("--distill", type=float, default=0.0,
+                        help="weight of the distance to the base file's own relevance logits (a teacher)")
     add_run_arguments(parser)
     return parser.parse_args(argv)
 
@@ -121,13 +136,18 @@ def main(argv: list[str] | None = None) -> None:
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     base_model = base_settings.get("base_model", "minilm")
     tok = tokenizer(args.max_length, base_model)
-    reader, base_sha256 = reader_from_onnx(args.base, base_settings["layers"], base_model), file_hash(args.base)
-    print(f"refining {args.base} (sha256 {base_sha256[:8]}) on {len(pairs)} pairs", flush=True)
-    best = train(reader, encode(tok, pairs), args, cases, tok)
+    layers = args.layers or base_settings["layers"]
+    reader, base_sha256 = reader_from_onnx(args.base, layers, base_model), file_hash(args.base)
+    print(f"refining {args.base} (sha256 {base_sha256[:8]}, {layers} layers) on {len(pairs)} pairs", flush=True)
+    encoded = encode(tok, pairs)
+    if args.distill:
+        for pair, logit in zip(encoded, teacher_logits(args.base, tok, pairs)):
+            pair["teacher"] = float(logit)
+    best = train(reader, encoded, args, cases, tok)
     args.out.mkdir(parents=True, exist_ok=True)
     exported = export_best(reader, tok, cases, args.out)
-    settings = {**base_settings, "file": "reader.onnx", "sha256": exported["sha256"], "bytes": exported["bytes"],
-                "variant": exported["variant"],
+    settings = {**base_settings, "layers": layers, "file": "reader.onnx", "sha256": exported["sha256"],
+                "bytes": exported["bytes"], "variant": exported["variant"],
                 "refined": {"base_sha256": base_sha256, "seed": args.seed, "questions": args.questions,
                             "request_share": args.request_share, "twin_share": args.twin_share,
                             "yesno_share": args.yesno_share, "number_share": args.number_share,
@@ -136,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
                             "visitor_pairs": len(visitors), "visitor_repeat": args.visitor_repeat,
                             "about_pages": [p.name for p in args.about_pages], "about_pairs": len(about),
                             "about_repeat": args.about_repeat,
-                            "pairs": len(pairs), "lr": args.lr, "step_kept": best.pop("step"),
+                            "pairs": len(pairs), "lr": args.lr, "distill": args.distill, "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}
     settings.pop("calibration", None)  # `calibrate_reader.py` calibrates the refined reader

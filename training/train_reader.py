@@ -126,11 +126,13 @@ def tensors(batch: list[dict]) -> dict[str, torch.Tensor]:
         types[row, :len(e["types"])] = torch.tensor(e["types"])
     return {"input_ids": ids, "attention_mask": (ids > 0).long(), "token_type_ids": types,
             "label": torch.tensor([e["label"] for e in batch]),
-            "start": torch.tensor([e["start"] for e in batch]), "end": torch.tensor([e["end"] for e in batch])}
+            "start": torch.tensor([e["start"] for e in batch]), "end": torch.tensor([e["end"] for e in batch]),
+            **({"teacher": torch.tensor([e["teacher"] for e in batch])} if "teacher" in batch[0] else {})}
 
 
-def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False) -> torch.Tensor:
-    """Relevance and span losses; with `bf16` the layers run in bfloat16 (weights and loss stay fp32)."""
+def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False, distill: float = 0.0) -> torch.Tensor:
+    """Relevance and span losses; with `bf16` the layers run in bfloat16 (weights and loss stay fp32).
+    With `distill`, also that weight times the squared distance to a teacher's relevance logits."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         outputs = reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
     relevance, start, end = (o.float() for o in outputs)
@@ -139,6 +141,8 @@ def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False) 
         span = (torch.nn.functional.cross_entropy(start, batch["start"], ignore_index=-100)
                 + torch.nn.functional.cross_entropy(end, batch["end"], ignore_index=-100)) / 2
         loss = loss + SPAN_WEIGHT * span
+    if distill and "teacher" in batch:
+        loss = loss + distill * torch.nn.functional.mse_loss(relevance, batch["teacher"])
     return loss
 
 
@@ -171,7 +175,7 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
     started, seen = time.perf_counter(), 0
     reader.train()
     for step, batch in enumerate(plan, start=1):
-        loss = loss_of(reader, tensors(batch), args.bf16)
+        loss = loss_of(reader, tensors(batch), args.bf16, getattr(args, "distill", 0.0))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(reader.parameters(), 1.0)
         optimizer.step()
