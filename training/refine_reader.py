@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.ingest.versions import file_hash  # noqa: E402
 from training.about_pages import about_pairs  # noqa: E402
-from training.reader_data import held_out_cases, load_articles, split, training_pairs  # noqa: E402
+from training.reader_data import Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best, onnx_scorer  # noqa: E402
 from training.train_reader import (  # noqa: E402
     SEED,
@@ -83,7 +83,7 @@ def reader_from_onnx(path: Path, layers: int, base: str = "minilm") -> Reader:
     return reader
 
 
-def teacher_logits(path: Path, tok, pairs: list) -> np.ndarray:
+def teacher_logits(path: Path, tok, pairs: list[Pair]) -> np.ndarray:
     """The ONNX file's relevance logit for each pair, read in batches of similar length (fast)."""
     order = sorted(range(len(pairs)), key=lambda n: len(pairs[n].question) + len(pairs[n].context))
     scored = onnx_scorer(path, tok)([pairs[n].question for n in order], [pairs[n].context for n in order])
