@@ -75,3 +75,30 @@ def test_distilling_adds_the_weighted_distance_to_the_teachers_logits():
         assert abs(loss_of(reader, batch, distill=0.5).item() - plain) < 1e-5
         batch["teacher"] = own + 2.0  # one that is 2 logits away adds 0.5 * 2 ** 2
         assert abs(loss_of(reader, batch, distill=0.5).item() - plain - 2.0) < 1e-4
+
+
+def test_mined_negatives_are_the_non_answers_the_reader_scores_highest_never_holding_the_answer():
+    from training.mined_negatives import mined_pairs
+    from training.reader_data import article_from_squad
+    from training.refine_reader import length_sorted_scorer
+
+    paragraphs = [
+        {"context": "The union was founded in 2014. Its herders grouped together in cooperatives, 5 in number. "
+                    "They sell cashmere.",
+         "qas": [{"question": "How many cooperatives did the herders form?", "answers": [{"text": "5"}]}]},
+        {"context": "The association's member cooperatives include 100,000 members. It was reorganized in 1992. "
+                    "The country has 5 provinces in the west.", "qas": []},
+        {"context": "Goats graze on the steppe. The weather is cold in winter.", "qas": []},
+    ]
+    article = article_from_squad({"title": "Cashmere", "paragraphs": paragraphs})
+    score = length_sorted_scorer(READER, tokenizer(96))
+    pairs = mined_pairs([article], 1, seed=1, score=score, count=2)
+    positive, *negatives = pairs
+    assert positive.label == 1.0 and "5 in number" in positive.context
+    assert [p.label for p in negatives] == [0.0, 0.0]
+    # "5 provinces" holds the answer's text, and so does "They sell cashmere." read after the answer
+    assert not any("5" in p.context.split("\n")[-1] for p in negatives)
+    pool = [s.context for group in article.paragraphs for s in group
+            if "5" not in s.context.split("\n")[-1] and s.context not in {p.context for p in negatives}]
+    best_left = score([positive.question] * len(pool), pool).max()
+    assert min(score([positive.question] * 2, [p.context for p in negatives])) >= best_left - 0.5

@@ -140,11 +140,7 @@ def pairs_for(article: Article, question: Question, idf: dict[str, float], rng: 
     sentences = article.paragraphs[question.paragraph]
     good = positives(article, question)
     asked = text or question.text
-    pairs = []
-    for i in good:
-        sentence = sentences[i]
-        start = sentence.offset + sentence.text.find(question.answer)
-        pairs.append(Pair(asked, sentence.context, 1.0, start, start + len(question.answer)))
+    pairs = answering_pairs(article, question, asked)
     others = [s for i, s in enumerate(sentences) if i not in good]
     pairs += [Pair(asked, s.context, 0.0) for s in rng.sample(others, min(HARD_NEGATIVES, len(others)))]
     close = closest_elsewhere(article, question, CLOSE_NO_ANSWER, idf)
@@ -152,6 +148,16 @@ def pairs_for(article: Article, question: Question, idf: dict[str, float], rng: 
     elsewhere = [s for p, group in enumerate(article.paragraphs) if p != question.paragraph for s in group
                  if s not in close]
     pairs += [Pair(asked, s.context, 0.0) for s in rng.sample(elsewhere, min(RANDOM_NO_ANSWER, len(elsewhere)))]
+    return pairs
+
+
+def answering_pairs(article: Article, question: Question, asked: str) -> list[Pair]:
+    """The question with each sentence of its paragraph that holds the answer, the answer's span marked."""
+    sentences = article.paragraphs[question.paragraph]
+    pairs = []
+    for i in positives(article, question):
+        start = sentences[i].offset + sentences[i].text.find(question.answer)
+        pairs.append(Pair(asked, sentences[i].context, 1.0, start, start + len(question.answer)))
     return pairs
 
 

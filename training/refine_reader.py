@@ -8,7 +8,8 @@ written over SQuAD training pages (`visitor_questions`: the served reader's seco
 short "about" pages of invented organisations (`about_pages`), and exports it as `train_reader.py`
 does, measured on the same held-out articles. With `--layers` it keeps the base's first layers only,
 and with `--distill` it also learns the base file's own scores (a smaller reader taught by the served
-one: measured, not kept, docs/reader.md).
+one: measured, not kept, docs/reader.md). With `--mined` it also learns from the base's own near
+misses (`mined_negatives`).
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
 """
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.ingest.versions import file_hash  # noqa: E402
 from training.about_pages import about_pairs  # noqa: E402
+from training.mined_negatives import Scorer, mined_pairs  # noqa: E402
 from training.reader_data import Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best, onnx_scorer  # noqa: E402
 from training.train_reader import (  # noqa: E402
@@ -42,6 +44,7 @@ from training.train_reader import (  # noqa: E402
 from training.visitor_questions import load_lines, visitor_pairs  # noqa: E402
 
 REFINE_SEED = SEED + 100  # another sample of questions than the first pass drew
+MINED_SEED_OFFSET = 7  # the mined questions' sample, apart from the pass's own (`training_pairs` uses +0 to +5)
 # the matrices of one layer, in the order the exported graph uses them
 LAYER_MATRICES = ("attention.self.query", "attention.self.key", "attention.self.value",
                   "attention.output.dense", "intermediate.dense", "output.dense")
@@ -83,13 +86,21 @@ def reader_from_onnx(path: Path, layers: int, base: str = "minilm") -> Reader:
     return reader
 
 
+def length_sorted_scorer(path: Path, tok) -> Scorer:
+    """The ONNX file's relevance logits, read in batches of similar length (fast), in the given order."""
+    score = onnx_scorer(path, tok)
+
+    def scored(questions: list[str], contexts: list[str]) -> np.ndarray:
+        order = sorted(range(len(questions)), key=lambda n: len(questions[n]) + len(contexts[n]))
+        logits = np.empty(len(questions), dtype=np.float32)
+        logits[order] = score([questions[n] for n in order], [contexts[n] for n in order])
+        return logits
+    return scored
+
+
 def teacher_logits(path: Path, tok, pairs: list[Pair]) -> np.ndarray:
-    """The ONNX file's relevance logit for each pair, read in batches of similar length (fast)."""
-    order = sorted(range(len(pairs)), key=lambda n: len(pairs[n].question) + len(pairs[n].context))
-    scored = onnx_scorer(path, tok)([pairs[n].question for n in order], [pairs[n].context for n in order])
-    logits = np.empty(len(pairs), dtype=np.float32)
-    logits[order] = scored
-    return logits
+    """The ONNX file's relevance logit for each pair."""
+    return length_sorted_scorer(path, tok)([p.question for p in pairs], [p.context for p in pairs])
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -115,6 +126,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-length", type=int, default=96)
     parser.add_argument("--layers", type=int, default=None,
                         help="keep the base's first layers only (default: all), for a smaller, faster reader")
+    parser.add_argument("--mined", type=int, default=0,
+                        help="SQuAD questions (another sample) given the non-answers the base scores highest")
+    parser.add_argument("--mined-negatives", type=int, default=3, help="how many per mined question")
     parser.add_argument("--distill", type=float, default=0.0,
                         help="weight of the distance to the base file's own relevance logits (a teacher)")
     add_run_arguments(parser)
@@ -136,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     base_model = base_settings.get("base_model", "minilm")
     tok = tokenizer(args.max_length, base_model)
+    mined = (mined_pairs(articles, args.mined, args.seed + MINED_SEED_OFFSET, length_sorted_scorer(args.base, tok),
+                         args.mined_negatives) if args.mined else [])
+    pairs += mined
     layers = args.layers or base_settings["layers"]
     reader, base_sha256 = reader_from_onnx(args.base, layers, base_model), file_hash(args.base)
     print(f"refining {args.base} (sha256 {base_sha256[:8]}, {layers} layers) on {len(pairs)} pairs", flush=True)
@@ -155,7 +172,8 @@ def main(argv: list[str] | None = None) -> None:
                             "visitor_questions": [p.name for p in args.visitor_questions],
                             "visitor_pairs": len(visitors), "visitor_repeat": args.visitor_repeat,
                             "about_pages": [p.name for p in args.about_pages], "about_pairs": len(about),
-                            "about_repeat": args.about_repeat,
+                            "about_repeat": args.about_repeat, "mined": args.mined,
+                            "mined_negatives": args.mined_negatives, "mined_pairs": len(mined),
                             "pairs": len(pairs), "lr": args.lr, "distill": args.distill, "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}
