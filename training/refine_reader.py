@@ -1,7 +1,7 @@
 """Refine a trained reader: a short second pass from its ONNX file.
 
-`train_reader.py` takes one to four hours here, by the machine; a second pass takes under half an
-hour. This loads the reader from its ONNX file (int8 weights are dequantized: each is its integer
+`train_reader.py` takes one to four hours here, by the machine; a second pass takes half an hour
+to an hour. This loads the reader from its ONNX file (int8 weights are dequantized: each is its integer
 times its scale), trains it on a fresh seeded sample of SQuAD questions (so that it keeps what it
 knew), with, as asked, visitors' requests (`unanswerable.REQUESTS`), the visitor-style questions
 written over SQuAD training pages (`visitor_questions`: the served reader's second pass) and over
