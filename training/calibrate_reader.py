@@ -43,9 +43,10 @@ from assistant.models.embedding import load_encoders  # noqa: E402
 from assistant.models.reader import MODELS_DIR, SETTINGS_FILE, Reader  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from training.about_pages import each_page_as_a_site, load_pages  # noqa: E402
-from training.reader_data import load_articles, split, visitor_style  # noqa: E402
+from training.reader_data import load_articles, split  # noqa: E402
 from training.train_reader import SEED  # noqa: E402
 from training.visitor_questions import DECLINE  # noqa: E402
+from training.visitor_style import visitor_style  # noqa: E402
 
 LEFT_OUT_EVERY = 4
 # A sure "no": visitors' answerable questions score lower than SQuAD's (docs/reader.md)
@@ -131,7 +132,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="share of the answerable questions quoted as not sure (or declined) "
                              f"(default {UNSURE_ANSWERABLE} of SQuAD's, {ABOUT_UNSURE_ANSWERABLE} of the pages')")
     parser.add_argument("--visitor-style", action="store_true",
-                        help="put every held-out question as visitors type them (reader_data.visitor_style)")
+                        help="put every held-out question as visitors type them (visitor_style)")
     return parser.parse_args(argv)
 
 

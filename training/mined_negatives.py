@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from training.reader_data import (
-    VISITOR_STYLE_SHARE,
     Article,
     Pair,
     Question,
@@ -27,8 +26,8 @@ from training.reader_data import (
     closest_elsewhere,
     inverse_document_frequencies,
     positives,
-    visitor_style,
 )
+from training.visitor_style import sometimes_as_visitors_type
 
 POOL = 24  # sentences of the other paragraphs read per question, besides its own paragraph's
 Scorer = Callable[[list[str], list[str]], np.ndarray]
@@ -41,7 +40,8 @@ def mined_pairs(articles: list[Article], questions_wanted: int, seed: int, score
     idf = inverse_document_frequencies(articles)
     pool = [(a, q) for a in articles for q in a.questions if positives(a, q)]
     rng.shuffle(pool)
-    chosen = [(article, question, asked(article, question, rng)) for article, question in pool[:questions_wanted]]
+    chosen = [(article, question, sometimes_as_visitors_type(question.text, rng, article.title))
+              for article, question in pool[:questions_wanted]]
     candidates = [non_answers(article, question, idf) for article, question, _ in chosen]
     flat_questions = [text for (_, _, text), sentences in zip(chosen, candidates) for _ in sentences]
     scores = score(flat_questions, [s.context for sentences in candidates for s in sentences])
@@ -53,11 +53,6 @@ def mined_pairs(articles: list[Article], questions_wanted: int, seed: int, score
         pairs += answering_pairs(article, question, text)
         pairs += [Pair(text, sentences[i].context, 0.0) for i in hardest(own, count)]
     return pairs
-
-
-def asked(article: Article, question: Question, rng: random.Random) -> str:
-    """The question as the pass asks its own: a share of them typed the way visitors do."""
-    return visitor_style(question.text, rng, article.title) if rng.random() < VISITOR_STYLE_SHARE else question.text
 
 
 def non_answers(article: Article, question: Question, idf: dict[str, float]) -> list[Sentence]:

@@ -12,7 +12,7 @@ Per question:
 - on-topic "no answer" negatives: sentences of the article's other paragraphs that look
   closest (the most rare words shared with the question), and one at random.
 A share of the questions is rewritten the way visitors type: lower case without the question
-mark, keywords only, with a typo, or with "you"/"your" for the article's subject; a share can also
+mark, keywords only, with a typo, or with "you"/"your" for the article's subject (`visitor_style`); a share can also
 be put in other words first (`paraphrases`, off by default), a share gets an unanswerable twin
 (`unanswerable`), and, off by default, a share gives a visitor's request (`unanswerable`), is
 also asked as a yes/no question (`yesno`) or gets a number or focus twin (`unanswerable`).
@@ -30,18 +30,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.ingest.chunking import leans_on_previous, split_sentences
-from assistant.models.lexical import STOPWORDS, tokenize
+from assistant.models.lexical import tokenize
 from training import unanswerable
 from training.paraphrases import reworded
+from training.visitor_style import sometimes_as_visitors_type
 from training.yesno import yes_no_question
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad" / "squad-v1.1-train.json.gz"
 HARD_NEGATIVES = 3
 CLOSE_NO_ANSWER = 2
 RANDOM_NO_ANSWER = 1
-VISITOR_STYLE_SHARE = 0.35
-ADDRESSED_SHARE = 0.5  # of the visitor-style questions that name their article
-QUESTION_WORDS = frozenset("what which who whom whose when where why how does do did is are was were can".split())
 
 
 @dataclass
@@ -172,33 +170,6 @@ def inverse_document_frequencies(articles: list[Article]) -> dict[str, float]:
     return {token: math.log(total / count) for token, count in counts.items()}
 
 
-def visitor_style(question: str, rng: random.Random, title: str = "") -> str:
-    """How visitors type in a chat box: lower case and no question mark, keywords only, a typo, or
-    "you"/"your" for the organisation the page is about ("Where do your breeders live?")."""
-    if title and title.lower() in question.lower() and rng.random() < ADDRESSED_SHARE:
-        return addressed(question, title)
-    style = rng.choice(["lower", "keywords", "typo"])
-    plain = question.rstrip(" ?").lower() if style != "typo" else question
-    if style == "keywords":
-        kept = [w for w in re.findall(r"[\w'’-]+", plain) if w not in STOPWORDS and w not in QUESTION_WORDS]
-        return " ".join(kept) or plain
-    if style == "typo":
-        candidates = [m for m in re.finditer(r"[a-z]{5,}", plain)]
-        if candidates:
-            word = rng.choice(candidates)
-            at = rng.randrange(word.start() + 1, word.end() - 1)
-            dropped, swapped = plain[:at] + plain[at + 1:], plain[:at] + plain[at + 1] + plain[at] + plain[at + 2:]
-            plain = dropped if rng.random() < 0.5 else swapped
-    return plain
-
-
-def addressed(question: str, title: str) -> str:
-    """The question put to the article's subject itself: "the union's members" -> "your members"."""
-    name = re.escape(title)
-    question = re.sub(rf"(?:\bthe )?\b{name}(?:'s|’s)", "your", question, flags=re.I)
-    return re.sub(rf"(?:\bthe )?\b{name}\b", "you", question, flags=re.I)
-
-
 def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
                    reworded_share: float = 0.0, twin_share: float = 0.0,
                    request_share: float = 0.0, yesno_share: float = 0.0, number_share: float = 0.0,
@@ -226,8 +197,7 @@ def training_pairs(articles: list[Article], questions_wanted: int, seed: int,
         text = None
         if reworded_share and rng.random() < reworded_share:
             text = reworded(question.text, answer_words(article, question), rng)
-        if rng.random() < VISITOR_STYLE_SHARE:
-            text = visitor_style(text or question.text, rng, article.title)
+        text = sometimes_as_visitors_type(text or question.text, rng, article.title)
         pairs += pairs_for(article, question, idf, rng, text)
         if twin_share and twins.random() < twin_share:
             pairs += twin_pairs(article, question, text or question.text, idf, foreign, number, twins)
@@ -256,8 +226,7 @@ def yes_no_pairs(article: Article, question: Question, idf: dict[str, float], rn
     asked = yes_no_question(question.text, question.answer, rng)
     if asked is None:
         return []
-    if rng.random() < VISITOR_STYLE_SHARE:
-        asked = visitor_style(asked, rng, article.title)
+    asked = sometimes_as_visitors_type(asked, rng, article.title)
     return pairs_for(article, question, idf, rng, asked)
 
 

@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.distill:
         for pair, logit in zip(encoded, teacher_logits(args.base, tok, pairs)):
             pair["teacher"] = float(logit)
-    best = train(reader, encoded, args, cases, tok)
+    best = train(reader, encoded, args, cases, tok, args.distill)
     args.out.mkdir(parents=True, exist_ok=True)
     exported = export_best(reader, tok, cases, args.out)
     settings = {**base_settings, "layers": layers, "file": "reader.onnx", "sha256": exported["sha256"],

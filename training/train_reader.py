@@ -162,8 +162,9 @@ def torch_scorer(reader: Reader, tok):
     return score
 
 
-def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], tok) -> dict:
-    """One pass (or --epochs), checking the held-out metrics halfway and at the end; keeps the better."""
+def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], tok, distill: float = 0.0) -> dict:
+    """One pass (or --epochs), checking the held-out metrics halfway and at the end; keeps the better.
+    `distill` weighs the distance to the pairs' "teacher" logits (`loss_of`)."""
     rng = random.Random(SEED)
     plan = [b for _ in range(args.epochs) for b in batches(encoded, args.batch, rng)]
     optimizer = torch.optim.AdamW(reader.parameters(), lr=args.lr, weight_decay=0.01)
@@ -175,7 +176,7 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
     started, seen = time.perf_counter(), 0
     reader.train()
     for step, batch in enumerate(plan, start=1):
-        loss = loss_of(reader, tensors(batch), args.bf16, getattr(args, "distill", 0.0))
+        loss = loss_of(reader, tensors(batch), args.bf16, distill)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(reader.parameters(), 1.0)
         optimizer.step()
