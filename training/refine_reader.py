@@ -9,7 +9,8 @@ short "about" pages of invented organisations (`about_pages`), and exports it as
 does, measured on the same held-out articles. With `--layers` it keeps the base's first layers only,
 and with `--distill` it also learns the base file's own scores (a smaller reader taught by the served
 one: measured, not kept, docs/reader.md). With `--mined` it also learns from the base's own near
-misses (`mined_negatives`).
+misses (`mined_negatives`); with `--listwise`, also to choose among each question's pairs (`listwise`:
+measured, not kept).
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
 """
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.ingest.versions import file_hash  # noqa: E402
 from training.about_pages import about_pairs  # noqa: E402
+from training.listwise import with_groups  # noqa: E402
 from training.mined_negatives import Scorer, mined_pairs  # noqa: E402
 from training.reader_data import Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best, onnx_scorer  # noqa: E402
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     layers = args.layers or base_settings["layers"]
     reader, base_sha256 = reader_from_onnx(args.base, layers, base_model), file_hash(args.base)
     print(f"refining {args.base} (sha256 {base_sha256[:8]}, {layers} layers) on {len(pairs)} pairs", flush=True)
-    encoded = encode(tok, pairs)
+    encoded = with_groups(encode(tok, pairs), pairs)
     if args.distill:
         for pair, logit in zip(encoded, teacher_logits(args.base, tok, pairs)):
             pair["teacher"] = float(logit)
@@ -174,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
                             "about_pages": [p.name for p in args.about_pages], "about_pairs": len(about),
                             "about_repeat": args.about_repeat, "mined": args.mined,
                             "mined_negatives": args.mined_negatives, "mined_pairs": len(mined),
-                            "pairs": len(pairs), "lr": args.lr, "distill": args.distill, "step_kept": best.pop("step"),
+                            "pairs": len(pairs), "lr": args.lr, "distill": args.distill, "listwise": args.listwise,
+                            "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}
     settings.pop("calibration", None)  # `calibrate_reader.py` calibrates the refined reader

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from training import e5_base  # noqa: E402
+from training.listwise import grouped_batches, in_length_pieces, listwise_loss, with_groups  # noqa: E402
 from training.reader_data import HeldOutCase, Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best  # noqa: E402
 from training.reader_metrics import held_out_metrics  # noqa: E402
@@ -127,14 +128,18 @@ def tensors(batch: list[dict]) -> dict[str, torch.Tensor]:
     return {"input_ids": ids, "attention_mask": (ids > 0).long(), "token_type_ids": types,
             "label": torch.tensor([e["label"] for e in batch]),
             "start": torch.tensor([e["start"] for e in batch]), "end": torch.tensor([e["end"] for e in batch]),
-            **({"teacher": torch.tensor([e["teacher"] for e in batch])} if "teacher" in batch[0] else {})}
+            **({"teacher": torch.tensor([e["teacher"] for e in batch])} if "teacher" in batch[0] else {}),
+            **({"group": torch.tensor([e["group"] for e in batch])} if "group" in batch[0] else {})}
 
 
-def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False, distill: float = 0.0) -> torch.Tensor:
+def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False, distill: float = 0.0,
+            listwise: float = 0.0) -> torch.Tensor:
     """Relevance and span losses; with `bf16` the layers run in bfloat16 (weights and loss stay fp32).
-    With `distill`, also that weight times the squared distance to a teacher's relevance logits."""
+    With `distill`, also that weight times the squared distance to a teacher's relevance logits;
+    with `listwise`, that weight times the softmax loss over each question's pairs (`listwise`)."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        outputs = reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
+        outputs = (in_length_pieces(reader, batch) if listwise  # a question's pairs vary in length
+                   else reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"]))
     relevance, start, end = (o.float() for o in outputs)
     loss = torch.nn.functional.binary_cross_entropy_with_logits(relevance, batch["label"])
     if (batch["start"] >= 0).any():
@@ -143,6 +148,8 @@ def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False, 
         loss = loss + SPAN_WEIGHT * span
     if distill and "teacher" in batch:
         loss = loss + distill * torch.nn.functional.mse_loss(relevance, batch["teacher"])
+    if listwise and "group" in batch:
+        loss = loss + listwise * listwise_loss(relevance, batch["label"], batch["group"])
     return loss
 
 
@@ -166,7 +173,8 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
     """One pass (or --epochs), checking the held-out metrics halfway and at the end; keeps the better.
     `distill` weighs the distance to the pairs' "teacher" logits (`loss_of`)."""
     rng = random.Random(SEED)
-    plan = [b for _ in range(args.epochs) for b in batches(encoded, args.batch, rng)]
+    batched = grouped_batches if args.listwise else batches  # a question's pairs together, for its softmax
+    plan = [b for _ in range(args.epochs) for b in batched(encoded, args.batch, rng)]
     optimizer = torch.optim.AdamW(reader.parameters(), lr=args.lr, weight_decay=0.01)
     warm = max(1, len(plan) // 20)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -176,7 +184,7 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
     started, seen = time.perf_counter(), 0
     reader.train()
     for step, batch in enumerate(plan, start=1):
-        loss = loss_of(reader, tensors(batch), args.bf16, distill)
+        loss = loss_of(reader, tensors(batch), args.bf16, distill, args.listwise)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(reader.parameters(), 1.0)
         optimizer.step()
@@ -228,6 +236,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=native_bfloat16(),
                         help="train in bfloat16 autocast; on by default where the CPU has bfloat16 units "
                              "(there it is about twice as fast, elsewhere many times slower: docs/reader.md)")
+    parser.add_argument("--listwise", type=float, default=0.0,
+                        help="weight of a softmax loss over each question's pairs, batched together (`listwise`)")
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
@@ -258,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
                            args.request_share, args.yesno_share, args.number_share, args.focus_share)
     cases = held_out_cases(held_out, args.held_out_questions, SEED)
     tok = tokenizer(args.max_length, args.base)
-    encoded = encode(tok, pairs)
+    encoded = with_groups(encode(tok, pairs), pairs)
     print(f"{len(articles)} training articles, {len(pairs)} pairs from {args.questions} questions; "
           f"{len(held_out)} held-out articles, {len(cases)} held-out questions", flush=True)
     reader = new_reader(args.layers, args.base)
