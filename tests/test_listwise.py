@@ -48,6 +48,18 @@ def test_the_listwise_loss_is_the_answers_softmax_among_its_questions_pairs(logi
     assert float(loss) == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.parametrize(("logits", "labels", "groups", "expected"), [
+    # the "no answer" option at logit 0 stands beside the pairs
+    ([2.0, 0.0], [1, 0], [0, 0], math.log(math.exp(2) + 2) - 2),
+    # a twin's answer is "no answer"; a question all of whose pairs answer still weighs it
+    ([1.0, -1.0], [0, 0], [0, 0], math.log(math.e + math.exp(-1) + 1)),
+    ([1.0], [1], [0], math.log(math.e + 1) - 1),
+])
+def test_with_a_null_option_every_question_counts_and_the_scores_keep_their_level(logits, labels, groups, expected):
+    loss = listwise_loss(torch.tensor(logits), torch.tensor(labels, dtype=torch.float), torch.tensor(groups), null=True)
+    assert float(loss) == pytest.approx(expected, rel=1e-5)
+
+
 def test_reading_a_batch_in_pieces_of_similar_length_gives_the_same_scores():
     from training.refine_reader import reader_from_onnx
     from training.train_reader import tokenizer

@@ -4,7 +4,8 @@ The relevance head is trained pair by pair (binary cross-entropy), yet on the qu
 reader chooses among a question's candidate sentences. With `--listwise W` a pass also learns the
 choice itself: a question's pairs (its answering sentence and its negatives) share a batch, and
 W times the softmax cross-entropy of the answering sentence(s) against the others is added.
-Questions with no answering sentence among their pairs (twins, requests) keep the pairwise loss only.
+Questions with no answering sentence among their pairs (twins, requests) keep the pairwise loss only,
+unless `--listwise-null` adds a "no answer" option to each softmax.
 Measured, not kept: the reader chose better and declined worse (docs/reader.md, twenty-first session).
 """
 from __future__ import annotations
@@ -60,14 +61,20 @@ def grouped_batches(encoded: list[dict], size: int, rng: random.Random) -> list[
     return result
 
 
-def listwise_loss(relevance: torch.Tensor, labels: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
-    """Mean over the batch's questions that have an answering pair of -log(the softmax mass of
-    their answering pairs among all their pairs); zero when none has."""
+def listwise_loss(relevance: torch.Tensor, labels: torch.Tensor, groups: torch.Tensor,
+                  null: bool = False) -> torch.Tensor:
+    """Mean over the batch's questions of -log(the softmax mass of their answering pairs among all
+    their pairs); zero when none has one. With `null`, the softmax also holds a "no answer" option at
+    logit 0, the answer of a question none of whose pairs answers (a twin): the scores then keep
+    their level, which a softmax over the pairs alone leaves free."""
     losses = []
     for group in torch.unique(groups):
         members = groups == group
         logits, answering = relevance[members], labels[members] > 0.5
-        if answering.any() and not answering.all():
+        if null:
+            everything = torch.logsumexp(torch.cat([logits, logits.new_zeros(1)]), 0)
+            losses.append(everything - (torch.logsumexp(logits[answering], 0) if answering.any() else 0.0))
+        elif answering.any() and not answering.all():
             losses.append(torch.logsumexp(logits, 0) - torch.logsumexp(logits[answering], 0))
     return torch.stack(losses).mean() if losses else relevance.sum() * 0.0
 

@@ -133,10 +133,11 @@ def tensors(batch: list[dict]) -> dict[str, torch.Tensor]:
 
 
 def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False, distill: float = 0.0,
-            listwise: float = 0.0) -> torch.Tensor:
+            listwise: float = 0.0, null: bool = False) -> torch.Tensor:
     """Relevance and span losses; with `bf16` the layers run in bfloat16 (weights and loss stay fp32).
     With `distill`, also that weight times the squared distance to a teacher's relevance logits;
-    with `listwise`, that weight times the softmax loss over each question's pairs (`listwise`)."""
+    with `listwise`, that weight times the softmax loss over each question's pairs, with a "no answer"
+    option at logit 0 when `null` (`listwise`)."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         outputs = (in_length_pieces(reader, batch) if listwise  # a question's pairs vary in length
                    else reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"]))
@@ -149,7 +150,7 @@ def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False, 
     if distill and "teacher" in batch:
         loss = loss + distill * torch.nn.functional.mse_loss(relevance, batch["teacher"])
     if listwise and "group" in batch:
-        loss = loss + listwise * listwise_loss(relevance, batch["label"], batch["group"])
+        loss = loss + listwise * listwise_loss(relevance, batch["label"], batch["group"], null)
     return loss
 
 
@@ -184,7 +185,7 @@ def train(reader: Reader, encoded: list[dict], args, cases: list[HeldOutCase], t
     started, seen = time.perf_counter(), 0
     reader.train()
     for step, batch in enumerate(plan, start=1):
-        loss = loss_of(reader, tensors(batch), args.bf16, distill, args.listwise)
+        loss = loss_of(reader, tensors(batch), args.bf16, distill, args.listwise, args.listwise_null)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(reader.parameters(), 1.0)
         optimizer.step()
@@ -238,6 +239,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              "(there it is about twice as fast, elsewhere many times slower: docs/reader.md)")
     parser.add_argument("--listwise", type=float, default=0.0,
                         help="weight of a softmax loss over each question's pairs, batched together (`listwise`)")
+    parser.add_argument("--listwise-null", action="store_true",
+                        help="that softmax also holds a 'no answer' option at logit 0 (`listwise`)")
     parser.add_argument("--held-out-articles", type=int, default=40)
     parser.add_argument("--held-out-questions", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
