@@ -10,7 +10,7 @@ does, measured on the same held-out articles. With `--layers` it keeps the base'
 and with `--distill` it also learns the base file's own scores (a smaller reader taught by the served
 one: measured, not kept, docs/reader.md). With `--mined` it also learns from the base's own near
 misses (`mined_negatives`); with `--listwise`, also to choose among each question's pairs (`listwise`:
-measured, not kept).
+measured; with `--listwise-null`, the run to serve next, docs/reader.md).
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
 """
