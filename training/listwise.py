@@ -92,7 +92,7 @@ def in_length_pieces(reader: torch.nn.Module, batch: dict[str, torch.Tensor],
         cut = int(lengths[part].max())
         part_relevance, part_start, part_end = reader(*(batch[key][part, :cut] for key in
                                                         ("input_ids", "attention_mask", "token_type_ids")))
-        relevance = relevance.index_put((part,), part_relevance.float())
+        relevance[part] = part_relevance.float()
         start[part, :cut] = part_start.float()
         end[part, :cut] = part_end.float()
     return relevance, start, end

@@ -176,9 +176,8 @@ def main(argv: list[str] | None = None) -> None:
                             "about_pages": [p.name for p in args.about_pages], "about_pairs": len(about),
                             "about_repeat": args.about_repeat, "mined": args.mined,
                             "mined_negatives": args.mined_negatives, "mined_pairs": len(mined),
-                            "pairs": len(pairs), "lr": args.lr, "distill": args.distill, "listwise": args.listwise,
-                            "listwise_null": args.listwise_null,
-                            "step_kept": best.pop("step"),
+                            "pairs": len(pairs), "lr": args.lr, "distill": args.distill,
+                            "listwise": [args.listwise, args.listwise_null], "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}
     settings.pop("calibration", None)  # `calibrate_reader.py` calibrates the refined reader

@@ -135,9 +135,8 @@ def tensors(batch: list[dict]) -> dict[str, torch.Tensor]:
 def loss_of(reader: Reader, batch: dict[str, torch.Tensor], bf16: bool = False, distill: float = 0.0,
             listwise: float = 0.0, null: bool = False) -> torch.Tensor:
     """Relevance and span losses; with `bf16` the layers run in bfloat16 (weights and loss stay fp32).
-    With `distill`, also that weight times the squared distance to a teacher's relevance logits;
-    with `listwise`, that weight times the softmax loss over each question's pairs, with a "no answer"
-    option at logit 0 when `null` (`listwise`)."""
+    `distill` weighs the squared distance to a teacher's logits, `listwise` the softmax loss over each
+    question's pairs (`listwise`, with a "no answer" option when `null`)."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         outputs = (in_length_pieces(reader, batch) if listwise  # a question's pairs vary in length
                    else reader(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"]))
@@ -286,9 +285,8 @@ def main(argv: list[str] | None = None) -> None:
         "training": {"questions": args.questions, "reworded_share": args.reworded_share,
                      "twin_share": args.twin_share, "request_share": args.request_share,
                      "yesno_share": args.yesno_share, "number_share": args.number_share,
-                     "focus_share": args.focus_share, "listwise": args.listwise,
-                     "listwise_null": args.listwise_null, "pairs": len(pairs),
-                     "epochs": args.epochs, "batch": args.batch, "bf16": args.bf16,
+                     "focus_share": args.focus_share, "listwise": [args.listwise, args.listwise_null],
+                     "pairs": len(pairs), "epochs": args.epochs, "batch": args.batch, "bf16": args.bf16,
                      "lr": args.lr, "held_out_articles": len(held_out), "step_kept": best.pop("step"),
                      "seconds": best.pop("train_seconds")},
         "held_out": {"torch": best, **exported["onnx"]},
