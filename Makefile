@@ -51,7 +51,7 @@ reader: setup
 	$(BIN)/python training/train_reader.py
 	$(BIN)/python training/refine_reader.py --base models/reader.onnx --out models --request-share 0 \
 		--visitor-questions training/visitor_questions/pages_*.jsonl --visitor-repeat 2 \
-		--about-pages training/about_pages/set_*.jsonl --about-repeat 3
+		--about-pages training/about_pages/set_*.jsonl --about-repeat 3 --listwise 1.0 --listwise-null
 	$(BIN)/python training/calibrate_reader.py --about-pages training/about_pages/calibration.jsonl
 
 clean:

@@ -9,7 +9,7 @@ import pytest
 
 @pytest.mark.parametrize("question, bold", [
     ("How many households are in NAMAC's member cooperatives?", "**38,000 households**"),
-    ("How many families are in the network?", "**670 families** through"),  # the answer, not the words after it
+    ("how many families", "**670 families** through"),  # the answer, not the words after it
     ("When was NAMAC reorganized?", "**1992**"),
     ("How large is NAMAC?", "**more than 100,000** individual members"),  # "how large" asks for a count
     ("Combien de familles font partie du réseau ?", "**670** families through **11** cooperatives located"),
@@ -31,8 +31,8 @@ def test_the_question_s_own_words_are_never_the_bold_answer(bot, question):
 
 
 @pytest.mark.parametrize("question", ["How many goats do the herders own?",
-                                      "how many goats do the 670 families own altogether",
-                                      "How do I contact the union?"])
+                                      "how many members does AVSF have",
+                                      "how many women are among NAMAC's 100,000 individual members"])
 def test_a_quote_given_as_not_sure_has_nothing_bold(bot, question):
     """"Not sure" replies hold the answer less often than not (union set and batches): bolding a
     count in them would state an answer the lead just doubted."""

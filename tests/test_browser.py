@@ -68,7 +68,7 @@ def test_answer_shows_quote_citation_and_sources(page, server):
 
 def test_a_quote_the_reader_is_not_sure_of_says_so_above_it(page, server):
     open_chat(page, server.url)
-    ask(page, "How do I contact the union?", "I'm not sure the union's texts answer that", "en_unsure")
+    ask(page, "how many members does AVSF have", "I'm not sure the union's texts answer that", "en_unsure")
     reply = page.locator(BOT).nth(1)
     expect(reply).to_contain_text("The closest passage:")
     expect(reply).to_contain_text(re.compile(r"“[^”]*Sustainable Cashmere Union[^”]*”"))  # a passage, verbatim

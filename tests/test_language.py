@@ -105,9 +105,7 @@ def test_glossary_gives_mongolian_terms_and_english_short_forms_the_texts_words_
     ("How many herders are in the union?", "670 families"),
     ("Where are your cooperatives?", "Bayankhongor"),
     ("In which provinces do your herders live?", "Bayankhongor"),
-    pytest.param("What do herders get from the union?", "fair remuneration", marks=pytest.mark.xfail(
-        strict=True, reason="issue 16: the 96-page reader quotes the 670-families sentence as 'not sure' "
-                            "(kept for its held-out figures, docs/reader.md 'Twice the about pages')")),
+    ("What do herders get from the union?", "fair remuneration"),
     ("What does the union sell?", "market the cashmere"),
     ("Who does the union work with?", "institutions, NGOs"),
 ])

@@ -100,10 +100,10 @@ def test_inspector_says_when_the_reader_overruled_the_rankings_first_sentence(ap
 
 def test_inspector_says_which_evidence_declined_and_which_made_the_quote_sure(app):
     visitor = Client(app.url, verbose=False)
-    app.ask("How do I contact the union?", visitor)  # the texts' closest passage, given as "not sure"
+    app.ask("how many members does AVSF have", visitor)  # the texts' closest passage, given as "not sure"
     app.ask("When was NAMAC reorganized?", visitor)
     app.ask("How much does a cashmere sweater cost?", visitor)  # read, and declined
-    unsure = app.console.turn(app.console.review_rows(search="contact the union")[0]["id"])
+    unsure = app.console.turn(app.console.review_rows(search="members does AVSF")[0]["id"])
     sure = app.console.turn(app.console.review_rows(search="NAMAC reorganized")[0]["id"])
     declined = app.console.turn(app.console.review_rows(search="sweater cost")[0]["id"])
     assert "**The reader's evidence:** best among the sentences read" in inspector(unsure)[0]
@@ -134,14 +134,14 @@ def test_inspector_says_what_the_reader_read_under_minilms_bar(app):
 def test_review_filters_and_csv_export(app, tmp_path):
     visitor = Client(app.url, verbose=False)
     app.ask("=cmd|' /C calc'!A0 what is the weather on Mars?", visitor)
-    app.ask("How do I contact the union?", visitor)  # the texts' closest passage, quoted as "not sure"
+    app.ask("how many members does AVSF have", visitor)  # the texts' closest passage, quoted as "not sure"
     app.ask("When was AVSF founded?", visitor)
     declined = app.console.review_rows(declined=True)
     assert declined and all(not row["answered"] or row["trace"]["reply_kind"] == "unsure" for row in declined)
     assert any("Mars" in row["question"] for row in declined)
-    assert any("contact" in row["question"] and row["answered"] for row in declined)
+    assert any("members does AVSF" in row["question"] and row["answered"] for row in declined)
     assert not any("AVSF founded" in row["question"] for row in declined)
-    assert "not sure" in app.console.review_table(True, False, None, None, "contact")["result"].tolist()
+    assert "not sure" in app.console.review_table(True, False, None, None, "members does AVSF")["result"].tolist()
     assert not app.console.review_rows(search="Mars", since="2999-01-01")
     today = time.strftime("%Y-%m-%d", time.gmtime())
     assert app.console.review_rows(search="Mars", since=today, until=today)
@@ -176,7 +176,7 @@ def test_insight_figures(app):
     assert shares["share"].between(0, 100).all() and "questions" in summary and "quoted as not sure" in summary
     assert list(shares["day"]) == [day for day in per_day["day"] for _ in range(3)]  # both charts: '2026-12-01'
     assert any("Mars" in question for question in gaps["question"])
-    assert shares[shares["measure"] == "not sure"]["share"].sum() > 0  # "How do I contact the union?"
+    assert shares[shares["measure"] == "not sure"]["share"].sum() > 0  # "how many members does AVSF have"
 
 
 def test_feedback_reads_as_words_that_need_no_emoji_font():

@@ -9,8 +9,8 @@ short "about" pages of invented organisations (`about_pages`), and exports it as
 does, measured on the same held-out articles. With `--layers` it keeps the base's first layers only,
 and with `--distill` it also learns the base file's own scores (a smaller reader taught by the served
 one: measured, not kept, docs/reader.md). With `--mined` it also learns from the base's own near
-misses (`mined_negatives`); with `--listwise`, also to choose among each question's pairs (`listwise`:
-measured; with `--listwise-null`, the run to serve next, docs/reader.md).
+misses (`mined_negatives`); with `--listwise`, also to choose among each question's pairs (`listwise`;
+with `--listwise-null` as well, the served second pass, docs/reader.md).
 
     .venv/bin/python training/refine_reader.py --base models/reader.onnx --out /tmp/refined
 """
