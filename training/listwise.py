@@ -6,8 +6,8 @@ choice itself: a question's pairs (its answering sentence and its negatives) sha
 W times the softmax cross-entropy of the answering sentence(s) against the others is added.
 Questions with no answering sentence among their pairs (twins, requests) keep the pairwise loss only,
 unless `--listwise-null` adds a "no answer" option to each softmax.
-Measured (docs/reader.md, twenty-first session): alone, the reader chose better and declined worse;
-with the "no answer" option, visitors got far fewer wrong quotes, but the union set lost an answer.
+Measured (docs/reader.md, twenty-first and twenty-second sessions): alone, the reader chose better and
+declined worse; with the "no answer" option visitors get far fewer wrong quotes: the served second pass.
 """
 from __future__ import annotations
 
