@@ -7,8 +7,10 @@ answer. Here a seeded sample of SQuAD questions (drawn by its own seed) has a wi
 of its article's sentences read by the base reader (its paragraph's other sentences and the
 `POOL` closest elsewhere), and the `count` it scores highest become negatives beside the
 question's answering sentence. A sentence read with the answer's text is never one: elsewhere in
-the article it may well answer too. A third pass from the served reader with them was measured and
-not kept (docs/reader.md, "The reader taught its own near misses").
+the article it may well answer too. Measured and not kept twice (docs/reader.md): in a third pass
+from the served reader ("The reader taught its own near misses"), and added to the served second
+pass from the first pass's file (twenty-third session: more unanswerable questions declined, more
+wrong quotes given as the answer).
 """
 from __future__ import annotations
 
