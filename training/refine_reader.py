@@ -33,7 +33,6 @@ from training.listwise import with_groups  # noqa: E402
 from training.mined_negatives import Scorer, mined_pairs  # noqa: E402
 from training.reader_data import Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best, onnx_scorer  # noqa: E402
-from training.sentence_before import with_sentence_before  # noqa: E402
 from training.train_reader import (  # noqa: E402
     SEED,
     Reader,
@@ -48,7 +47,6 @@ from training.visitor_questions import load_lines, visitor_pairs  # noqa: E402
 
 REFINE_SEED = SEED + 100  # another sample of questions than the first pass drew
 MINED_SEED_OFFSET = 7  # the mined questions' sample, apart from the pass's own (`training_pairs` uses +0 to +5)
-SENTENCE_BEFORE_SEED_OFFSET = 8  # which pairs are read with their sentence before
 # the matrices of one layer, in the order the exported graph uses them
 LAYER_MATRICES = ("attention.self.query", "attention.self.key", "attention.self.value",
                   "attention.output.dense", "intermediate.dense", "output.dense")
@@ -133,8 +131,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mined", type=int, default=0,
                         help="SQuAD questions (another sample) given the non-answers the base scores highest")
     parser.add_argument("--mined-negatives", type=int, default=3, help="how many per mined question")
-    parser.add_argument("--sentence-before-share", type=float, default=0.0,
-                        help="share of the pairs read with their sentence before although they do not lean on it")
     parser.add_argument("--distill", type=float, default=0.0,
                         help="weight of the distance to the base file's own relevance logits (a teacher)")
     add_run_arguments(parser)
@@ -159,7 +155,6 @@ def main(argv: list[str] | None = None) -> None:
     mined = (mined_pairs(articles, args.mined, args.seed + MINED_SEED_OFFSET, length_sorted_scorer(args.base, tok),
                          args.mined_negatives) if args.mined else [])
     pairs += mined
-    pairs = with_sentence_before(pairs, articles, args.sentence_before_share, args.seed + SENTENCE_BEFORE_SEED_OFFSET)
     layers = args.layers or base_settings["layers"]
     reader, base_sha256 = reader_from_onnx(args.base, layers, base_model), file_hash(args.base)
     print(f"refining {args.base} (sha256 {base_sha256[:8]}, {layers} layers) on {len(pairs)} pairs", flush=True)
@@ -181,7 +176,6 @@ def main(argv: list[str] | None = None) -> None:
                             "about_pages": [p.name for p in args.about_pages], "about_pairs": len(about),
                             "about_repeat": args.about_repeat, "mined": args.mined,
                             "mined_negatives": args.mined_negatives, "mined_pairs": len(mined),
-                            "sentence_before_share": args.sentence_before_share,
                             "pairs": len(pairs), "lr": args.lr, "distill": args.distill,
                             "listwise": [args.listwise, args.listwise_null], "step_kept": best.pop("step"),
                             "seconds": best.pop("train_seconds")},
