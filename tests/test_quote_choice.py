@@ -11,6 +11,7 @@ import pytest
 from assistant.answer.quote import quoted_part
 from assistant.settings import MAX_ANSWER_WORDS
 from assistant.text import plain_text
+from assistant.types import ReplyKind
 from tests.conftest import ROOT
 
 
@@ -77,7 +78,6 @@ def test_the_reader_chooses_between_sentences_the_ranking_cannot_tell_apart(bot,
 def test_the_reader_overrules_a_first_sentence_it_refutes_when_another_is_sure(bot):
     from assistant.answer.candidates import search_english
     from assistant.answer.reading import read
-    from assistant.types import ReplyKind
 
     reply = bot.ask("where do AVSF cooperatives operate")  # a batch's follow-up, as rewritten
     assert reply.kind is ReplyKind.ANSWER and "Bayankhongor" in plain_text(reply.text)
@@ -269,11 +269,12 @@ def test_english_questions_consult_e5_only_when_minilm_and_bm25_leave_doubt(bot)
 
 
 
-# The fact each example question shown to visitors (welcome, declines) must be answered with.
+# The fact each example question shown to visitors (welcome, declines) must be answered with, as the
+# answer: a visitor's first click should not meet a "not sure" (the English network counts are, issue 16).
 EXAMPLE_FACTS = {
     "When was AVSF founded?": "1977", "Quand AVSF a-t-elle été fondée ?": "1977",
     "AVSF хэзээ байгуулагдсан бэ?": "1977", "Wann wurde AVSF gegründet?": "1977", "¿Cuándo se fundó AVSF?": "1977",
-    "How many families are in the network?": "670", "Combien de familles compte le réseau ?": "670",
+    "What is the union's objective?": "better price", "Combien de familles compte le réseau ?": "670",
     "Сүлжээнд хэдэн өрх байдаг вэ?": "670", "Wie viele Familien gehören zum Netzwerk?": "670",
     "¿Cuántas familias forman la red?": "670",
     "What is NAMAC?": "non-governmental", "Qu'est-ce que NAMAC ?": "non-governmental",
@@ -289,4 +290,4 @@ def test_every_example_shown_to_visitors_is_answered_with_its_fact(bot):
     assert shown == set(EXAMPLE_FACTS)  # a new example comes with the fact it must be answered with
     for example, fact in EXAMPLE_FACTS.items():
         reply = bot.ask(example)
-        assert reply.answered and fact in reply.text.replace("**", ""), (example, reply.text)
+        assert reply.kind is ReplyKind.ANSWER and fact in reply.text.replace("**", ""), (example, reply.text)
