@@ -27,6 +27,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.models.reader import cpu_flags  # noqa: E402
 from training import e5_base  # noqa: E402
 from training.listwise import grouped_batches, in_length_pieces, listwise_loss, with_groups  # noqa: E402
 from training.reader_data import HeldOutCase, Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
@@ -247,11 +248,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def native_bfloat16() -> bool:
     """Whether this CPU computes in bfloat16 itself (AVX-512 BF16 or AMX), rather than emulating it."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
 
 
 def seeded(seed: int) -> None:

@@ -110,9 +110,44 @@ def _session(path: Path) -> Any:  # onnxruntime is untyped
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # free the cores between questions
     try:
-        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own types for a file it cannot parse
+        model = signed_weights(path) if multiplies_signed_bytes_exactly(cpu_flags()) else str(path)
+        return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnx and onnxruntime raise their own types for a file they cannot parse
         raise ReaderUnavailable(f"the reader model {path} cannot be loaded: {error}") from error
+
+
+def cpu_flags() -> frozenset[str]:
+    """The instruction sets this CPU reports (none where /proc/cpuinfo cannot be read)."""
+    try:
+        return frozenset(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return frozenset()
+
+
+def multiplies_signed_bytes_exactly(flags: frozenset[str]) -> bool:
+    """VNNI (or AMX) multiplies unsigned by signed bytes with 32-bit sums: exact, and onnxruntime's
+    fastest int8 path. Without it, AVX2 adds pairs of such products in 16 bits, which saturate: the
+    file keeps unsigned weights for those CPUs (`training/reader_export.unsigned_weights`)."""
+    return bool(flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+def signed_weights(path: Path) -> bytes:
+    """The int8 file with its matrix weights and their zero points shifted back to signed bytes (each
+    minus 128): the same integer products, about 1.7 times faster on a VNNI CPU (docs/performance.md)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    stored = {tensor.name: tensor for tensor in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type != "MatMulInteger":
+            continue
+        for name in (node.input[1], node.input[3]):
+            if stored[name].data_type == onnx.TensorProto.UINT8:
+                shifted = numpy_helper.to_array(stored[name]).astype(np.int16) - 128
+                stored[name].CopyFrom(numpy_helper.from_array(shifted.astype(np.int8), name))
+    serialized: bytes = model.SerializeToString()
+    return serialized
 
 
 def _tokenizer(max_length: int) -> Tokenizer:
