@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from assistant.ingest.versions import file_hash
+from assistant.models.reader import shift_matrix_weights
 from training.reader_data import HeldOutCase
 from training.reader_metrics import held_out_metrics
 
@@ -83,17 +84,11 @@ def unsigned_weights(path: Path) -> int:
     AVX2 and no VNNI add pairs of products in 16 bits, which saturate, so the reader's scores, and
     the replies, depended on the machine (docs/reader.md, "The same scores on every CPU")."""
     import onnx
-    from onnx import numpy_helper
 
     model = onnx.load(str(path))
-    stored = {tensor.name: tensor for tensor in model.graph.initializer}
-    signed = {name for node in model.graph.node if node.op_type == "MatMulInteger"
-              for name in (node.input[1], node.input[3]) if stored[name].data_type == onnx.TensorProto.INT8}
-    for name in signed:
-        shifted = numpy_helper.to_array(stored[name]).astype(np.int16) + 128
-        stored[name].CopyFrom(numpy_helper.from_array(shifted.astype(np.uint8), name))
+    changed = shift_matrix_weights(model, signed=False)
     onnx.save(model, str(path))
-    return len(signed)
+    return changed
 
 
 def main() -> None:
