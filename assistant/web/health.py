@@ -29,7 +29,7 @@ def health(bot: Assistant, chatlog: ChatLog) -> dict[str, Any]:
         answering = False
     return {"status": "ok" if answering else "unavailable", "answering": answering,
             "index_version": index.folder.name, "chunks": len(index.chunks),
-            "models": sorted([encoder.name for encoder in bot.encoders] + ["reader"]),
+            "models": sorted([encoder.name for encoder in bot.encoders] + ["reader", "multilingual reader"]),
             "log_writable": chatlog.writable()}
 
 

