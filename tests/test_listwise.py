@@ -61,8 +61,8 @@ def test_with_a_null_option_every_question_counts_and_the_scores_keep_their_leve
 
 
 def test_reading_a_batch_in_pieces_of_similar_length_gives_the_same_scores():
+    from training.reader_model import tokenizer
     from training.refine_reader import reader_from_onnx
-    from training.train_reader import tokenizer
 
     tok = tokenizer(96)
     pairs = [("How many families?", "Our partners\nIt now forms a network of 670 families through 11 cooperatives."),

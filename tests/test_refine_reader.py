@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 
 from training.reader_export import onnx_scorer
+from training.reader_model import tokenizer
 from training.refine_reader import reader_from_onnx
-from training.train_reader import tokenizer, torch_scorer
+from training.train_reader import torch_scorer
 
 READER = Path(__file__).resolve().parents[1] / "models" / "reader.onnx"
 QUESTIONS = ["How many families are in the network?", "Where can I buy a scarf?", "When was AVSF founded?",

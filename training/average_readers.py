@@ -23,8 +23,9 @@ sys.path.insert(0, str(ROOT))
 from assistant.ingest.versions import file_hash  # noqa: E402
 from training.reader_data import held_out_cases, load_articles, split  # noqa: E402
 from training.reader_export import export_best  # noqa: E402
+from training.reader_model import tokenizer  # noqa: E402
 from training.refine_reader import reader_from_onnx  # noqa: E402
-from training.train_reader import SEED, add_run_arguments, tokenizer  # noqa: E402
+from training.train_reader import SEED, add_run_arguments  # noqa: E402
 
 
 def averaged_state(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:

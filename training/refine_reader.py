@@ -33,16 +33,8 @@ from training.listwise import with_groups  # noqa: E402
 from training.mined_negatives import Scorer, mined_pairs  # noqa: E402
 from training.reader_data import Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
 from training.reader_export import export_best, onnx_scorer  # noqa: E402
-from training.train_reader import (  # noqa: E402
-    SEED,
-    Reader,
-    add_run_arguments,
-    encode,
-    new_reader,
-    seeded,
-    tokenizer,
-    train,
-)
+from training.reader_model import Reader, new_reader, tokenizer  # noqa: E402
+from training.train_reader import SEED, add_run_arguments, encode, seeded, train  # noqa: E402
 from training.visitor_questions import load_lines, visitor_pairs  # noqa: E402
 
 REFINE_SEED = SEED + 100  # another sample of questions than the first pass drew
