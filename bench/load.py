@@ -1,4 +1,4 @@
-"""Load test: many concurrent visitors, each a `gradio_client` session, against the real app.
+"""Load test: many concurrent visitors, each a session of its own, against the real app.
 
 Starts `app.py` in its own process on loopback (a temporary data folder, so the
 project's data/ is untouched; corpus/ and index/ as they are), then runs
@@ -9,10 +9,15 @@ reading an answer (--think seconds on average, uniform from half to one and a
 half times that), which also keeps each session under the chat's rate limit
 (30 questions a minute per session); the limit stays on for this run.
 
+Each visitor speaks Gradio's queue protocol as the chat page's browser does
+(`visitor_client.py`); all of them share one asyncio loop, so the bench's own CPU
+use stays small beside the app's on this 2-core machine.
+
 Bounded: at most sessions x questions questions, and the run stops at
 --deadline seconds (questions not asked by then count as errors).
-Reports throughput, latency percentiles (client-side, the whole gradio_client
-round trip) and errors; exits non-zero when any question failed.
+Reports throughput, latency percentiles (client-side: the whole round trip, from
+joining the queue to the answer's event) and errors; exits non-zero when any
+question failed.
 
     .venv/bin/python bench/load.py                        # 50 sessions x 20 questions
     .venv/bin/python bench/load.py --sessions 10 --questions 5 --think 1
@@ -21,6 +26,7 @@ round trip) and errors; exits non-zero when any question failed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import signal
@@ -29,15 +35,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.visitor_client import QuestionFailed, VisitorClient  # noqa: E402
 
 # (question, text the answer must contain, or None when any non-empty reply will do)
 SCRIPT = [
@@ -59,15 +67,12 @@ FOLLOW_UPS = {"When was it reorganized?": "What is NAMAC?"}  # checked only afte
 class Results:
     latencies: list[float] = field(default_factory=list)  # seconds, successful questions
     errors: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ok(self, seconds: float) -> None:
-        with self.lock:
-            self.latencies.append(seconds)
+        self.latencies.append(seconds)
 
     def error(self, what: str) -> None:
-        with self.lock:
-            self.errors.append(what)
+        self.errors.append(what)
 
 
 def free_port() -> int:
@@ -123,46 +128,38 @@ class AppProcess:
         return self.log_path.read_text(errors="replace")
 
 
-def ask_and_check(client: Any, question: str, expected: str | None, previous: str) -> tuple[float, str | None]:
-    """One question through /chat: its seconds, and what went wrong (None when it was answered, with
-    the expected text when there is one; a follow-up is checked only right after its lead question)."""
-    began = time.perf_counter()
-    try:
-        answer, _ = client.predict(question, api_name="/chat")
-    except Exception as error:  # noqa: BLE001 - every failure is reported
-        return time.perf_counter() - began, f"{question!r}: {error!r}"
-    seconds = time.perf_counter() - began
+def checked_problem(question: str, answer: str, expected: str | None, previous: str) -> str | None:
+    """What is wrong with `answer` (None when it is answered, with the expected text when there is
+    one; a follow-up is checked only right after its lead question)."""
     checked = expected and FOLLOW_UPS.get(question, previous) == previous
     if not answer.strip() or (checked and expected not in answer):
-        return seconds, f"{question!r}: unexpected answer {answer[:80]!r}"
-    return seconds, None
+        return f"{question!r}: unexpected answer {answer[:80]!r}"
+    return None
 
 
-def visitor(number: int, url: str, questions: int, think: float, deadline: float, results: Results) -> None:
-    """One visitor: its own gradio_client session, so follow-ups use its own conversation."""
-    from gradio_client import Client
-
+async def visitor(number: int, client: VisitorClient, questions: int, think: float, deadline: float,
+                  results: Results) -> None:
+    """One visitor: its own session, so follow-ups use its own conversation."""
     pace = random.Random(number)
-    time.sleep(pace.uniform(0, think))  # arrivals spread over the first pause
-    try:
-        client = Client(url, verbose=False)
-    except Exception as error:  # noqa: BLE001 - every failure is reported
-        results.error(f"session {number} could not connect: {error!r}")
-        return
-    start, previous = number % len(SCRIPT), ""
+    await asyncio.sleep(pace.uniform(0, think))  # arrivals spread over the first pause
+    session, start, previous = client.new_session(), number % len(SCRIPT), ""
     for asked in range(questions):
         if time.monotonic() > deadline:
             for _ in range(questions - asked):
                 results.error(f"session {number}: not asked before the deadline")
             return
         question, expected = SCRIPT[(start + asked) % len(SCRIPT)]
-        seconds, problem = ask_and_check(client, question, expected, previous)
+        began = time.perf_counter()
+        try:
+            problem = checked_problem(question, await client.ask(session, question), expected, previous)
+        except (QuestionFailed, httpx.HTTPError) as error:
+            problem = f"{question!r}: {error!r}"
         if problem:
             results.error(f"session {number}: {problem}")
         else:
-            results.ok(seconds)
+            results.ok(time.perf_counter() - began)
         previous = question
-        time.sleep(pace.uniform(0.5 * think, 1.5 * think))
+        await asyncio.sleep(pace.uniform(0.5 * think, 1.5 * think))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -185,13 +182,14 @@ def report(results: Results, sessions: int, questions: int, seconds: float) -> s
     return "\n".join(lines)
 
 
-def run(url: str, sessions: int, questions: int, think: float, deadline_seconds: float) -> tuple[Results, float]:
+async def run(url: str, sessions: int, questions: int, think: float, deadline_seconds: float) -> tuple[Results, float]:
     results = Results()
     started = time.monotonic()
-    deadline = started + deadline_seconds
-    with ThreadPoolExecutor(sessions) as pool:
-        for number in range(sessions):
-            pool.submit(visitor, number, url, questions, think, deadline, results)
+    limits = httpx.Limits(max_connections=4 * sessions)  # each visitor's join and event stream
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        client = await VisitorClient.connect(http, url)
+        await asyncio.gather(*(visitor(number, client, questions, think, started + deadline_seconds, results)
+                               for number in range(sessions)))
     return results, time.monotonic() - started
 
 
@@ -213,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"{args.sessions} sessions x {args.questions} questions, ~{args.think:.0f} s between a visitor's "
               f"questions, against {url}", flush=True)
-        results, seconds = run(url, args.sessions, args.questions, args.think, args.deadline)
+        results, seconds = asyncio.run(run(url, args.sessions, args.questions, args.think, args.deadline))
     finally:
         if app:
             app.stop()

@@ -29,12 +29,23 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.load import SCRIPT, AppProcess, ask_and_check, percentile  # noqa: E402
+from bench.load import SCRIPT, AppProcess, checked_problem, percentile  # noqa: E402
 
 LOG_FILES = ("chatlog.sqlite3", "chatlog.sqlite3-wal", "chatlog.sqlite3-shm")
+
+
+def ask_and_check(client: Any, question: str, expected: str | None, previous: str) -> tuple[float, str | None]:
+    """One question through /chat: its seconds, and what went wrong (None when all is well)."""
+    began = time.perf_counter()
+    try:
+        answer, _ = client.predict(question, api_name="/chat")
+    except Exception as error:  # noqa: BLE001 - every failure is reported
+        return time.perf_counter() - began, f"{question!r}: {error!r}"
+    return time.perf_counter() - began, checked_problem(question, answer, expected, previous)
 
 
 @dataclass
