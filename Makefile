@@ -48,8 +48,8 @@ lint: setup
 # Retrain the reader from ../shared/benchmarks/squad (62 to about 110 minutes here, by the machine), refine it on
 # the visitor-style questions of training/visitor_questions (about 28 minutes), then calibrate it (10 to 17 minutes);
 # then the multilingual reader, for other languages' ties (about 35 minutes on a CPU with bfloat16 units) and its
-# second pass (about 60 minutes). The readers' second pass (docs/reader.md): visitor-style questions,
-# "about" pages, a "no answer" option.
+# second pass (about 60 minutes) and its French "not sure" threshold (2 minutes). The readers' second pass
+# (docs/reader.md): visitor-style questions, "about" pages, a "no answer" option.
 SECOND_PASS = --request-share 0 --visitor-questions training/visitor_questions/pages_*.jsonl --visitor-repeat 2 \
 	--about-pages training/about_pages/set_*.jsonl --about-repeat 3 --listwise 1.0 --listwise-null
 
@@ -59,6 +59,7 @@ reader: setup
 	$(BIN)/python training/calibrate_reader.py --about-pages training/about_pages/calibration.jsonl
 	$(BIN)/python training/train_reader.py --base e5-full --questions 8000
 	$(BIN)/python training/refine_reader.py --base models/reader-multilingual.onnx --out models $(SECOND_PASS)
+	$(BIN)/python training/calibrate_multilingual.py --language fr --pages training/about_pages/calibration_fr.jsonl
 
 clean:
 	rm -rf index test-artifacts .pytest_cache
