@@ -42,7 +42,7 @@ from assistant.query.small_talk import small_talk, without_pleasantries
 from assistant.retrieval.centering import LanguageCentering
 from assistant.retrieval.retriever import Retriever
 from assistant.text import clean_question
-from assistant.types import Message, Reply, ReplyKind, Source, Trace
+from assistant.types import Candidate, Evidence, Message, Reply, ReplyKind, Source, Trace
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,8 @@ class Assistant:
         if not english:  # the multilingual reader chooses among the sentences the ranking cannot tell apart
             candidates, tied = choose_among_ties(self.multilingual_reader, query, candidates)
         evidence = evidence_for(candidates, query, index.vocabulary)
+        if not english:
+            evidence.update(self._multilingual_sureness(query, candidates, language))
         if english and self.reader_declines:  # the reader reads English, with the glossary's words
             evidence["reader_threshold"] = self.reader.threshold
             evidence["reader_unsure_threshold"] = self.reader.unsure_threshold
@@ -182,6 +184,16 @@ class Assistant:
                                                          sources_of(retrieval, candidates), trace)
         text = format_answer(quoted, query, language, answer_span(candidates[0]), quoted_in, sure)
         return Reply(True, text, sources, language, [], query, trace, ReplyKind.ANSWER if sure else ReplyKind.UNSURE)
+
+    def _multilingual_sureness(self, query: str, candidates: list[Candidate], language: str) -> Evidence:
+        """The quote's logit by the multilingual reader, and its "not sure" threshold, in a language
+        that has one: `is_sure` then reads them as it reads the English reader's."""
+        threshold = self.multilingual_reader.unsure_threshold_for(language)
+        if threshold is None or not candidates:
+            return {}
+        if "reader" not in candidates[0].signals:  # read already when it chose among ties
+            read(self.multilingual_reader, query, candidates, limit=1)
+        return {"reader_quote": candidates[0].signals["reader"], "reader_unsure_threshold": threshold}
 
     def _input_problem(self, question: str, language: str, length: int) -> Reply | None:
         if not any(char.isalnum() for char in question):

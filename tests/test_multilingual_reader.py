@@ -22,6 +22,7 @@ from assistant.models.e5_packed import (
 )
 from assistant.models.multilingual_reader import MultilingualReader, shared_multilingual_reader
 from assistant.models.reader import MODELS_DIR, ReaderUnavailable
+from assistant.types import ReplyKind
 from training.e5_base import pair_tokenizer
 
 SETTINGS = "reader-multilingual.json"
@@ -106,3 +107,21 @@ def test_among_another_languages_ties_the_multilingual_reader_quotes_the_answeri
     query = bot.vocabulary.with_english_terms(question, reply.language)
     _, ranked = search_other_language(bot.index, bot.retriever, query, reply.language)
     assert expected not in ranked[0].chunk.sentences[ranked[0].sentence].text  # the ranking's first alone
+
+
+def test_a_french_quote_the_multilingual_reader_doubts_is_not_sure_and_one_it_reads_as_an_answer_is(bot):
+    doubted = bot.ask("Où puis-je acheter une écharpe en cachemire ?")  # no text sells scarves
+    evidence = doubted.trace["evidence"]
+    assert doubted.kind == ReplyKind.UNSURE and doubted.text.startswith("_Je ne suis pas sûr")
+    assert evidence["reader_quote"] < evidence["reader_unsure_threshold"]
+    sure = bot.ask("Quand AVSF a-t-elle été fondée ?")
+    evidence = sure.trace["evidence"]
+    assert sure.kind == ReplyKind.ANSWER and "1977" in sure.text
+    assert evidence["reader_quote"] >= evidence["reader_unsure_threshold"]
+
+
+def test_only_a_language_with_a_threshold_placed_on_its_visitor_questions_is_hedged_by_the_reader(bot):
+    reader = shared_multilingual_reader()
+    assert reader.unsure_threshold_for("fr") is not None
+    assert reader.unsure_threshold_for("mn") is None and reader.unsure_threshold_for("de") is None
+    assert "reader_quote" not in bot.ask("Wo kann ich Kaschmir kaufen?").trace["evidence"]

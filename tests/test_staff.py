@@ -218,3 +218,11 @@ def test_the_conversation_shown_to_staff_keeps_what_the_visitor_typed(message, s
     from assistant.web.turn_view import _said
 
     assert plain_text(_said(message)) == shown  # _said escapes it: shown as text, not as Markdown
+
+
+def test_inspector_shows_the_multilingual_readers_logit_for_a_french_quote_and_its_threshold(app):
+    visitor = Client(app.url, verbose=False)
+    app.ask("Où puis-je acheter une écharpe en cachemire ?", visitor)  # no text sells scarves: not sure
+    summary, _, _ = inspector(app.console.turn(app.console.review_rows(search="écharpe")[0]["id"]))
+    assert "**The multilingual reader's logit** for the quoted sentence" in summary
+    assert "the quote is given as not sure" in summary

