@@ -59,7 +59,7 @@ reader: setup
 	$(BIN)/python training/calibrate_reader.py --about-pages training/about_pages/calibration.jsonl
 	$(BIN)/python training/train_reader.py --base e5-full --questions 8000
 	$(BIN)/python training/refine_reader.py --base models/reader-multilingual.onnx --out models $(SECOND_PASS)
-	$(BIN)/python training/calibrate_multilingual.py --language fr --pages training/about_pages/calibration_fr.jsonl
+	$(BIN)/python training/calibrate_multilingual.py --language fr --pages training/about_pages_fr/calibration.jsonl
 
 clean:
 	rm -rf index test-artifacts .pytest_cache

@@ -2,14 +2,16 @@
 
 The calibration "about" pages (`training/about_pages/calibration.jsonl`: English pages of invented
 organisations, kept out of training) with their visitor questions put in another language
-(`calibration_fr.jsonl`: the same pages and answers, each question as a French-speaking visitor asks
-it) are asked page by page, each page as a site of its own, through the assistant as served. The
-threshold is the reader's logit of the quote under which `ABOUT_UNSURE_ANSWERABLE` of the answerable
-questions' quotes fall: where the English "not sure" is placed (`calibrate_reader.py`). It goes into
-`models/reader-multilingual.json` under "unsure_thresholds", with what it does on these questions.
+(`training/about_pages_fr/calibration.jsonl`: the same pages and answers, each question as a
+French-speaking visitor asks it) are asked page by page, each page as a site of its own, through
+the assistant as served. The threshold is the reader's logit of the quote under which
+`ABOUT_UNSURE_ANSWERABLE` of the answerable questions' quotes fall: where the English "not sure" is
+placed (`calibrate_reader.py`). It goes into `models/reader-multilingual.json` under
+"unsure_thresholds", with what it does on these questions. The French questions sit apart from
+`training/about_pages`, whose pages are one organisation each.
 
     .venv/bin/python training/calibrate_multilingual.py --language fr \
-        --pages training/about_pages/calibration_fr.jsonl
+        --pages training/about_pages_fr/calibration.jsonl
 """
 from __future__ import annotations
 
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=Path, required=True, help="the calibration pages, questions in that language")
     parser.add_argument("--share", type=float, default=ABOUT_UNSURE_ANSWERABLE)
     args = parser.parse_args(argv)
-    result = {**placed(quotes(args.pages, args.language), args.share), "placed_on": args.pages.name}
+    result = {**placed(quotes(args.pages, args.language), args.share), "placed_on": args.pages.as_posix()}
     path = ROOT / "models" / "reader-multilingual.json"
     settings = json.loads(path.read_text())
     settings.setdefault("unsure_thresholds", {})[args.language] = result["threshold"]
