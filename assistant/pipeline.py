@@ -155,7 +155,7 @@ class Assistant:
         if not english:  # the multilingual reader chooses among the sentences the ranking cannot tell apart
             candidates, tied = choose_among_ties(self.multilingual_reader, query, candidates)
         evidence = evidence_for(candidates, query, index.vocabulary)
-        if not english:
+        if not english and is_answerable(evidence, language):  # a quote declined needs no reading
             evidence.update(self._multilingual_sureness(query, candidates, language))
         if english and self.reader_declines:  # the reader reads English, with the glossary's words
             evidence["reader_threshold"] = self.reader.threshold
