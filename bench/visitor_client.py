@@ -6,9 +6,9 @@ keeps the conversation (the `history` state) per session hash, so follow-ups wor
 browser.
 
 Why not `gradio_client`: its sessions each keep threads, a heartbeat and a new connection per
-question. Fifty of them in the bench's process took 62 CPU seconds for 1,000 questions on this
-2-core machine, as much as the app itself, and their wait for the CPU showed up as the app's
-latency (docs/performance.md). These visitors share one asyncio loop and one connection pool.
+question. Fifty of them in the bench's process took about as much CPU as the app on the 2 cores
+they shared, and their wait for the CPU showed up as the app's latency (measured in
+docs/performance.md). These visitors share one asyncio loop and one connection pool.
 """
 from __future__ import annotations
 

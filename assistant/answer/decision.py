@@ -75,7 +75,8 @@ def reader_sure_of_the_first(evidence: Evidence) -> bool:
 
 def is_sure(evidence: Evidence) -> bool:
     """Whether the reader's evidence for the quoted sentence reaches its "sure" level; a quote below
-    it is shown as the closest passage, not as the answer (English only: the reader reads English).
+    it is shown as the closest passage, not as the answer (English, and the languages the multilingual
+    reader has a threshold for: `Assistant._multilingual_sureness` puts its logit under the same keys).
     The best evidence among the candidates decides the decline; another sentence's evidence does
     not make this one's quote sure."""
     return "reader_quote" not in evidence or evidence["reader_quote"] >= evidence["reader_unsure_threshold"]
