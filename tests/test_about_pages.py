@@ -23,7 +23,9 @@ PAGE = {"organisation": "Valley Goat Union", "title": "Our partners", "sections"
     {"category": "unanswerable", "question": "how many goats drink at the wells", "expect": "decline"},
 ]}
 # The union's texts and test sets: written pages must stay clear of them
-TEST_TOPICS = re.compile(r"mongolia|cashmere|\bavsf\b|\bnamac\b|ulaanbaatar", re.I)
+TEST_TOPICS = re.compile(r"mongolia|cashmere|\bavsf\b|\bnamac\b|ulaanbaatar|монгол|ноолуур|улаанбаатар", re.I)
+# the training pages' questions as Mongolian and French visitors ask them (`english`: the original)
+TRANSLATED = [FOLDER.with_name("about_pages_mn"), FOLDER.with_name("about_pages_fr")]
 
 
 def test_each_sentence_is_read_under_its_heading_path_and_the_sentence_it_leans_on():
@@ -69,3 +71,33 @@ def test_no_organisation_is_on_two_of_training_calibration_and_held_out_and_none
         text = " ".join([page["organisation"], *(s["heading"] + " " + s["text"] for s in page["sections"]),
                          *(q["question"] for q in page["questions"])])
         assert not TEST_TOPICS.search(text), page["organisation"]
+
+
+def test_a_translated_question_draws_the_negatives_of_its_english_original(tmp_path):
+    translated = {**PAGE, "questions": [
+        {**PAGE["questions"][0], "question": "qui a payé vos puits", "english": "who paid for ur wells"},
+        {**PAGE["questions"][1], "question": "combien de chèvres boivent aux puits",
+         "english": "how many goats drink at the wells"}]}
+    english, french = tmp_path / "en.jsonl", tmp_path / "fr.jsonl"
+    english.write_text(json.dumps(PAGE) + "\n", encoding="utf-8")
+    french.write_text(json.dumps(translated) + "\n", encoding="utf-8")
+    originals, translations = about_pairs([english], seed=0), about_pairs([french], seed=0)
+    assert [(p.context, p.label, p.answer_start) for p in originals] == \
+           [(p.context, p.label, p.answer_start) for p in translations]
+    assert {p.question for p in translations} == {"qui a payé vos puits", "combien de chèvres boivent aux puits"}
+
+
+def test_each_translation_asks_its_english_page_questions_with_the_same_answers():
+    for folder in TRANSLATED:
+        paths = sorted(folder.glob("set_*.jsonl"))
+        assert len(paths) == len(list(FOLDER.glob("set_*.jsonl"))), folder
+        for path in paths:
+            originals, translations = load_pages([FOLDER / path.name]), load_pages([path])
+            assert [p["sections"] for p in originals] == [p["sections"] for p in translations], path
+            for original, translation in zip(originals, translations):
+                pairs = list(zip(original["questions"], translation["questions"], strict=True))
+                for asked, translated in pairs:
+                    assert translated["english"] == asked["question"], path
+                    assert {k: v for k, v in translated.items() if k not in ("question", "english")} == \
+                           {k: v for k, v in asked.items() if k != "question"}, path
+                    assert translated["question"].strip() and not TEST_TOPICS.search(translated["question"])

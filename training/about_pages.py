@@ -98,7 +98,9 @@ def articles_and_lines(pages: list[dict]) -> tuple[dict[str, Article], list[dict
     with tempfile.TemporaryDirectory(prefix="about-page-") as folder:
         articles = {page_key(page): page_article(page, Path(folder)) for page in pages}
     lines = [{"article": page_key(page), "question": q["question"], "category": q["category"],
-              "paragraph": q.get("section", -1), "expect": q["expect"]} for page in pages for q in page["questions"]]
+              "paragraph": q.get("section", -1), "expect": q["expect"],
+              **({"english": q["english"]} if "english" in q else {})}  # a translation's original
+             for page in pages for q in page["questions"]]
     return articles, lines
 
 

@@ -70,18 +70,23 @@ def pairs_over(articles: dict[str, Article], lines: list[dict], seed: int) -> li
     pairs: list[Pair] = []
     for line in lines:
         article = articles[line["article"]]
+        # a translated question (`about_pages`) draws the negatives its English original draws: it shares
+        # few words with the English page, so its own words would pick them nearly at random
+        english = line.get("english", line["question"])
         if line["expect"] == DECLINE:
-            pairs += unanswerable_pairs(article, line["question"], idf, rng)
+            pairs += unanswerable_pairs(article, english, idf, rng, text=line["question"])
             continue
-        question = Question(line["question"], line["expect"], int(line["paragraph"]))
+        question = Question(english, line["expect"], int(line["paragraph"]))
         if positives(article, question):
-            pairs += pairs_for(article, question, idf, rng)
+            pairs += pairs_for(article, question, idf, rng, text=line["question"])
     return pairs
 
 
-def unanswerable_pairs(article: Article, asked: str, idf: dict[str, float], rng: random.Random) -> list[Pair]:
-    """The page's sentences closest to a question it cannot answer (and one at random), as negatives."""
+def unanswerable_pairs(article: Article, asked: str, idf: dict[str, float], rng: random.Random,
+                       text: str | None = None) -> list[Pair]:
+    """The page's sentences closest to a question it cannot answer (and one at random), as negatives;
+    paired with `text` when given (the question as translated), as `pairs_for` does."""
     anywhere = Question(asked, "", paragraph=-1)  # no paragraph of its own: every paragraph is "elsewhere"
     close = closest_elsewhere(article, anywhere, CLOSE_NEGATIVES, idf)
     others = [s for group in article.paragraphs for s in group if s not in close]
-    return [Pair(asked, s.context, 0.0) for s in [*close, *rng.sample(others, min(1, len(others)))]]
+    return [Pair(text or asked, s.context, 0.0) for s in [*close, *rng.sample(others, min(1, len(others)))]]
