@@ -9,7 +9,7 @@ the union's partners), each with 24 visitor questions: 12 answered by one senten
 `held_out.jsonl` is never trained on: `bench/reader_visitors.py --about` measures on it; neither is
 `calibration.jsonl`, where `calibrate_reader.py --about-pages` places the decline thresholds.
 `more/` holds 48 more training pages, measured and not kept in the served reader's pass.
-`../about_pages_mn/` and `../about_pages_fr/` hold the training pages with their questions as
+`training/about_pages_mn/` and `training/about_pages_fr/` hold the training pages with their questions as
 Mongolian and French visitors ask them (each with its English original, `english`), and the
 calibration pages' in Mongolian: measured in the multilingual reader's pass, not served, not read by
 `make reader` (docs/reader.md, twenty-eighth session).
